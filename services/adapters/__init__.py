@@ -1,0 +1,1 @@
+"""Adapters: everything that touches the outside (PostgreSQL, Kafka, files, signing)."""

@@ -1,0 +1,1 @@
+"""Kafka adapters (aiokafka): topic set-up and the idempotent producer."""

@@ -1,0 +1,302 @@
+"""The trail in PostgreSQL: sealing batches, reading chains, answering event status.
+
+A batch is written in one transaction (COPY for the chain rows), so it lands whole or not at all.
+Forks are impossible: (project_id, seq) is the primary key, and a stale writer collides on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.domain.chain import SealedRecord, StoredLink
+from services.domain.project import ProjectState
+from services.domain.recording import BatchDecision
+
+OUTCOME_CHANNEL = "qtrail_outcome"
+
+_TRAIL_COLUMNS = (
+    "project_id",
+    "seq",
+    "event_id",
+    "type",
+    "occurred_at",
+    "recorded_at",
+    "actor_org",
+    "record",
+    "prev_hash",
+    "hash",
+)
+_OUTCOME_COLUMNS = (
+    "event_id",
+    "status",
+    "project_id",
+    "seq",
+    "hash",
+    "digest",
+    "reason_code",
+    "message_zh",
+    "message_en",
+    "decided_at",
+)
+_REJECTION_COLUMNS = (
+    "event_id",
+    "project_id",
+    "type",
+    "digest",
+    "reason_code",
+    "message_zh",
+    "message_en",
+    "conflict",
+    "raw",
+    "rejected_at",
+)
+
+
+@dataclass(frozen=True)
+class EventStatus:
+    event_id: str
+    status: str
+    """pending | sealed | rejected"""
+    project_id: str | None = None
+    seq: int | None = None
+    hash: str | None = None
+    reason_code: str | None = None
+    message_zh: str | None = None
+    message_en: str | None = None
+    decided_at: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.event_id, "status": self.status}
+        if self.project_id is not None:
+            out["project"] = self.project_id
+        if self.status == "sealed":
+            out |= {"seq": self.seq, "hash": self.hash}
+        if self.status == "rejected":
+            out["reason"] = {"code": self.reason_code, "zh": self.message_zh, "en": self.message_en}
+        if self.decided_at is not None:
+            out["decided_at"] = self.decided_at.isoformat()
+        return out
+
+
+def _record_from_row(row: asyncpg.Record) -> SealedRecord:
+    canonical = bytes(row["record"])
+    body = json.loads(canonical)
+    return SealedRecord(
+        project_id=body["project_id"],
+        seq=row["seq"],
+        event_id=body["event_id"],
+        type=body["type"],
+        canonical=canonical,
+        body=body,
+        prev_hash=bytes(row["prev_hash"]),
+        hash=bytes(row["hash"]),
+    )
+
+
+class TrailStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    # ------------------------------------------------------------------ recorder side
+
+    async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
+        rows = await self._pool.fetch(
+            "SELECT project_id, state FROM project_heads WHERE project_id = ANY($1::text[])",
+            list(set(project_ids)),
+        )
+        return {r["project_id"]: ProjectState.model_validate(r["state"]) for r in rows}
+
+    async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]:
+        rows = await self._pool.fetch(
+            "SELECT event_id, digest FROM outcomes WHERE event_id = ANY($1::text[])",
+            list(set(event_ids)),
+        )
+        return {r["event_id"]: bytes(r["digest"]) for r in rows}
+
+    async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
+        """Write a decided batch in one transaction and notify waiters on commit."""
+        trail_rows = [
+            (
+                r.project_id,
+                r.seq,
+                r.event_id,
+                r.type,
+                r.occurred_at,
+                r.recorded_at,
+                r.body["actor"]["org"],
+                r.canonical,
+                r.prev_hash,
+                r.hash,
+            )
+            for r in decision.sealed
+        ]
+        outcome_rows: list[tuple[Any, ...]] = [
+            (
+                r.event_id,
+                "sealed",
+                r.project_id,
+                r.seq,
+                r.hash,
+                decision.digests[r.event_id],
+                None,
+                None,
+                None,
+                now,
+            )
+            for r in decision.sealed
+        ]
+        outcome_rows += [
+            (
+                j.event_id,
+                "rejected",
+                j.project_id,
+                None,
+                None,
+                j.digest,
+                j.rejection.code,
+                j.rejection.message_zh,
+                j.rejection.message_en,
+                now,
+            )
+            for j in decision.rejected
+            if j.event_id is not None and not j.conflict
+        ]
+        rejection_rows = [
+            (
+                j.event_id,
+                j.project_id,
+                j.event_type,
+                j.digest,
+                j.rejection.code,
+                j.rejection.message_zh,
+                j.rejection.message_en,
+                j.conflict,
+                j.raw,
+                now,
+            )
+            for j in decision.rejected
+        ]
+        head_rows = [
+            (pid, s.seq, bytes.fromhex(s.head), s.model_dump(mode="json"), now)
+            for pid, s in decision.states.items()
+        ]
+        notify = [row[0] for row in outcome_rows]
+        async with self._pool.acquire() as conn, conn.transaction():
+            if trail_rows:
+                await conn.copy_records_to_table(
+                    "trail", records=trail_rows, columns=_TRAIL_COLUMNS
+                )
+            if outcome_rows:
+                await conn.copy_records_to_table(
+                    "outcomes", records=outcome_rows, columns=_OUTCOME_COLUMNS
+                )
+            if rejection_rows:
+                await conn.copy_records_to_table(
+                    "rejections", records=rejection_rows, columns=_REJECTION_COLUMNS
+                )
+            if head_rows:
+                await conn.executemany(
+                    """INSERT INTO project_heads (project_id, seq, head, state, updated_at)
+                       VALUES ($1, $2, $3, $4, $5)
+                       ON CONFLICT (project_id) DO UPDATE
+                       SET seq = EXCLUDED.seq, head = EXCLUDED.head, state = EXCLUDED.state,
+                           updated_at = EXCLUDED.updated_at
+                       WHERE project_heads.seq < EXCLUDED.seq""",
+                    head_rows,
+                )
+            if notify:
+                await conn.execute(
+                    "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id",
+                    OUTCOME_CHANNEL,
+                    notify,
+                )
+
+    async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
+        """The sealed records of these ids, in chain order (for re-publishing duplicates)."""
+        rows = await self._pool.fetch(
+            """SELECT t.seq, t.record, t.prev_hash, t.hash
+               FROM outcomes o JOIN trail t ON t.project_id = o.project_id AND t.seq = o.seq
+               WHERE o.event_id = ANY($1::text[]) AND o.status = 'sealed'
+               ORDER BY t.project_id, t.seq""",
+            list(set(event_ids)),
+        )
+        return [_record_from_row(r) for r in rows]
+
+    # ------------------------------------------------------------------ read side
+
+    async def decided_statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+        rows = await self._pool.fetch(
+            """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
+                      message_en, decided_at
+               FROM outcomes WHERE event_id = ANY($1::text[])""",
+            event_ids,
+        )
+        return {
+            row["event_id"]: EventStatus(
+                event_id=row["event_id"],
+                status=row["status"],
+                project_id=row["project_id"],
+                seq=row["seq"],
+                hash=bytes(row["hash"]).hex() if row["hash"] is not None else None,
+                reason_code=row["reason_code"],
+                message_zh=row["message_zh"],
+                message_en=row["message_en"],
+                decided_at=row["decided_at"],
+            )
+            for row in rows
+        }
+
+    async def status(self, event_id: str) -> EventStatus | None:
+        decided = await self.decided_statuses([event_id])
+        if event_id in decided:
+            return decided[event_id]
+        pending = await self._pool.fetchrow(
+            "SELECT project_id FROM submissions WHERE event_id = $1", event_id
+        )
+        if pending is not None:
+            return EventStatus(
+                event_id=event_id, status="pending", project_id=pending["project_id"]
+            )
+        return None
+
+    async def trail_page(self, project_id: str, after_seq: int, limit: int) -> list[SealedRecord]:
+        rows = await self._pool.fetch(
+            """SELECT seq, record, prev_hash, hash FROM trail
+               WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+            project_id,
+            after_seq,
+            limit,
+        )
+        return [_record_from_row(r) for r in rows]
+
+    async def project_exists(self, project_id: str) -> bool:
+        return bool(
+            await self._pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM trail WHERE project_id = $1)", project_id
+            )
+        )
+
+    async def links(self, project_id: str, batch: int = 2000) -> AsyncIterator[StoredLink]:
+        """Every link of a project's chain in seq order, streamed by keyset pages."""
+        after = 0
+        while True:
+            rows = await self._pool.fetch(
+                """SELECT seq, record, prev_hash, hash FROM trail
+                   WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+                project_id,
+                after,
+                batch,
+            )
+            for r in rows:
+                yield StoredLink(
+                    r["seq"], bytes(r["record"]), bytes(r["prev_hash"]), bytes(r["hash"])
+                )
+            if len(rows) < batch:
+                return
+            after = rows[-1]["seq"]

@@ -1,0 +1,1 @@
+"""The HTTP API process: gateway (writes), portal (reads) and operations endpoints."""

@@ -1,0 +1,66 @@
+"""The ASGI app: ``uvicorn --factory services.api.app:create_app`` or ``python -m services.api``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from services.api import ops
+from services.api.resources import Resources
+from services.gateway import routes as gateway
+from services.gateway.problems import Problem
+from services.portal import routes as portal
+from services.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.resources = await Resources.open(settings)
+        try:
+            yield
+        finally:
+            await app.state.resources.close()
+
+    app = FastAPI(
+        title="qtrail",
+        version="1",
+        summary="Lifelong construction-quality responsibility trails",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(Problem)
+    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in exc.errors()
+        ]
+        problem = Problem(
+            422, "Invalid request", "the request's parameters are invalid", errors=errors
+        )
+        resources: Resources | None = getattr(request.app.state, "resources", None)
+        if resources is not None and request.method == "POST":
+            await resources.submissions.note_refused(
+                endpoint=request.url.path,
+                status=422,
+                errors=errors,
+                body=await request.body(),
+                event_id=None,
+                at=dt.datetime.now(dt.UTC),
+            )
+        return problem.response()
+
+    app.include_router(gateway.router)
+    app.include_router(portal.router)
+    app.include_router(ops.router)
+    return app

@@ -1,0 +1,34 @@
+"""``GET /healthz`` (PostgreSQL and Kafka really answer) and ``GET /metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.api.resources import Deps
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness and dependencies")
+async def healthz(deps: Deps) -> JSONResponse:
+    async def postgres() -> bool:
+        try:
+            return bool(await asyncio.wait_for(deps.pool.fetchval("SELECT 1"), timeout=3))
+        except Exception:
+            return False
+
+    pg, kafka = await asyncio.gather(postgres(), deps.producer.healthy())
+    ok = pg and kafka
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "checks": {"postgres": pg, "kafka": kafka}},
+        status_code=200 if ok else 503,
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,58 @@
+"""What the API process holds open for its lifetime, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+
+from services.adapters.kafka.producer import EventProducer
+from services.adapters.postgres.outcome_listener import OutcomeListener
+from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.submissions import SubmissionLog
+from services.adapters.postgres.trail_store import TrailStore
+from services.gateway.ingest import Ingest
+from services.settings import Settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    pool: asyncpg.Pool
+    producer: EventProducer
+    store: TrailStore
+    submissions: SubmissionLog
+    listener: OutcomeListener
+    ingest: Ingest
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Resources:
+        pool = await create_pool(settings)
+        producer = EventProducer(settings)
+        try:
+            await producer.start()
+            store = TrailStore(pool)
+            submissions = SubmissionLog(pool)
+            listener = OutcomeListener(settings.dsn(), store)
+            await listener.start()
+        except BaseException:
+            await producer.stop()
+            await pool.close()
+            raise
+        ingest = Ingest(settings, producer, store, submissions, listener)
+        return cls(settings, pool, producer, store, submissions, listener, ingest)
+
+    async def close(self) -> None:
+        await self.listener.stop()
+        await self.producer.stop()
+        await self.pool.close()
+
+
+def _resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+Deps = Annotated[Resources, Depends(_resources)]

@@ -1,0 +1,1 @@
+"""The pure domain core: no I/O, no clock, no network. Time and ids are passed in."""

@@ -1,0 +1,1 @@
+"""The gateway: CloudEvents over HTTP in, the submitted topic out."""

@@ -1,0 +1,108 @@
+"""``POST /v1/events``, ``POST /v1/events/batch`` and ``GET /v1/events/{id}``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from events.envelope import Envelope
+from services.adapters.postgres.trail_store import EventStatus
+from services.api.resources import Deps
+from services.gateway.cloudevents import read_batch, read_single, validate
+from services.gateway.problems import Problem
+
+router = APIRouter(tags=["events"])
+
+Wait = Annotated[
+    float,
+    Query(ge=0, le=600, description="seconds to wait for the outcome (sealed or rejected)"),
+]
+
+
+def _answer(request: Request, status: EventStatus) -> dict[str, Any]:
+    return status.as_dict() | {
+        "status_url": str(request.url_for("event_status", event_id=status.event_id))
+    }
+
+
+async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) -> JSONResponse:
+    await deps.submissions.note_refused(
+        endpoint=request.url.path,
+        status=problem.status,
+        errors=problem.errors or [{"field": "(request)", "reason": problem.detail}],
+        body=body,
+        event_id=problem.extra.get("id"),
+        at=dt.datetime.now(dt.UTC),
+    )
+    return problem.response()
+
+
+@router.post(
+    "/v1/events",
+    status_code=202,
+    summary="Submit one CloudEvent (structured or binary mode)",
+    responses={200: {"description": "decided within ?wait"}, 422: {"description": "invalid"}},
+)
+async def post_event(request: Request, deps: Deps, wait: Wait = 0) -> JSONResponse:
+    body = await request.body()
+    try:
+        raw = read_single(request.headers, body)
+        envelope = validate(raw)
+    except Problem as problem:
+        return await _refused(deps, request, problem, body)
+    raw = envelope.model_dump(mode="json", exclude_none=True)
+    [status] = await deps.ingest.submit([(raw, envelope)], wait)
+    return JSONResponse(
+        _answer(request, status), status_code=202 if status.status == "pending" else 200
+    )
+
+
+@router.post(
+    "/v1/events/batch",
+    summary="Submit a batch of CloudEvents (application/cloudevents-batch+json)",
+    responses={200: {"description": "one result per event, in order"}},
+)
+async def post_batch(request: Request, deps: Deps, wait: Wait = 0) -> JSONResponse:
+    body = await request.body()
+    try:
+        items = read_batch(request.headers, body)
+    except Problem as problem:
+        return await _refused(deps, request, problem, body)
+    if len(items) > 1000:
+        return await _refused(
+            deps,
+            request,
+            Problem(
+                413,
+                "Batch too large",
+                f"{len(items)} events; at most 1000 per batch",
+                errors=[{"field": "(body)", "reason": "more than 1000 events"}],
+            ),
+            body,
+        )
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    valid: list[tuple[int, dict[str, Any], Envelope]] = []
+    for index, item in enumerate(items):
+        try:
+            envelope = validate(item)
+        except Problem as problem:
+            problem.errors = [e | {"field": f"[{index}].{e['field']}"} for e in problem.errors]
+            await _refused(deps, request, problem, body)
+            results[index] = problem.body()
+            continue
+        valid.append((index, envelope.model_dump(mode="json", exclude_none=True), envelope))
+    statuses = await deps.ingest.submit([(raw, env) for _, raw, env in valid], wait)
+    for (index, _, _), status in zip(valid, statuses, strict=True):
+        results[index] = _answer(request, status)
+    return JSONResponse({"results": results})
+
+
+@router.get("/v1/events/{event_id}", name="event_status", summary="pending | sealed | rejected")
+async def event_status(event_id: str, request: Request, deps: Deps) -> JSONResponse:
+    status = await deps.store.status(event_id)
+    if status is None:
+        raise Problem(404, "Unknown event", f"no event with id {event_id} was received")
+    return JSONResponse(_answer(request, status))

@@ -1,0 +1,1 @@
+"""The portal: read side of the trail (project trail, verification; later the plaque page)."""

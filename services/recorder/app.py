@@ -1,0 +1,54 @@
+"""The recorder's faust app: one agent over the submitted topic, taking events in batches.
+
+Run it with ``python -m services.recorder`` (or ``qtrail recorder``).
+"""
+
+from __future__ import annotations
+
+import faust
+import structlog
+
+from services.adapters.kafka.producer import EventProducer
+from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.trail_store import TrailStore
+from services.recorder.recorder import Recorder
+from services.settings import Settings
+
+log = structlog.get_logger()
+
+
+def create_app(settings: Settings) -> faust.App:
+    app = faust.App(
+        settings.recorder_group,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        web_enabled=False,
+        topic_partitions=settings.kafka_partitions,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=settings.recorder_batch,
+        producer_acks=-1,
+    )
+    submitted = app.topic(
+        settings.topic_submitted,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.kafka_partitions,
+    )
+
+    @app.agent(submitted, name="record")
+    async def record(stream: faust.StreamT[bytes]) -> None:
+        pool = await create_pool(settings, max_size=4)
+        producer = EventProducer(settings)
+        await producer.start()
+        recorder = Recorder(settings, TrailStore(pool), producer)
+        log.info("recorder started", topic=settings.topic_submitted)
+        try:
+            async for batch in stream.take(
+                settings.recorder_batch, within=settings.recorder_batch_within_s
+            ):
+                await recorder.record_batch(batch)
+        finally:
+            await producer.stop()
+            await pool.close()
+
+    return app
