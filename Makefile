@@ -1,0 +1,56 @@
+# qtrail: `make up` runs the whole system locally with a demo project; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BASE_URL ?= http://$${QTRAIL_HTTP_HOST:-127.0.0.1}:$${QTRAIL_HTTP_PORT:-8000}
+
+.PHONY: venv up down status test unit lint bench schemas clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+up: venv
+	deploy/stack.sh up
+	deploy/services.sh up
+	$(VENV)/bin/qtrail demo --base-url $(BASE_URL)
+	@echo
+	@echo "qtrail is up:"
+	@echo "  API      $(BASE_URL)   (health: $(BASE_URL)/healthz, metrics: $(BASE_URL)/metrics)"
+	@echo "  OpenAPI  $(BASE_URL)/docs"
+	@echo "  Kafka    127.0.0.1:$${QTRAIL_KAFKA_PORT:-19092}   PostgreSQL 127.0.0.1:$${QTRAIL_PG_PORT:-55432}"
+	@echo "  logs     .state/logs/   stop with: make down"
+
+down:
+	-deploy/services.sh down
+	deploy/stack.sh down
+
+status:
+	-deploy/stack.sh status
+	-deploy/services.sh status
+
+test: venv
+	deploy/stack.sh up
+	$(VENV)/bin/ruff check services events tests
+	$(PY) -m pytest
+
+unit: venv
+	$(PY) -m pytest tests/unit
+
+lint: venv
+	$(VENV)/bin/ruff check services events tests
+	$(VENV)/bin/ruff format --check services events tests
+	$(VENV)/bin/mypy services events
+
+bench: venv
+	deploy/stack.sh up
+	$(PY) -m tests.bench
+
+clean: down
+	rm -rf .state .bench .artifacts

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# qtrail's own processes on the local stack: the recorder worker and the HTTP API.
+#
+#   deploy/services.sh up | down | status
+#
+# Logs and pid files live under $QTRAIL_STATE_DIR (default <repo>/.state); processes are stopped
+# only by the pid recorded when this script started them.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${QTRAIL_STATE_DIR:-$ROOT/.state}"
+RUN="$STATE/run"
+LOGS="$STATE/logs"
+PY="$ROOT/.venv/bin/python"
+HOST="${QTRAIL_HTTP_HOST:-127.0.0.1}"
+PORT="${QTRAIL_HTTP_PORT:-8000}"
+PROCESSES=(recorder api)
+
+say() { printf '[services] %s\n' "$*"; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+start() {
+  local name="$1"
+  if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  (cd "$ROOT" && nohup "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+  say "$name started (pid $(cat "$RUN/$name.pid"), log $LOGS/$name.log)"
+}
+
+stop() {
+  local name="$1"
+  if ! alive "$name"; then rm -f "$RUN/$name.pid"; return; fi
+  local pid; pid="$(cat "$RUN/$name.pid")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  rm -f "$RUN/$name.pid"
+  say "$name stopped"
+}
+
+case "${1:-}" in
+  up)
+    mkdir -p "$RUN" "$LOGS"
+    [[ -x "$PY" ]] || die "no virtual environment; run 'make venv' first"
+    (cd "$ROOT" && "$PY" -m services.cli.main migrate && "$PY" -m services.cli.main topics) \
+      || die "migrations or topics failed"
+    for p in "${PROCESSES[@]}"; do start "$p"; done
+    for _ in $(seq 1 120); do
+      for p in "${PROCESSES[@]}"; do alive "$p" || die "$p exited at start; read $LOGS/$p.log"; done
+      if curl -fsS "http://$HOST:$PORT/healthz" >/dev/null 2>&1; then
+        say "API ready on http://$HOST:$PORT"; exit 0
+      fi
+      sleep 0.5
+    done
+    die "API did not become healthy within 60 s; read $LOGS/api.log"
+    ;;
+  down) for p in api recorder; do stop "$p"; done ;;
+  status)
+    rc=0
+    for p in "${PROCESSES[@]}"; do
+      if alive "$p"; then say "$p up (pid $(cat "$RUN/$p.pid"))"; else say "$p down"; rc=1; fi
+    done
+    exit $rc
+    ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

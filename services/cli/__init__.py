@@ -1,0 +1,1 @@
+"""The ``qtrail`` command line."""

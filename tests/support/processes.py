@@ -1,0 +1,100 @@
+"""Starting and stopping qtrail's own processes in tests, by the pid we started, bounded in time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support.stack import ARTIFACTS, ROOT, Environment
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Process:
+    """A qtrail process (``python -m services.<name>``) with the environment's settings."""
+
+    def __init__(self, name: str, environment: Environment, **extra_env: str) -> None:
+        self.name = name
+        self.environment = environment
+        self.extra_env = extra_env
+        self.popen: subprocess.Popen[bytes] | None = None
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path: Path = ARTIFACTS / f"{name}-{environment.suffix}.log"
+
+    def start(self) -> Process:
+        env = {**os.environ, **self.environment.env, **self.extra_env}
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, with no chance to clean up."""
+        if self.popen is not None and self.popen.poll() is None:
+            os.kill(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(timeout=10)
+
+    def stop(self, timeout_s: float = 20) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        os.kill(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class Api(Process):
+    def __init__(self, environment: Environment) -> None:
+        self.port = free_port()
+        super().__init__(
+            "api", environment,
+            QTRAIL_HTTP_PORT=str(self.port),
+            QTRAIL_PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Api:
+        super().start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"api exited at start:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"api not healthy within 60 s:\n{self.log_tail()}")
