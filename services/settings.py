@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     recorder_group: str = "qtrail-recorder"
     recorder_batch: int = 500
     recorder_batch_within_s: float = 0.05
+    recorder_session_timeout_s: float = 10.0
+    """How soon the group notices a crashed recorder and hands its partitions to another."""
     recorder_metrics_port: int = 9101
     """Prometheus metrics of a recorder worker (0 turns them off)."""
 

@@ -25,8 +25,14 @@ OWNER = org_code(1)
 
 
 def envelope(
-    step: int, event_type: str, data: dict[str, Any], occurred_at: dt.datetime, *,
-    org: str = OWNER, person: str = "王建国", role: str = "owner",
+    step: int,
+    event_type: str,
+    data: dict[str, Any],
+    occurred_at: dt.datetime,
+    *,
+    org: str = OWNER,
+    person: str = "王建国",
+    role: str = "owner",
 ) -> dict[str, Any]:
     return {
         "specversion": "1.0",

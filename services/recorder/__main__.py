@@ -20,7 +20,9 @@ def main() -> None:
     if settings.recorder_metrics_port:
         start_http_server(settings.recorder_metrics_port, addr="127.0.0.1")
     app = create_app(settings)
-    Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    worker = Worker(app, loglevel="warning", quiet=True)
+    worker.spinner = None  # a terminal progress spinner only garbles log files
+    worker.execute_from_commandline()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ def create_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         broker_commit_every=settings.recorder_batch,
         producer_acks=-1,
+        broker_session_timeout=settings.recorder_session_timeout_s,
+        broker_heartbeat_interval=settings.recorder_session_timeout_s / 4,
     )
     submitted = app.topic(
         settings.topic_submitted,

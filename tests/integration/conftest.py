@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from tests.support.processes import Api, Process
-from tests.support.stack import Environment, admin_dsn, dispose, ensure_stack, new_environment, provision
+from tests.support.stack import (
+    Environment,
+    admin_dsn,
+    dispose,
+    ensure_stack,
+    new_environment,
+    provision,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,10 @@ PROJECTS = 20
 EVENTS = 1000
 
 
-async def _post(client: httpx.AsyncClient, event: dict[str, object], wait: float = 0) -> httpx.Response:
-    return await client.post(
-        "/v1/events", params={"wait": wait}, json=event, headers=STRUCTURED
-    )
+async def _post(
+    client: httpx.AsyncClient, event: dict[str, object], wait: float = 0
+) -> httpx.Response:
+    return await client.post("/v1/events", params={"wait": wait}, json=event, headers=STRUCTURED)
 
 
 async def _wait_sealed(db: asyncpg.Connection, expected: int, timeout_s: float = 120) -> int:
@@ -51,7 +51,9 @@ async def test_thousand_events_over_twenty_projects_are_sealed_once_in_order(
         assert answer.status_code == 202, answer.text
         submitted[project].append(first["id"])
         for n in range(1, per_project):
-            event = lot(project, n, at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n))
+            event = lot(
+                project, n, at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+            )
             answer = await _post(client, event)
             assert answer.status_code == 202, answer.text
             assert answer.json()["status"] == "pending"

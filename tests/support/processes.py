@@ -38,7 +38,11 @@ class Process:
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         return self
@@ -75,7 +79,8 @@ class Api(Process):
     def __init__(self, environment: Environment) -> None:
         self.port = free_port()
         super().__init__(
-            "api", environment,
+            "api",
+            environment,
             QTRAIL_HTTP_PORT=str(self.port),
             QTRAIL_PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
         )

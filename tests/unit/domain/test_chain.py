@@ -74,7 +74,9 @@ def test_second_link_hashes_over_the_first() -> None:
 
 def test_times_are_spelled_one_way_in_utc() -> None:
     shanghai = dt.timezone(dt.timedelta(hours=8))
-    assert utc_text(dt.datetime(2026, 1, 15, 8, 0, tzinfo=shanghai)) == "2026-01-15T00:00:00.000000Z"
+    assert (
+        utc_text(dt.datetime(2026, 1, 15, 8, 0, tzinfo=shanghai)) == "2026-01-15T00:00:00.000000Z"
+    )
     with pytest.raises(ValueError, match="naive"):
         utc_text(dt.datetime(2026, 1, 15))
 
@@ -83,11 +85,17 @@ def _links(n: int) -> list[StoredLink]:
     links, prev = [], GENESIS
     for seq in range(1, n + 1):
         r = seal(
-            project_id="P-1", seq=seq, prev_hash=prev, event_id=f"evt-{seq:08d}",
-            event_type="qtrail.quality.inspection_lot_accepted.v1", schema_version=1,
-            source="t", occurred_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
+            project_id="P-1",
+            seq=seq,
+            prev_hash=prev,
+            event_id=f"evt-{seq:08d}",
+            event_type="qtrail.quality.inspection_lot_accepted.v1",
+            schema_version=1,
+            source="t",
+            occurred_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
             recorded_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
-            actor={"org": "X", "person": "p", "role": "owner"}, data={"n": seq},
+            actor={"org": "X", "person": "p", "role": "owner"},
+            data={"n": seq},
         )
         links.append(StoredLink(r.seq, r.canonical, r.prev_hash, r.hash))
         prev = r.hash
