@@ -23,7 +23,9 @@ alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; 
 start() {
   local name="$1"
   if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
-  (cd "$ROOT" && nohup "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+  cd "$ROOT"
+  nohup "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
   say "$name started (pid $(cat "$RUN/$name.pid"), log $LOGS/$name.log)"
 }
 

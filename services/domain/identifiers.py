@@ -11,11 +11,11 @@ import re
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_SHAPE = re.compile(f"^[{CREDIT_ALPHABET}]{{18}}$")
+_CREDIT_SHAPE = re.compile(f"[{CREDIT_ALPHABET}]{{18}}")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def credit_code_check(first17: str) -> str:
@@ -24,7 +24,7 @@ def credit_code_check(first17: str) -> str:
 
 
 def valid_credit_code(code: str) -> bool:
-    return bool(_CREDIT_SHAPE.match(code)) and credit_code_check(code[:17]) == code[17]
+    return bool(_CREDIT_SHAPE.fullmatch(code)) and credit_code_check(code[:17]) == code[17]
 
 
 def id_number_check(first17: str) -> str:
@@ -32,4 +32,4 @@ def id_number_check(first17: str) -> str:
 
 
 def valid_id_number(number: str) -> bool:
-    return bool(_ID_SHAPE.match(number)) and id_number_check(number[:17]) == number[17]
+    return bool(_ID_SHAPE.fullmatch(number)) and id_number_check(number[:17]) == number[17]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -62,7 +63,10 @@ def read_single(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
                 f"binary mode data must be application/json, not {kind}",
                 errors=[{"field": "content-type", "reason": f"unsupported: {kind}"}],
             )
-        envelope = {k.lower()[3:]: v for k, v in headers.items() if k.lower().startswith("ce-")}
+        # Header values are percent-encoded (CloudEvents HTTP binding 3.1.3.2).
+        envelope = {
+            k.lower()[3:]: unquote(v) for k, v in headers.items() if k.lower().startswith("ce-")
+        }
         envelope["data"] = _json(body)
         envelope.setdefault("datacontenttype", "application/json")
         return envelope

@@ -1,0 +1,247 @@
+"""The catalog: type names, strict payload validation and upcasting of old versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from events import registry
+from events.project import ProjectRegistered
+from events.quality import InspectionLotAccepted
+from events.registry import (
+    CATALOG,
+    UnknownEventType,
+    known_types,
+    parse_data,
+    schema_version,
+)
+
+TYPE_SHAPE = re.compile(r"^qtrail\.[a-z_]+\.[a-z_]+\.v[1-9][0-9]*$")
+REGISTERED = "qtrail.project.registered.v1"
+LOT = "qtrail.quality.inspection_lot_accepted.v1"
+
+
+def registration_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "徐州市民中心 3# 楼",
+        "address": "江苏省徐州市云龙区",
+        "permit_number": "320300202601010101",
+        "use": "住宅",
+        "structure_type": "框架-剪力墙",
+        "design_life_years": 50,
+        "planned_start": "2026-01-01",
+        "planned_finish": "2027-12-31",
+        "floor_area_m2": 18650.5,
+    }
+    return data | changes
+
+
+def lot_data(**changes: Any) -> dict[str, Any]:
+    return {"lot_code": "JYP-001", "building_part": "3层梁板", "items": ["钢筋安装"]} | changes
+
+
+def _error_fields(exc: ValidationError) -> set[str]:
+    return {".".join(str(p) for p in err["loc"]) for err in exc.errors()}
+
+
+# ----------------------------------------------------------------------------- catalog
+
+
+def test_the_catalog_holds_the_current_models() -> None:
+    assert set(CATALOG) == {REGISTERED, LOT}
+    assert CATALOG[REGISTERED].model is ProjectRegistered
+    assert CATALOG[LOT].model is InspectionLotAccepted
+
+
+@pytest.mark.parametrize("event_type", sorted(CATALOG))
+def test_every_catalog_type_is_well_formed_and_names_its_model(event_type: str) -> None:
+    entry = CATALOG[event_type]
+    assert TYPE_SHAPE.match(event_type)
+    assert entry.model.event_type == event_type
+    assert f"{entry.name}.v{entry.version}" == event_type
+    assert schema_version(event_type) == entry.version
+
+
+def test_known_types_lists_the_catalog() -> None:
+    assert known_types() == sorted(CATALOG)
+
+
+@pytest.mark.parametrize("bad", ["qtrail.project.registered", "qtrail.project.registered.v0", "x"])
+def test_schema_version_of_a_badly_formed_type_is_unknown(bad: str) -> None:
+    with pytest.raises(UnknownEventType):
+        schema_version(bad)
+
+
+# ----------------------------------------------------------------------------- parse_data
+
+
+def test_a_valid_registration_parses() -> None:
+    event_type, data = parse_data(REGISTERED, registration_data())
+    assert event_type == REGISTERED
+    assert isinstance(data, ProjectRegistered)
+    assert data.design_life_years == 50
+    assert data.planned_start == dt.date(2026, 1, 1)
+    assert data.planned_finish == dt.date(2027, 12, 31)
+
+
+def test_a_valid_lot_parses() -> None:
+    event_type, data = parse_data(LOT, lot_data())
+    assert event_type == LOT and isinstance(data, InspectionLotAccepted)
+    assert data.items == ["钢筋安装"]
+
+
+def test_a_number_in_a_string_is_not_coerced() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_data(REGISTERED, registration_data(design_life_years="50"))
+    assert _error_fields(caught.value) == {"design_life_years"}
+
+
+@pytest.mark.parametrize("value", [50.0, 50.5, True, None, [50]])
+def test_design_life_must_be_a_json_integer(value: Any) -> None:
+    with pytest.raises(ValidationError):
+        parse_data(REGISTERED, registration_data(design_life_years=value))
+
+
+@pytest.mark.parametrize("value", [4, 201, -50, 0])
+def test_design_life_is_bounded(value: int) -> None:
+    with pytest.raises(ValidationError):
+        parse_data(REGISTERED, registration_data(design_life_years=value))
+
+
+def test_a_floor_area_in_a_string_is_not_coerced() -> None:
+    with pytest.raises(ValidationError):
+        parse_data(REGISTERED, registration_data(floor_area_m2="18650.5"))
+
+
+def test_an_unknown_field_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_data(REGISTERED, registration_data(contractor="某建筑公司"))
+    assert _error_fields(caught.value) == {"contractor"}
+    with pytest.raises(ValidationError):
+        parse_data(LOT, lot_data(inspector="张三"))
+
+
+def test_a_missing_field_is_refused() -> None:
+    data = registration_data()
+    del data["permit_number"]
+    with pytest.raises(ValidationError) as caught:
+        parse_data(REGISTERED, data)
+    assert _error_fields(caught.value) == {"permit_number"}
+
+
+def test_planned_finish_before_planned_start_is_refused() -> None:
+    with pytest.raises(ValidationError, match="planned_finish is before planned_start"):
+        parse_data(
+            REGISTERED, registration_data(planned_start="2027-01-01", planned_finish="2026-12-31")
+        )
+
+
+def test_finishing_on_the_start_day_is_allowed() -> None:
+    _, data = parse_data(
+        REGISTERED, registration_data(planned_start="2026-06-01", planned_finish="2026-06-01")
+    )
+    assert isinstance(data, ProjectRegistered)
+
+
+@pytest.mark.parametrize("items", [[], [""], ["x" * 121]])
+def test_lot_items_are_checked(items: list[str]) -> None:
+    with pytest.raises(ValidationError):
+        parse_data(LOT, lot_data(items=items))
+
+
+def test_the_input_mapping_is_not_changed() -> None:
+    data = registration_data()
+    before = dict(data)
+    parse_data(REGISTERED, data)
+    assert data == before
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "qtrail.project.demolished.v1",
+        "qtrail.project.registered.v2",
+        "",
+        "QTRAIL.PROJECT.REGISTERED.V1",
+    ],
+)
+def test_an_unknown_type_raises(event_type: str) -> None:
+    with pytest.raises(UnknownEventType):
+        parse_data(event_type, registration_data())
+
+
+# ----------------------------------------------------------------------------- upcasters
+
+
+def _v0_to_v1(old: dict[str, Any]) -> dict[str, Any]:
+    new = dict(old)
+    new["design_life_years"] = new.pop("service_life")
+    return new
+
+
+def _v0_payload() -> dict[str, Any]:
+    old = registration_data()
+    old["service_life"] = old.pop("design_life_years")
+    return old
+
+
+def test_an_old_version_is_upcast_to_the_current_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        registry, "UPCASTERS", {"qtrail.project.registered.v0": (REGISTERED, _v0_to_v1)}
+    )
+    event_type, data = parse_data("qtrail.project.registered.v0", _v0_payload())
+    assert event_type == REGISTERED
+    assert isinstance(data, ProjectRegistered)
+    assert data.design_life_years == 50
+    assert "qtrail.project.registered.v0" in known_types()
+
+
+def test_without_its_upcaster_the_old_payload_is_refused() -> None:
+    with pytest.raises(UnknownEventType):
+        parse_data("qtrail.project.registered.v0", _v0_payload())
+    with pytest.raises(ValidationError):
+        parse_data(REGISTERED, _v0_payload())
+
+
+def test_upcasted_payloads_are_still_validated_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        registry, "UPCASTERS", {"qtrail.project.registered.v0": (REGISTERED, _v0_to_v1)}
+    )
+    old = _v0_payload() | {"service_life": "50"}
+    with pytest.raises(ValidationError):
+        parse_data("qtrail.project.registered.v0", old)
+
+
+def test_upcaster_chains_are_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def rename_title(old: dict[str, Any]) -> dict[str, Any]:
+        new = dict(old)
+        new["name"] = new.pop("title")
+        return new
+
+    monkeypatch.setattr(
+        registry,
+        "UPCASTERS",
+        {
+            "qtrail.project.enrolled.v1": ("qtrail.project.registered.v0", rename_title),
+            "qtrail.project.registered.v0": (REGISTERED, _v0_to_v1),
+        },
+    )
+    oldest = _v0_payload()
+    oldest["title"] = oldest.pop("name")
+    event_type, data = parse_data("qtrail.project.enrolled.v1", oldest)
+    assert event_type == REGISTERED
+    assert isinstance(data, ProjectRegistered) and data.name == "徐州市民中心 3# 楼"
+
+
+def test_an_upcaster_to_nowhere_is_an_unknown_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        registry,
+        "UPCASTERS",
+        {"qtrail.project.registered.v0": ("qtrail.project.registered.v9", lambda d: d)},
+    )
+    with pytest.raises(UnknownEventType):
+        parse_data("qtrail.project.registered.v0", registration_data())
