@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     http_port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
 
-    kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_port: int = 19092
+    """Port of the local stack's broker (deploy/stack.sh reads the same variable)."""
+    kafka_bootstrap: str = ""
+    """Bootstrap servers; empty means the local stack's broker on ``kafka_port``."""
     kafka_partitions: int = 12
     """Topic partition count: the ceiling on parallel recorders. It cannot shrink later."""
     kafka_replication: int = 1
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
     wait_max_s: float = 30.0
     """Upper bound of ``?wait=S`` on event submission."""
     state_dir: str = ".state"
+
+    @model_validator(mode="after")
+    def _local_broker_by_default(self) -> Self:
+        if not self.kafka_bootstrap:
+            self.kafka_bootstrap = f"127.0.0.1:{self.kafka_port}"
+        return self
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Self:

@@ -15,7 +15,6 @@ import os
 import platform
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import aiohttp
