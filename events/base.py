@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -38,3 +38,44 @@ ProjectId = Annotated[
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+Sha256Hex = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{64}$"),
+    Field(description="证据文件的 SHA-256（小写十六进制）/ evidence file SHA-256, lowercase hex"),
+]
+"""Evidence files are referenced by content hash; the file may be uploaded later (offline sync)."""
+
+CreditCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9A-Z]{18}$"),
+    Field(
+        description="统一社会信用代码 / unified social credit code (GB 32100-2015), 18 characters"
+    ),
+]
+
+IdNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{17}[0-9X]$"),
+    Field(
+        description="公民身份号码 / citizen ID number (GB 11643); personal data, shown to regulators only"
+    ),
+]
+
+PartyRole = Literal["owner", "survey", "design", "construction", "supervision"]
+"""The five responsible parties (Role values), as a type for payload fields."""
+
+
+class Person(BaseModel):
+    """A named individual with a practising registration, e.g. a project lead or a witness."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: ShortText = Field(description="姓名 / full name")
+    id_number: IdNumber
+    registration_number: ShortText | None = Field(
+        default=None, description="注册执业证号 / registration certificate number"
+    )
+    qualification: ShortText | None = Field(
+        default=None, description="执业资格 / registered qualification, e.g. 一级注册建造师"
+    )

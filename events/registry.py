@@ -14,8 +14,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.base import EventData
+from events.party import (
+    CommitmentSigned,
+    LabCommissioned,
+    LeadChanged,
+    PartyAppointed,
+    WitnessAuthorized,
+)
 from events.project import ProjectRegistered
-from events.quality import InspectionLotAccepted
+from events.quality import (
+    AccidentReported,
+    InspectionLotAccepted,
+    NonconformanceClosed,
+    NonconformanceRaised,
+    NonconformanceRectified,
+    inspection_lot_v1_to_v2,
+)
+from events.record import RecordCorrected
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -34,9 +49,27 @@ class UnknownEventType(LookupError):
     """The ``type`` is not in the catalog."""
 
 
-CURRENT: tuple[type[EventData], ...] = (ProjectRegistered, InspectionLotAccepted)
+CURRENT: tuple[type[EventData], ...] = (
+    ProjectRegistered,
+    PartyAppointed,
+    LeadChanged,
+    CommitmentSigned,
+    WitnessAuthorized,
+    LabCommissioned,
+    InspectionLotAccepted,
+    NonconformanceRaised,
+    NonconformanceRectified,
+    NonconformanceClosed,
+    AccidentReported,
+    RecordCorrected,
+)
 
-UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {}
+UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {
+    "qtrail.quality.inspection_lot_accepted.v1": (
+        "qtrail.quality.inspection_lot_accepted.v2",
+        inspection_lot_v1_to_v2,
+    ),
+}
 """Old type → (newer type, function from old payload to newer payload). Chains are followed."""
 
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     wait_max_s: float = 30.0
     """Upper bound of ``?wait=S`` on event submission."""
     state_dir: str = ".state"
+    evidence_dir: str = ""
+    """Where evidence files are kept; empty means <state_dir>/evidence."""
+    evidence_max_bytes: int = 20 * 1024 * 1024
 
     @model_validator(mode="after")
     def _local_broker_by_default(self) -> Self:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from services.api import ops
 from services.api.resources import Resources
+from services.gateway import evidence
 from services.gateway import routes as gateway
 from services.gateway.problems import Problem
 from services.portal import routes as portal
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return problem.response()
 
     app.include_router(gateway.router)
+    app.include_router(evidence.router)
     app.include_router(portal.router)
     app.include_router(ops.router)
     return app

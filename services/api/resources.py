@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
 
+from services.adapters.evidence import EvidenceStore, FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
+from services.adapters.postgres.evidence_log import EvidenceLog
+from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.outcome_listener import OutcomeListener
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.submissions import SubmissionLog
@@ -26,6 +30,9 @@ class Resources:
     submissions: SubmissionLog
     listener: OutcomeListener
     ingest: Ingest
+    keys: KeyStore
+    evidence_log: EvidenceLog
+    evidence: EvidenceStore
 
     @classmethod
     async def open(cls, settings: Settings) -> Resources:
@@ -42,7 +49,19 @@ class Resources:
             await pool.close()
             raise
         ingest = Ingest(settings, producer, store, submissions, listener)
-        return cls(settings, pool, producer, store, submissions, listener, ingest)
+        evidence_root = Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
+        return cls(
+            settings,
+            pool,
+            producer,
+            store,
+            submissions,
+            listener,
+            ingest,
+            KeyStore(pool),
+            EvidenceLog(pool),
+            FolderEvidenceStore(evidence_root),
+        )
 
     async def close(self) -> None:
         await self.listener.stop()

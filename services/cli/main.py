@@ -3,6 +3,7 @@
   qtrail migrate            apply SQL migrations (owner role)
   qtrail topics             create Kafka topics with the configured partition count
   qtrail api | recorder     run a process in the foreground
+  qtrail keys create|list|revoke   API keys per organization and kind (shown once)
   qtrail verify PROJECT     recompute a project's chain; exit 1 when it is damaged
   qtrail demo               post a realistic sample project through the public HTTP API
 
@@ -81,6 +82,40 @@ def _verify(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from services.adapters.postgres.keys import KeyStore
+    from services.adapters.postgres.pool import create_pool
+    from services.domain.access import KeyKind
+    from services.domain.identifiers import valid_credit_code
+
+    async def run() -> int:
+        pool = await create_pool(get_settings(), max_size=2)
+        try:
+            store = KeyStore(pool)
+            if args.action == "create":
+                if not valid_credit_code(args.org):
+                    print(f"qtrail keys: --org {args.org} is not a valid unified social credit code",
+                          file=sys.stderr)
+                    return 2
+                key_id, token = await store.create(args.org, KeyKind(args.kind), args.label)
+                print(f"key {key_id} for {args.org} ({args.kind}); shown once, keep it safe:")
+                print(token)
+            elif args.action == "list":
+                for key in await store.list(args.org):
+                    state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                    print(f"{key.key_id}  {key.org_code}  {key.kind:<9}  {state:<18}  {key.label}")
+            elif not await store.revoke(args.key_id):
+                print(f"qtrail keys: no active key {args.key_id}", file=sys.stderr)
+                return 1
+            else:
+                print(f"key {args.key_id} revoked")
+            return 0
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
 def _demo(args: argparse.Namespace) -> int:
     from services.cli.demo import run_demo
 
@@ -94,6 +129,17 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("topics", help="create Kafka topics").set_defaults(run=_topics)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(run=_api)
     sub.add_parser("recorder", help="run a recorder worker").set_defaults(run=_recorder)
+    keys = sub.add_parser("keys", help="manage API keys")
+    actions = keys.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key; the token is shown once")
+    create.add_argument("--org", required=True, help="unified social credit code")
+    create.add_argument("--kind", required=True, choices=["party", "lab", "regulator", "admin"])
+    create.add_argument("--label", default="", help="who or what uses the key")
+    listing = actions.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--org")
+    revoke = actions.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key_id")
+    keys.set_defaults(run=_keys)
     verify = sub.add_parser("verify", help="verify a project's chain")
     verify.add_argument("project")
     verify.set_defaults(run=_verify)

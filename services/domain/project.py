@@ -1,24 +1,40 @@
 """A project's state, and the two pure functions everything else is built on.
 
-``fold(state, record)`` applies a sealed record; ``decide(state, submission, now)`` accepts or
-refuses a submission. The recorder, the projections and the regulator replay all call these, so a
-replay is the live system's own logic.
+``fold(state, record)`` applies a sealed record; ``decide(state, submission, now, referenced)``
+accepts or refuses a submission. The recorder, the projections and the regulator replay all call
+these, so a replay is the live system's own logic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from events import party as party_events
+from events import quality as quality_events
 from events.base import EventData, Role
 from events.project import ProjectRegistered
-from events.quality import InspectionLotAccepted
+from events.record import RecordCorrected
 from events.registry import parse_data
 from services.domain import reasons
+from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import GENESIS, SealedRecord, utc_text
+from services.domain.corrections import ReferencedRecord, check_correction, corrected_lead_fields
+from services.domain.identifiers import valid_credit_code, valid_id_number
+from services.domain.ledger import (
+    Accident,
+    Commitment,
+    Correction,
+    EventRef,
+    Lab,
+    LeadPeriod,
+    Nonconformance,
+    Party,
+    Witness,
+)
 from services.domain.reasons import Rejection
 from services.domain.submission import Submission
 
@@ -30,12 +46,18 @@ class ProjectProfile(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
+    address: str
     permit_number: str
+    use: str
+    structure_type: str
     design_life_years: int
+    planned_start: dt.date
+    planned_finish: dt.date
+    floor_area_m2: float
 
 
 class ProjectState(BaseModel):
-    """What the recorder knows of one project: the chain head and the facts decisions need."""
+    """What is known of one project at a point of its chain."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -43,8 +65,17 @@ class ProjectState(BaseModel):
     seq: int = 0
     head: str = GENESIS.hex()
     registered_at: dt.datetime | None = None
+    registered_by: EventRef | None = None
     owner_org: str | None = None
     profile: ProjectProfile | None = None
+    parties: dict[str, Party] = {}
+    witnesses: dict[str, Witness] = {}
+    labs: dict[str, Lab] = {}
+    nonconformances: dict[str, Nonconformance] = {}
+    accidents: dict[str, Accident] = {}
+    corrections: list[Correction] = []
+    evidence: list[str] = []
+    """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}
 
     @property
@@ -54,39 +85,241 @@ class ProjectState(BaseModel):
 
 # ----------------------------------------------------------------------------- fold
 
-Folder = Callable[[ProjectState, Any, SealedRecord], ProjectState]
+Folder = Callable[[ProjectState, Any, SealedRecord, EventRef], dict[str, Any]]
+"""Returns the fields of the state that change."""
 
 
-def _registered(state: ProjectState, data: ProjectRegistered, record: SealedRecord) -> ProjectState:
-    return state.model_copy(
-        update={
-            "registered_at": record.occurred_at,
-            "owner_org": record.body["actor"]["org"],
-            "profile": ProjectProfile(
-                name=data.name,
-                permit_number=data.permit_number,
-                design_life_years=data.design_life_years,
-            ),
-        }
+def _with(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    return {**mapping, key: value}
+
+
+def _registered(
+    state: ProjectState, data: ProjectRegistered, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    return {
+        "registered_at": record.occurred_at,
+        "registered_by": ref,
+        "owner_org": record.body["actor"]["org"],
+        "profile": ProjectProfile(**data.model_dump()),
+    }
+
+
+def _lead(person: Any, start: dt.datetime, evidence: str, ref: EventRef) -> LeadPeriod:
+    return LeadPeriod(
+        name=person.name,
+        id_number=person.id_number,
+        registration_number=person.registration_number,
+        qualification=person.qualification,
+        start=start,
+        authorization_evidence=evidence,
+        appointed_by=ref,
     )
 
 
-def _no_state_change(state: ProjectState, data: EventData, record: SealedRecord) -> ProjectState:
-    return state
+def _appointed(
+    state: ProjectState, data: party_events.PartyAppointed, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    party = Party(
+        role=data.role,
+        org_name=data.org_name,
+        org_code=data.org_code,
+        appointed_by=ref,
+        leads=[_lead(data.lead, data.effective_from, data.authorization_evidence, ref)],
+    )
+    return {"parties": _with(state.parties, data.role, party)}
+
+
+def _lead_changed(
+    state: ProjectState, data: party_events.LeadChanged, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    party = state.parties[data.role]
+    leads = [
+        lead.model_copy(update={"end": data.effective_at}) if lead.end is None else lead
+        for lead in party.leads
+    ]
+    leads.append(_lead(data.new_lead, data.effective_at, data.authorization_evidence, ref))
+    return {"parties": _with(state.parties, data.role, party.model_copy(update={"leads": leads}))}
+
+
+def _committed(
+    state: ProjectState, data: party_events.CommitmentSigned, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    party = state.parties[data.role]
+    commitment = Commitment(signed_on=data.signed_on, evidence=data.evidence, ref=ref)
+    leads = [
+        lead.model_copy(update={"commitment": commitment})
+        if lead.id_number == data.lead_id_number and lead.commitment is None
+        else lead
+        for lead in party.leads
+    ]
+    return {"parties": _with(state.parties, data.role, party.model_copy(update={"leads": leads}))}
+
+
+def _witness(
+    state: ProjectState, data: party_events.WitnessAuthorized, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    witness = Witness(
+        name=data.witness.name,
+        id_number=data.witness.id_number,
+        org_code=data.witness_org_code,
+        scope=list(data.scope),
+        evidence=data.evidence,
+        ref=ref,
+    )
+    return {"witnesses": _with(state.witnesses, data.witness.id_number, witness)}
+
+
+def _lab(
+    state: ProjectState, data: party_events.LabCommissioned, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    lab = Lab(
+        lab_code=data.lab_code,
+        name=data.lab_name,
+        qualification_certificate=data.qualification_certificate,
+        scope=list(data.scope),
+        evidence=data.evidence,
+        ref=ref,
+    )
+    return {"labs": _with(state.labs, data.lab_code, lab)}
+
+
+def _no_change(
+    state: ProjectState, data: EventData, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    return {}
+
+
+def _nc_raised(
+    state: ProjectState,
+    data: quality_events.NonconformanceRaised,
+    record: SealedRecord,
+    ref: EventRef,
+) -> dict[str, Any]:
+    nc = Nonconformance(
+        nonconformance_id=data.nonconformance_id,
+        building_part=data.building_part,
+        description=data.description,
+        severity=data.severity,
+        blocking=data.blocking,
+        status="open",
+        raised_by=ref,
+    )
+    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+
+
+def _nc_rectified(
+    state: ProjectState,
+    data: quality_events.NonconformanceRectified,
+    record: SealedRecord,
+    ref: EventRef,
+) -> dict[str, Any]:
+    nc = state.nonconformances[data.nonconformance_id]
+    nc = nc.model_copy(update={"status": "rectified", "rectified_by": ref})
+    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+
+
+def _nc_closed(
+    state: ProjectState,
+    data: quality_events.NonconformanceClosed,
+    record: SealedRecord,
+    ref: EventRef,
+) -> dict[str, Any]:
+    nc = state.nonconformances[data.nonconformance_id]
+    nc = nc.model_copy(update={"status": "closed", "closed_by": ref})
+    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+
+
+def _accident(
+    state: ProjectState, data: quality_events.AccidentReported, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    accident = Accident(
+        accident_id=data.accident_id,
+        happened_at=data.happened_at,
+        building_part=data.building_part,
+        description=data.description,
+        casualties=data.casualties,
+        ref=ref,
+    )
+    return {"accidents": _with(state.accidents, data.accident_id, accident)}
+
+
+def _corrected(
+    state: ProjectState, data: RecordCorrected, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    change: dict[str, Any] = {
+        "corrections": [
+            *state.corrections,
+            Correction(
+                corrects_event_id=data.corrects_event_id,
+                reason=data.reason,
+                changes=dict(data.changes),
+                ref=ref,
+            ),
+        ]
+    }
+    lead_fields, org_name = corrected_lead_fields(data.changes)
+    parties = dict(state.parties)
+    for role, party in state.parties.items():
+        leads = [
+            lead.model_copy(update={**lead_fields, "corrected_by": [*lead.corrected_by, ref]})
+            if lead.appointed_by.event_id == data.corrects_event_id and lead_fields
+            else lead
+            for lead in party.leads
+        ]
+        update: dict[str, Any] = {"leads": leads}
+        if org_name is not None and party.appointed_by.event_id == data.corrects_event_id:
+            update["org_name"] = org_name
+        parties[role] = party.model_copy(update=update)
+    change["parties"] = parties
+    return change
 
 
 FOLDERS: dict[str, Folder] = {
     ProjectRegistered.event_type: _registered,
-    InspectionLotAccepted.event_type: _no_state_change,
+    party_events.PartyAppointed.event_type: _appointed,
+    party_events.LeadChanged.event_type: _lead_changed,
+    party_events.CommitmentSigned.event_type: _committed,
+    party_events.WitnessAuthorized.event_type: _witness,
+    party_events.LabCommissioned.event_type: _lab,
+    quality_events.InspectionLotAccepted.event_type: _no_change,
+    quality_events.NonconformanceRaised.event_type: _nc_raised,
+    quality_events.NonconformanceRectified.event_type: _nc_rectified,
+    quality_events.NonconformanceClosed.event_type: _nc_closed,
+    quality_events.AccidentReported.event_type: _accident,
+    RecordCorrected.event_type: _corrected,
 }
+
+
+def evidence_of(data: EventData) -> set[str]:
+    """Every evidence hash a payload references, wherever it sits."""
+    found: set[str] = set()
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and "evidence" in key and len(value) == 64:
+            found.add(value)
+
+    walk(data.model_dump(mode="json"))
+    return found
 
 
 def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
     event_type, data = parse_data(record.type, record.body["data"])
-    state = FOLDERS[event_type](state, data, record)
+    ref = EventRef(event_id=record.event_id, seq=record.seq)
+    update = FOLDERS[event_type](state, data, record, ref)
     counts = dict(state.counts)
     counts[event_type] = counts.get(event_type, 0) + 1
-    return state.model_copy(update={"seq": record.seq, "head": record.hash.hex(), "counts": counts})
+    evidence = evidence_of(data)
+    if evidence - set(state.evidence):
+        update["evidence"] = sorted(set(state.evidence) | evidence)
+    return state.model_copy(
+        update={**update, "seq": record.seq, "head": record.hash.hex(), "counts": counts}
+    )
 
 
 def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
@@ -98,28 +331,186 @@ def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
 
 # ----------------------------------------------------------------------------- decide
 
-ALLOWED_ROLES: dict[str, frozenset[Role]] = {
-    ProjectRegistered.event_type: frozenset({Role.OWNER}),
-    InspectionLotAccepted.event_type: frozenset({Role.OWNER, Role.CONSTRUCTION, Role.SUPERVISION}),
+Rule = Callable[[ProjectState, Any, Submission, Mapping[str, ReferencedRecord]], Rejection | None]
+
+
+def _check_person(person: Any, field: str) -> Rejection | None:
+    if not valid_id_number(person.id_number):
+        return reasons.BAD_ID_NUMBER.format(field=field)
+    return None
+
+
+def _appointment_rule(
+    state: ProjectState, data: party_events.PartyAppointed, sub: Submission, _: Any
+) -> Rejection | None:
+    if not valid_credit_code(data.org_code):
+        return reasons.BAD_CREDIT_CODE.format(field="data.org_code", code=data.org_code)
+    if (bad := _check_person(data.lead, "data.lead.id_number")) is not None:
+        return bad
+    if data.role in state.parties:
+        return reasons.ALREADY_APPOINTED.format(role=data.role)
+    if data.role == Role.OWNER.value and data.org_code != state.owner_org:
+        return reasons.OWNER_IS_REGISTRANT.format(org=data.org_code)
+    assert state.registered_at is not None
+    if data.effective_from < state.registered_at:
+        return reasons.BEFORE_REGISTRATION.format(
+            occurred_at=utc_text(data.effective_from), registered_at=utc_text(state.registered_at)
+        )
+    return None
+
+
+def _own_role(sub: Submission, role: str) -> Rejection | None:
+    """A party acts for its own role only; the owner may act for any (it files the archive)."""
+    if sub.actor.role is not Role.OWNER and sub.actor.role.value != role:
+        return reasons.NOT_YOUR_ROLE.format(role=sub.actor.role.value, target=role)
+    return None
+
+
+def _lead_change_rule(
+    state: ProjectState, data: party_events.LeadChanged, sub: Submission, _: Any
+) -> Rejection | None:
+    if (bad := _own_role(sub, data.role)) is not None:
+        return bad
+    party = state.parties.get(data.role)
+    if party is None or party.current_lead is None:
+        return reasons.NOT_APPOINTED.format(role=data.role)
+    if (bad := _check_person(data.new_lead, "data.new_lead.id_number")) is not None:
+        return bad
+    if data.effective_at <= party.current_lead.start:
+        return reasons.CHANGE_BEFORE_CURRENT.format(
+            role=data.role, start=utc_text(party.current_lead.start)
+        )
+    return None
+
+
+def _commitment_rule(
+    state: ProjectState, data: party_events.CommitmentSigned, sub: Submission, _: Any
+) -> Rejection | None:
+    if (bad := _own_role(sub, data.role)) is not None:
+        return bad
+    party = state.parties.get(data.role)
+    leads = [
+        lead for lead in (party.leads if party else []) if lead.id_number == data.lead_id_number
+    ]
+    if not leads:
+        return reasons.UNKNOWN_LEAD.format(role=data.role)
+    if all(lead.commitment is not None for lead in leads):
+        return reasons.COMMITMENT_EXISTS.format(role=data.role)
+    return None
+
+
+def _witness_rule(
+    state: ProjectState, data: party_events.WitnessAuthorized, sub: Submission, _: Any
+) -> Rejection | None:
+    if (bad := _check_person(data.witness, "data.witness.id_number")) is not None:
+        return bad
+    supervision = state.parties.get(Role.SUPERVISION.value)
+    employers = {state.owner_org, supervision.org_code if supervision else None}
+    if data.witness_org_code not in employers:
+        return reasons.WITNESS_EMPLOYER.format(org=data.witness_org_code)
+    return None
+
+
+def _lab_rule(
+    state: ProjectState, data: party_events.LabCommissioned, sub: Submission, _: Any
+) -> Rejection | None:
+    if not valid_credit_code(data.lab_code):
+        return reasons.BAD_CREDIT_CODE.format(field="data.lab_code", code=data.lab_code)
+    return None
+
+
+def _lot_rule(
+    state: ProjectState, data: quality_events.InspectionLotAccepted, sub: Submission, _: Any
+) -> Rejection | None:
+    if data.construction_signer is None or data.supervision_signer is None:
+        return reasons.SIGNATURES_MISSING.format()
+    return None
+
+
+def _nc_raised_rule(
+    state: ProjectState, data: quality_events.NonconformanceRaised, sub: Submission, _: Any
+) -> Rejection | None:
+    if data.nonconformance_id in state.nonconformances:
+        return reasons.DUPLICATE_ID.format(kind="nonconformance", id=data.nonconformance_id)
+    return None
+
+
+def _nc_rectified_rule(
+    state: ProjectState, data: quality_events.NonconformanceRectified, sub: Submission, _: Any
+) -> Rejection | None:
+    nc = state.nonconformances.get(data.nonconformance_id)
+    if nc is None:
+        return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
+    if nc.status != "open":
+        return reasons.NONCONFORMANCE_STATUS.format(
+            id=data.nonconformance_id, status=nc.status, needed="open"
+        )
+    return None
+
+
+def _nc_closed_rule(
+    state: ProjectState, data: quality_events.NonconformanceClosed, sub: Submission, _: Any
+) -> Rejection | None:
+    nc = state.nonconformances.get(data.nonconformance_id)
+    if nc is None:
+        return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
+    if nc.status != "rectified":
+        return reasons.NONCONFORMANCE_STATUS.format(
+            id=data.nonconformance_id, status=nc.status, needed="rectified"
+        )
+    return None
+
+
+def _accident_rule(
+    state: ProjectState, data: quality_events.AccidentReported, sub: Submission, _: Any
+) -> Rejection | None:
+    if data.accident_id in state.accidents:
+        return reasons.DUPLICATE_ID.format(kind="accident", id=data.accident_id)
+    return None
+
+
+def _correction_rule(
+    state: ProjectState,
+    data: RecordCorrected,
+    sub: Submission,
+    referenced: Mapping[str, ReferencedRecord],
+) -> Rejection | None:
+    return check_correction(state.project_id, state.owner_org, data, sub.actor.org, referenced)
+
+
+RULES: dict[str, Rule] = {
+    party_events.PartyAppointed.event_type: _appointment_rule,
+    party_events.LeadChanged.event_type: _lead_change_rule,
+    party_events.CommitmentSigned.event_type: _commitment_rule,
+    party_events.WitnessAuthorized.event_type: _witness_rule,
+    party_events.LabCommissioned.event_type: _lab_rule,
+    quality_events.InspectionLotAccepted.event_type: _lot_rule,
+    quality_events.NonconformanceRaised.event_type: _nc_raised_rule,
+    quality_events.NonconformanceRectified.event_type: _nc_rectified_rule,
+    quality_events.NonconformanceClosed.event_type: _nc_closed_rule,
+    quality_events.AccidentReported.event_type: _accident_rule,
+    RecordCorrected.event_type: _correction_rule,
 }
-"""Event type × role: who may submit what. The full matrix is in docs/architecture.md."""
 
 
-def _holds_role(state: ProjectState, org: str, role: Role) -> bool:
-    if role is Role.OWNER:
-        return state.owner_org == org
-    return False
-
-
-def decide(state: ProjectState, sub: Submission, now: dt.datetime) -> Rejection | None:
-    """None to accept; otherwise the reason. Pure: ``now`` is the recorder's clock reading."""
+def decide(
+    state: ProjectState,
+    sub: Submission,
+    now: dt.datetime,
+    referenced: Mapping[str, ReferencedRecord] | None = None,
+) -> Rejection | None:
+    """None to accept; otherwise the reason. Pure: ``now`` is the recorder's clock reading, and
+    ``referenced`` holds the sealed records that corrections in this submission point at."""
     if sub.occurred_at > now + FUTURE_TOLERANCE:
         return reasons.FROM_THE_FUTURE.format(
-            occurred_at=utc_text(sub.occurred_at),
-            tolerance=int(FUTURE_TOLERANCE.total_seconds()),
+            occurred_at=utc_text(sub.occurred_at), tolerance=int(FUTURE_TOLERANCE.total_seconds())
         )
-    if sub.actor.role not in ALLOWED_ROLES.get(sub.event_type, frozenset()):
-        return reasons.ROLE_NOT_ALLOWED.format(role=sub.actor.role.value, type=sub.event_type)
+    if not valid_credit_code(sub.actor.org):
+        return reasons.BAD_CREDIT_CODE.format(field="actororg", code=sub.actor.org)
+    if not may_submit(sub.event_type, sub.actor.role):
+        return reasons.ROLE_NOT_ALLOWED.format(
+            role=sub.actor.role.value, type=type_name(sub.event_type)
+        )
     if sub.event_type == ProjectRegistered.event_type:
         if state.registered:
             return reasons.ALREADY_REGISTERED.format(project_id=sub.project_id)
@@ -130,6 +521,7 @@ def decide(state: ProjectState, sub: Submission, now: dt.datetime) -> Rejection 
         return reasons.BEFORE_REGISTRATION.format(
             occurred_at=utc_text(sub.occurred_at), registered_at=utc_text(state.registered_at)
         )
-    if not _holds_role(state, sub.actor.org, sub.actor.role):
+    if not holds_role(state, sub.actor.org, sub.actor.role):
         return reasons.NOT_A_PARTY.format(org=sub.actor.org, role=sub.actor.role.value)
-    return None
+    rule = RULES.get(sub.event_type)
+    return rule(state, sub.data, sub, referenced or {}) if rule else None

@@ -65,3 +65,82 @@ NOT_A_PARTY = Reason(
     "单位 {org} 在本项目中不担任 {role}",
     "organization {org} does not hold the {role} role on this project",
 )
+BAD_CREDIT_CODE = Reason(
+    "identity.bad_credit_code",
+    "{field} 的统一社会信用代码 {code} 校验位错误（GB 32100-2015）",
+    "{field}: unified social credit code {code} fails its check character (GB 32100-2015)",
+)
+BAD_ID_NUMBER = Reason(
+    "identity.bad_id_number",
+    "{field} 的公民身份号码校验位错误（GB 11643）",
+    "{field}: citizen ID number fails its check character (GB 11643)",
+)
+ALREADY_APPOINTED = Reason(
+    "party.already_appointed", "{role} 单位已委托", "a {role} party is already appointed"
+)
+OWNER_IS_REGISTRANT = Reason(
+    "party.owner_is_registrant",
+    "建设单位必须是登记项目的单位，而不是 {org}",
+    "the owner party must be the organization that registered the project, not {org}",
+)
+NOT_YOUR_ROLE = Reason(
+    "auth.not_your_role",
+    "以 {role} 身份不能代表 {target} 单位提交",
+    "acting as {role}, you cannot submit for the {target} party",
+)
+NOT_APPOINTED = Reason(
+    "party.not_appointed",
+    "{role} 单位尚未委托或无在任负责人",
+    "no {role} party with a current lead is appointed",
+)
+CHANGE_BEFORE_CURRENT = Reason(
+    "party.change_before_current",
+    "{role} 负责人变更时间须晚于现任负责人起始时间 {start}",
+    "a {role} lead change must take effect after the current lead's start {start}",
+)
+UNKNOWN_LEAD = Reason(
+    "party.unknown_lead",
+    "该身份号码不是 {role} 单位的项目负责人",
+    "that ID number is not a {role} project lead on this project",
+)
+COMMITMENT_EXISTS = Reason(
+    "party.commitment_exists",
+    "{role} 负责人已签署终身责任承诺书",
+    "the {role} lead already signed the lifelong commitment",
+)
+WITNESS_EMPLOYER = Reason(
+    "witness.wrong_employer",
+    "见证人必须是建设单位或监理单位人员，{org} 不是",
+    "a witness must work for the owner or the supervision party; {org} is neither",
+)
+SIGNATURES_MISSING = Reason(
+    "quality.signatures_missing",
+    "检验批验收须有施工单位和监理单位签字",
+    "an inspection lot acceptance needs both the construction and the supervision signature",
+)
+DUPLICATE_ID = Reason(
+    "quality.duplicate_id", "{kind} 编号 {id} 已存在", "{kind} id {id} already exists"
+)
+UNKNOWN_NONCONFORMANCE = Reason(
+    "nonconformance.unknown", "质量问题 {id} 不存在", "nonconformance {id} does not exist"
+)
+NONCONFORMANCE_STATUS = Reason(
+    "nonconformance.wrong_status",
+    "质量问题 {id} 状态为 {status}，须为 {needed}",
+    "nonconformance {id} is {status}; it must be {needed}",
+)
+CORRECTION_UNKNOWN = Reason(
+    "correction.unknown_event",
+    "被更正事件 {event_id} 不在本项目的记录中",
+    "corrected event {event_id} is not sealed on this project's trail",
+)
+CORRECTION_NOT_AUTHOR = Reason(
+    "correction.not_author",
+    "只有原提交单位或建设单位可以更正事件 {event_id}",
+    "only the organization that submitted event {event_id}, or the owner, may correct it",
+)
+CORRECTION_INVALID = Reason(
+    "correction.invalid",
+    "更正后的内容无效：{detail}",
+    "the corrected record would be invalid: {detail}",
+)

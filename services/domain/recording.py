@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from events.record import RecordCorrected
 from services.domain import reasons
 from services.domain.chain import SealedRecord, seal
+from services.domain.corrections import ReferencedRecord
 from services.domain.project import ProjectState, decide, fold
 from services.domain.reasons import Rejection
 from services.domain.submission import Submission, Unreadable
@@ -41,14 +43,26 @@ class BatchDecision:
     """New state of every project that sealed something in this batch."""
 
 
+def corrected_ids(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str]:
+    """Event ids that corrections in ``items`` point at: the recorder looks these up first."""
+    return {
+        item.data.corrects_event_id
+        for _, item in items
+        if isinstance(item, Submission) and isinstance(item.data, RecordCorrected)
+    }
+
+
 def decide_batch(
     items: list[tuple[bytes, Submission | Unreadable]],
     states: dict[str, ProjectState],
     decided: dict[str, bytes],
     now: dt.datetime,
+    referenced: dict[str, ReferencedRecord] | None = None,
 ) -> BatchDecision:
-    """Decide ``items`` in order. ``decided`` maps already-decided event ids to their digest."""
+    """Decide ``items`` in order. ``decided`` maps already-decided event ids to their digest;
+    ``referenced`` holds sealed records that corrections point at (see ``corrected_ids``)."""
     result = BatchDecision()
+    referenced = dict(referenced or {})
     seen = dict(decided)
     for raw, item in items:
         event_id = item.event_id
@@ -75,7 +89,7 @@ def decide_batch(
         state = result.states.get(sub.project_id) or states.get(sub.project_id)
         if state is None:
             state = ProjectState(project_id=sub.project_id)
-        refusal = decide(state, sub, now)
+        refusal = decide(state, sub, now, referenced)
         if refusal is not None:
             result.rejected.append(
                 RejectedEvent(
@@ -88,15 +102,18 @@ def decide_batch(
             seq=state.seq + 1,
             prev_hash=bytes.fromhex(state.head),
             event_id=sub.event_id,
-            event_type=sub.event_type,
+            event_type=sub.submitted_type,
             schema_version=sub.schema_version,
             source=sub.source,
             occurred_at=sub.occurred_at,
             recorded_at=now,
             actor=sub.actor.as_dict(),
-            data=sub.data.model_dump(mode="json"),
+            data=sub.raw_data,
         )
         result.sealed.append(record)
+        referenced[sub.event_id] = ReferencedRecord(
+            sub.event_id, sub.project_id, sub.submitted_type, sub.actor.org, sub.raw_data
+        )
         result.digests[sub.event_id] = sub.digest
         result.states[sub.project_id] = fold(state, record)
     return result

@@ -32,13 +32,18 @@ class Actor:
 class Submission:
     event_id: str
     event_type: str
-    """The current catalog type after upcasting."""
+    """The current catalog type after upcasting: what decisions are made against."""
+    submitted_type: str
+    """The type as submitted; sealed as is, so the record keeps what the site said."""
     schema_version: int
+    """Version of the submitted type."""
     source: str
     project_id: str
     occurred_at: dt.datetime
     actor: Actor
     data: EventData
+    raw_data: dict[str, Any]
+    """The payload as submitted (validated), sealed as is; folds upcast it on read."""
     digest: bytes
     """SHA-256 of the envelope's canonical bytes: the same id with another digest is a conflict."""
 
@@ -94,11 +99,13 @@ def read_submission(raw: bytes) -> Submission:
     return Submission(
         event_id=envelope.id,
         event_type=event_type,
-        schema_version=schema_version(event_type),
+        submitted_type=envelope.type,
+        schema_version=schema_version(envelope.type),
         source=envelope.source,
         project_id=envelope.subject,
         occurred_at=envelope.occurred_at,
         actor=Actor(envelope.actororg, envelope.actorperson, envelope.actorrole),
         data=data,
+        raw_data=envelope.data,
         digest=digest,
     )

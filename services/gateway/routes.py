@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 
 from events.envelope import Envelope
 from services.adapters.postgres.trail_store import EventStatus
+from services.api.auth import Caller, forbidden
 from services.api.resources import Deps
+from services.domain.access import Principal
 from services.gateway.cloudevents import read_batch, read_single, validate
 from services.gateway.problems import Problem
 
@@ -26,6 +28,16 @@ def _answer(request: Request, status: EventStatus) -> dict[str, Any]:
     return status.as_dict() | {
         "status_url": str(request.url_for("event_status", event_id=status.event_id))
     }
+
+
+def _check_writer(caller: Principal, envelope: Envelope) -> None:
+    """The key's organization must be the actor; what it may do on the project is the trail's call."""
+    why = caller.may_write_as(envelope.actororg, envelope.actorrole)
+    if why is not None:
+        field = "actororg" if envelope.actororg != caller.org else "actorrole"
+        problem = forbidden(why, field)
+        problem.extra = {"id": envelope.id}
+        raise problem
 
 
 async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) -> JSONResponse:
@@ -46,11 +58,12 @@ async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) 
     summary="Submit one CloudEvent (structured or binary mode)",
     responses={200: {"description": "decided within ?wait"}, 422: {"description": "invalid"}},
 )
-async def post_event(request: Request, deps: Deps, wait: Wait = 0) -> JSONResponse:
+async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
     body = await request.body()
     try:
         raw = read_single(request.headers, body)
         envelope = validate(raw)
+        _check_writer(caller, envelope)
     except Problem as problem:
         return await _refused(deps, request, problem, body)
     raw = envelope.model_dump(mode="json", exclude_none=True)
@@ -65,7 +78,7 @@ async def post_event(request: Request, deps: Deps, wait: Wait = 0) -> JSONRespon
     summary="Submit a batch of CloudEvents (application/cloudevents-batch+json)",
     responses={200: {"description": "one result per event, in order"}},
 )
-async def post_batch(request: Request, deps: Deps, wait: Wait = 0) -> JSONResponse:
+async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
     body = await request.body()
     try:
         items = read_batch(request.headers, body)
@@ -88,6 +101,7 @@ async def post_batch(request: Request, deps: Deps, wait: Wait = 0) -> JSONRespon
     for index, item in enumerate(items):
         try:
             envelope = validate(item)
+            _check_writer(caller, envelope)
         except Problem as problem:
             problem.errors = [e | {"field": f"[{index}].{e['field']}"} for e in problem.errors]
             await _refused(deps, request, problem, body)
@@ -101,7 +115,7 @@ async def post_batch(request: Request, deps: Deps, wait: Wait = 0) -> JSONRespon
 
 
 @router.get("/v1/events/{event_id}", name="event_status", summary="pending | sealed | rejected")
-async def event_status(event_id: str, request: Request, deps: Deps) -> JSONResponse:
+async def event_status(event_id: str, request: Request, deps: Deps, caller: Caller) -> JSONResponse:
     status = await deps.store.status(event_id)
     if status is None:
         raise Problem(404, "Unknown event", f"no event with id {event_id} was received")

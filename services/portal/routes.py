@@ -1,20 +1,64 @@
-"""``GET /v1/projects/{id}/trail`` and ``GET /v1/projects/{id}/verify``."""
+"""Project reads: state and ledger, who was responsible when, trail pages, verification."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime
 
 from services.adapters.postgres.chain_audit import verify_project
+from services.api.auth import Caller, readable_state
 from services.api.resources import Deps
+from services.domain.access import redact
+from services.domain.ledger import FIVE_ROLES, archive_gaps
+from services.domain.responsibility import responsible_at
 from services.gateway.problems import Problem
 
 router = APIRouter(tags=["projects"])
 
 
-def _unknown(project_id: str) -> Problem:
-    return Problem(404, "Unknown project", f"project {project_id} has no sealed events")
+@router.get(
+    "/v1/projects/{project_id}", summary="Current state: parties, leads, archive completeness"
+)
+async def project(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
+    state = await readable_state(deps, caller, project_id)
+    received = await deps.evidence_log.received(state.evidence)
+    body = state.model_dump(mode="json")
+    body["evidence"] = [
+        {"sha256": sha, "status": "received" if sha in received else "pending"}
+        for sha in state.evidence
+    ]
+    body["archive"] = {
+        "complete": not (gaps := archive_gaps(state.parties, received)),
+        "gaps": [g.model_dump() for g in gaps],
+    }
+    return body if caller.sees_personal_data else redact(body)
+
+
+@router.get(
+    "/v1/projects/{project_id}/responsible",
+    summary="Who was the project lead for a role at a moment, with the events that prove it",
+)
+async def responsible(
+    project_id: str,
+    deps: Deps,
+    caller: Caller,
+    role: Annotated[str, Query(pattern="^(owner|survey|design|construction|supervision)$")],
+    at: Annotated[AwareDatetime | None, Query(description="RFC 3339 moment; default now")] = None,
+) -> dict[str, Any]:
+    state = await readable_state(deps, caller, project_id)
+    moment = at or dt.datetime.now(dt.UTC)
+    answer = responsible_at(state, role, moment)
+    if answer is None:
+        raise Problem(
+            404,
+            "No responsible lead",
+            f"no {role} lead was in office at {moment.isoformat()} on project {project_id}",
+            extra={"roles": list(FIVE_ROLES)},
+        )
+    return answer if caller.sees_personal_data else redact(answer)
 
 
 @router.get("/v1/projects/{project_id}/trail", summary="Sealed events of a project, in chain order")
@@ -22,17 +66,25 @@ async def trail(
     project_id: str,
     request: Request,
     deps: Deps,
+    caller: Caller,
     after: Annotated[int, Query(ge=0, description="return records after this seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
+    await readable_state(deps, caller, project_id)
     records = await deps.store.trail_page(project_id, after, limit + 1)
-    if not records and after == 0:
-        raise _unknown(project_id)
     more = len(records) > limit
     records = records[:limit]
     page: dict[str, Any] = {
         "project": project_id,
-        "records": [{"seq": r.seq, "hash": r.hash.hex(), "record": r.body} for r in records],
+        "redacted": not caller.sees_personal_data,
+        "records": [
+            {
+                "seq": r.seq,
+                "hash": r.hash.hex(),
+                "record": r.body if caller.sees_personal_data else redact(r.body),
+            }
+            for r in records
+        ],
         "next": None,
     }
     if more:
@@ -41,10 +93,9 @@ async def trail(
 
 
 @router.get("/v1/projects/{project_id}/verify", summary="Recompute the project's hash chain")
-async def verify(project_id: str, deps: Deps) -> dict[str, Any]:
+async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
+    await readable_state(deps, caller, project_id)
     result = await verify_project(deps.store, project_id)
-    if result.length == 0 and result.ok:
-        raise _unknown(project_id)
     return {
         "project": project_id,
         "ok": result.ok,

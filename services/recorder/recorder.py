@@ -18,7 +18,7 @@ from prometheus_client import Counter, Histogram
 
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.postgres.trail_store import TrailStore
-from services.domain.recording import BatchDecision, RejectedEvent, decide_batch
+from services.domain.recording import BatchDecision, RejectedEvent, corrected_ids, decide_batch
 from services.domain.submission import Submission, Unreadable, read_submission
 from services.settings import Settings
 
@@ -94,11 +94,13 @@ class Recorder:
                 items.append((raw, unreadable))
         event_ids = [item.event_id for _, item in items if item.event_id is not None]
         project_ids = [item.project_id for _, item in items if isinstance(item, Submission)]
+        wanted = corrected_ids(items)
         for _ in range(5):
             decided = await self._store.decided_digests(event_ids)
             states = await self._store.load_states(project_ids)
+            referenced = await self._store.referenced_records(wanted) if wanted else {}
             now = self._clock()
-            decision = decide_batch(items, states, decided, now)
+            decision = decide_batch(items, states, decided, now, referenced)
             try:
                 await self._store.record(decision, now)
                 break

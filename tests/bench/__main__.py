@@ -36,11 +36,21 @@ def sample_records(n: int) -> list[Any]:
     records, prev = [], GENESIS
     for seq in range(1, n + 1):
         record = seal(
-            project_id="BENCH-RAW", seq=seq, prev_hash=prev, event_id=f"evt-{uuid.uuid4()}",
-            event_type="qtrail.quality.inspection_lot_accepted.v1", schema_version=1,
-            source="bench", occurred_at=dt.datetime.now(dt.UTC), recorded_at=dt.datetime.now(dt.UTC),
+            project_id="BENCH-RAW",
+            seq=seq,
+            prev_hash=prev,
+            event_id=f"evt-{uuid.uuid4()}",
+            event_type="qtrail.quality.inspection_lot_accepted.v1",
+            schema_version=1,
+            source="bench",
+            occurred_at=dt.datetime.now(dt.UTC),
+            recorded_at=dt.datetime.now(dt.UTC),
             actor={"org": "91320300000000010X", "person": "测试人", "role": "owner"},
-            data={"lot_code": f"LOT-{seq:05d}", "building_part": f"第 {seq} 批", "items": ["钢筋安装"]},
+            data={
+                "lot_code": f"LOT-{seq:05d}",
+                "building_part": f"第 {seq} 批",
+                "items": ["钢筋安装"],
+            },
         )
         records.append(record)
         prev = record.hash
@@ -50,8 +60,11 @@ def sample_records(n: int) -> list[Any]:
 async def raw_kafka(env: Environment, payload: bytes) -> dict[str, float]:
     topic = env.settings.topic_alerts  # an empty topic of this run's own
     producer = AIOKafkaProducer(
-        bootstrap_servers=env.settings.kafka_bootstrap, enable_idempotence=True, acks="all",
-        linger_ms=2, max_batch_size=256 * 1024,
+        bootstrap_servers=env.settings.kafka_bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=256 * 1024,
     )
     await producer.start()
     start = time.perf_counter()
@@ -62,7 +75,9 @@ async def raw_kafka(env: Environment, payload: bytes) -> dict[str, float]:
     await asyncio.gather(*futures)
     produced = time.perf_counter() - start
     await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=env.settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=env.settings.kafka_bootstrap, enable_auto_commit=False
+    )
     await consumer.start()
     partitions = [TopicPartition(topic, p) for p in range(env.settings.kafka_partitions)]
     consumer.assign(partitions)
@@ -81,8 +96,18 @@ async def raw_copy(env: Environment, records: list[Any]) -> float:
     try:
         await conn.execute("CREATE TEMP TABLE bench_trail (LIKE trail INCLUDING DEFAULTS)")
         rows = [
-            (r.project_id, r.seq, r.event_id, r.type, r.occurred_at, r.recorded_at,
-             "91320300000000010X", r.canonical, r.prev_hash, r.hash)
+            (
+                r.project_id,
+                r.seq,
+                r.event_id,
+                r.type,
+                r.occurred_at,
+                r.recorded_at,
+                "91320300000000010X",
+                r.canonical,
+                r.prev_hash,
+                r.hash,
+            )
             for r in records
         ]
         start = time.perf_counter()
@@ -105,7 +130,9 @@ async def qtrail_end_to_end(env: Environment) -> dict[str, float]:
             url = f"{api.base_url}/v1/events"
             for project in projects:
                 async with client.post(
-                    url, params={"wait": "10"}, data=json.dumps(registration(project)),
+                    url,
+                    params={"wait": "10"},
+                    data=json.dumps(registration(project)),
                     headers=STRUCTURED,
                 ) as answer:
                     await answer.read()
@@ -172,13 +199,23 @@ async def main() -> None:
         "ratio_sealed_to_raw_copy": e2e["sealed_per_s"] / copy_rows,
     }
     rows = [
-        ("raw aiokafka produce+consume (pipelined)", f"{kafka['produce_consume_per_s']:,.0f}/s", ""),
+        (
+            "raw aiokafka produce+consume (pipelined)",
+            f"{kafka['produce_consume_per_s']:,.0f}/s",
+            "",
+        ),
         ("raw asyncpg COPY of trail rows", f"{copy_rows:,.0f}/s", ""),
-        ("qtrail HTTP single events accepted (202)", f"{e2e['accepted_per_s']:,.0f}/s",
-         f"p50 {e2e['post_p50_ms']:.1f} ms, p99 {e2e['post_p99_ms']:.1f} ms"),
-        ("qtrail HTTP → sealed in PostgreSQL", f"{e2e['sealed_per_s']:,.0f}/s",
-         f"{figures['ratio_sealed_to_raw_kafka']:.1%} of raw Kafka, "
-         f"{figures['ratio_sealed_to_raw_copy']:.1%} of raw COPY"),
+        (
+            "qtrail HTTP single events accepted (202)",
+            f"{e2e['accepted_per_s']:,.0f}/s",
+            f"p50 {e2e['post_p50_ms']:.1f} ms, p99 {e2e['post_p99_ms']:.1f} ms",
+        ),
+        (
+            "qtrail HTTP → sealed in PostgreSQL",
+            f"{e2e['sealed_per_s']:,.0f}/s",
+            f"{figures['ratio_sealed_to_raw_kafka']:.1%} of raw Kafka, "
+            f"{figures['ratio_sealed_to_raw_copy']:.1%} of raw COPY",
+        ),
     ]
     print(f"\nqtrail bench ({E2E_EVENTS} events, {CONCURRENCY} clients, message {len(payload)} B)")
     for name, value, note in rows:

@@ -9,6 +9,8 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.support.client import Site
+from tests.support.keys import issue_keys
 from tests.support.processes import Api, Process
 from tests.support.stack import (
     Environment,
@@ -36,6 +38,11 @@ def environment(stack: None) -> Iterator[Environment]:
 
 
 @pytest.fixture(scope="module")
+def tokens(environment: Environment) -> dict[str, str]:
+    return asyncio.run(issue_keys(environment))
+
+
+@pytest.fixture(scope="module")
 def system(environment: Environment) -> Iterator[Api]:
     """A recorder and an API serving ``environment``, for the whole module."""
     recorder = Process("recorder", environment).start()
@@ -53,6 +60,11 @@ def system(environment: Environment) -> Iterator[Api]:
 async def client(system: Api) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=system.base_url, timeout=60) as c:
         yield c
+
+
+@pytest.fixture
+async def site(client: httpx.AsyncClient, tokens: dict[str, str]) -> Site:
+    return Site(client, tokens)
 
 
 @pytest.fixture

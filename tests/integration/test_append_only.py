@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import asyncpg
-import httpx
 import pytest
 
-from tests.support.events import STRUCTURED, lot, registration
+from tests.support.client import Site
+from tests.support.events import appointment, lot, registration
 from tests.support.stack import Environment
 
 
-async def _sealed_project(client: httpx.AsyncClient, events: int) -> str:
+async def _sealed_project(site: Site, events: int) -> str:
     project = f"TAMPER-{uuid.uuid4().hex[:6]}"
-    answer = await client.post(
-        "/v1/events", params={"wait": 10}, json=registration(project), headers=STRUCTURED
-    )
-    assert answer.json()["status"] == "sealed"
-    for n in range(1, events):
-        event = lot(project, n, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n))
-        answer = await client.post(
-            "/v1/events", params={"wait": 10}, json=event, headers=STRUCTURED
-        )
-        assert answer.json()["status"] == "sealed", answer.text
+    await site.sealed(registration(project))
+    await site.sealed(appointment(project, "construction"))
+    for n in range(1, events - 1):
+        await site.sealed(lot(project, n))
     return project
 
 
@@ -38,9 +31,9 @@ async def _sealed_project(client: httpx.AsyncClient, events: int) -> str:
     ],
 )
 async def test_services_role_cannot_change_the_record(
-    client: httpx.AsyncClient, db: asyncpg.Connection, statement: str
+    site: Site, db: asyncpg.Connection, statement: str
 ) -> None:
-    project = await _sealed_project(client, 2)
+    project = await _sealed_project(site, 2)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await db.execute(statement, project)
 
@@ -56,9 +49,9 @@ async def test_services_role_cannot_change_the_record(
     ],
 )
 async def test_triggers_refuse_even_the_tables_owner(
-    client: httpx.AsyncClient, environment: Environment, statement: str
+    site: Site, environment: Environment, statement: str
 ) -> None:
-    project = await _sealed_project(client, 2)
+    project = await _sealed_project(site, 2)
     owner = await asyncpg.connect(environment.settings.dsn(owner=True))
     try:
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
@@ -68,18 +61,18 @@ async def test_triggers_refuse_even_the_tables_owner(
 
 
 async def test_a_superusers_edit_is_named_by_verify(
-    client: httpx.AsyncClient, superuser: asyncpg.Connection
+    site: Site, superuser: asyncpg.Connection
 ) -> None:
-    project = await _sealed_project(client, 5)
-    assert (await client.get(f"/v1/projects/{project}/verify")).json()["ok"]
+    project = await _sealed_project(site, 5)
+    assert (await site.get(f"/v1/projects/{project}/verify")).json()["ok"]
     # A superuser can switch triggers off for a session; the chain still tells.
     await superuser.execute("SET session_replication_role = replica")
     await superuser.execute(
-        """UPDATE trail SET record = replace(convert_from(record, 'UTF8'), 'LOT-00002', 'LOT-00099')::bytea
+        """UPDATE trail SET record = replace(convert_from(record, 'UTF8'), 'LOT-00001', 'LOT-00099')::bytea
            WHERE project_id = $1 AND seq = 3""",
         project,
     )
-    verify = (await client.get(f"/v1/projects/{project}/verify")).json()
+    verify = (await site.get(f"/v1/projects/{project}/verify")).json()
     assert verify["ok"] is False
     assert verify["first_bad_seq"] == 3
     assert verify["length"] == 2
@@ -87,11 +80,11 @@ async def test_a_superusers_edit_is_named_by_verify(
 
 
 async def test_a_superusers_deleted_record_is_named_by_verify(
-    client: httpx.AsyncClient, superuser: asyncpg.Connection
+    site: Site, superuser: asyncpg.Connection
 ) -> None:
-    project = await _sealed_project(client, 4)
+    project = await _sealed_project(site, 4)
     await superuser.execute("SET session_replication_role = replica")
     await superuser.execute("DELETE FROM trail WHERE project_id = $1 AND seq = 2", project)
-    verify = (await client.get(f"/v1/projects/{project}/verify")).json()
+    verify = (await site.get(f"/v1/projects/{project}/verify")).json()
     assert verify["ok"] is False and verify["first_bad_seq"] == 2
     assert "missing" in verify["problem"]

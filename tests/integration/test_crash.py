@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -11,7 +10,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support.events import STRUCTURED, lot, registration
+from tests.support.client import Site
+from tests.support.events import appointment, lot, registration
+from tests.support.keys import issue_keys
 from tests.support.processes import Api, Process
 from tests.support.stack import Environment, dispose, new_environment, provision
 from tests.support.topics import read_all
@@ -52,19 +53,15 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
     submitted: dict[str, list[str]] = {p: [] for p in projects}
     api = Api(env).start()
     try:
+        tokens = await issue_keys(env)
         async with httpx.AsyncClient(base_url=api.base_url, timeout=60) as client:
+            site = Site(client, tokens)
 
             async def post_project(project: str) -> None:
-                events = [registration(project)] + [
-                    lot(
-                        project,
-                        n,
-                        at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=n),
-                    )
-                    for n in range(1, PER_PROJECT)
-                ]
+                events = [registration(project), appointment(project, "construction")]
+                events += [lot(project, n) for n in range(PER_PROJECT - 2)]
                 for event in events:
-                    answer = await client.post("/v1/events", json=event, headers=STRUCTURED)
+                    answer = await site.post(event)
                     assert answer.status_code == 202, answer.text
                     submitted[project].append(event["id"])
 

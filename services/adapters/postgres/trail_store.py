@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 
 from services.domain.chain import SealedRecord, StoredLink
+from services.domain.corrections import ReferencedRecord
 from services.domain.project import ProjectState
 from services.domain.recording import BatchDecision
 
@@ -216,6 +217,26 @@ class TrailStore:
                     OUTCOME_CHANNEL,
                     notify,
                 )
+
+    async def referenced_records(self, event_ids: Iterable[str]) -> dict[str, ReferencedRecord]:
+        """Sealed records by event id, for deciding corrections that point at them."""
+        rows = await self._pool.fetch(
+            """SELECT t.record FROM outcomes o
+               JOIN trail t ON t.project_id = o.project_id AND t.seq = o.seq
+               WHERE o.event_id = ANY($1::text[]) AND o.status = 'sealed'""",
+            list(set(event_ids)),
+        )
+        found: dict[str, ReferencedRecord] = {}
+        for row in rows:
+            body = json.loads(bytes(row["record"]))
+            found[body["event_id"]] = ReferencedRecord(
+                body["event_id"],
+                body["project_id"],
+                body["type"],
+                body["actor"]["org"],
+                body["data"],
+            )
+        return found
 
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         """The sealed records of these ids, in chain order (for re-publishing duplicates)."""

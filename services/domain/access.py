@@ -1,0 +1,73 @@
+"""Who may read and write what, decided from the key's organization and the project's own trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from events.base import Role
+from services.domain.project import ProjectState
+
+
+class KeyKind(StrEnum):
+    PARTY = "party"
+    LAB = "lab"
+    REGULATOR = "regulator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind an API key."""
+
+    key_id: str
+    org: str
+    kind: KeyKind
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.kind is KeyKind.REGULATOR
+
+    def may_write_as(self, org: str, role: Role) -> str | None:
+        """None when this key may submit as (org, role); otherwise why not."""
+        if self.kind not in (KeyKind.PARTY, KeyKind.LAB):
+            return f"a {self.kind.value} key cannot submit events"
+        if org != self.org:
+            return f"this key belongs to {self.org}, not {org}"
+        if (role is Role.LAB) != (self.kind is KeyKind.LAB):
+            return f"a {self.kind.value} key cannot act in role {role.value}"
+        return None
+
+
+def member_orgs(state: ProjectState) -> set[str]:
+    orgs = {party.org_code for party in state.parties.values()} | set(state.labs)
+    if state.owner_org:
+        orgs.add(state.owner_org)
+    return orgs
+
+
+def may_read_project(principal: Principal, state: ProjectState) -> bool:
+    if principal.kind in (KeyKind.REGULATOR, KeyKind.ADMIN):
+        return True
+    return principal.org in member_orgs(state)
+
+
+PERSONAL_FIELDS = frozenset({"id_number", "lead_id_number"})
+
+
+def mask_id_number(number: str) -> str:
+    """Birthplace region and check character only: enough to tell two people apart on a page."""
+    return f"{number[:3]}{'*' * (len(number) - 4)}{number[-1:]}" if len(number) > 4 else "****"
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every personal ID number masked, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: mask_id_number(v) if k in PERSONAL_FIELDS and isinstance(v, str) else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value

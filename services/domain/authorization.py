@@ -1,0 +1,51 @@
+"""Who may submit what: the event type × role matrix, and role holding from the trail itself.
+
+An organization posts for a project only in the roles it was appointed to there; the owner is the
+organization that registered the project; a lab only after the owner commissioned it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from events.base import Role
+
+if TYPE_CHECKING:
+    from services.domain.project import ProjectState
+
+OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
+CONSTRUCTION, SUPERVISION = Role.CONSTRUCTION, Role.SUPERVISION
+PARTIES = frozenset({OWNER, SURVEY, DESIGN, CONSTRUCTION, SUPERVISION})
+
+MATRIX: dict[str, frozenset[Role]] = {
+    "qtrail.project.registered": frozenset({OWNER}),
+    "qtrail.party.appointed": frozenset({OWNER}),
+    "qtrail.party.lead_changed": PARTIES,
+    "qtrail.party.commitment_signed": PARTIES,
+    "qtrail.party.witness_authorized": frozenset({OWNER, SUPERVISION}),
+    "qtrail.party.lab_commissioned": frozenset({OWNER}),
+    "qtrail.quality.inspection_lot_accepted": frozenset({CONSTRUCTION, SUPERVISION}),
+    "qtrail.quality.nonconformance_raised": frozenset({OWNER, SUPERVISION}),
+    "qtrail.quality.nonconformance_rectified": frozenset({CONSTRUCTION}),
+    "qtrail.quality.nonconformance_closed": frozenset({OWNER, SUPERVISION}),
+    "qtrail.quality.accident_reported": frozenset({OWNER, CONSTRUCTION, SUPERVISION}),
+    "qtrail.record.corrected": PARTIES,
+}
+"""Type (without version) → roles that may submit it. docs/architecture.md shows it as a table."""
+
+
+def type_name(event_type: str) -> str:
+    return event_type.rsplit(".v", 1)[0]
+
+
+def may_submit(event_type: str, role: Role) -> bool:
+    return role in MATRIX.get(type_name(event_type), frozenset())
+
+
+def holds_role(state: ProjectState, org: str, role: Role) -> bool:
+    if role is Role.OWNER:
+        return state.owner_org == org
+    if role is Role.LAB:
+        return org in state.labs
+    party = state.parties.get(role.value)
+    return party is not None and party.org_code == org

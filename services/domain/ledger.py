@@ -1,0 +1,193 @@
+"""The responsibility ledger inside a project's state: parties, leads and their periods.
+
+Lifelong responsibility is per period (建质[2014]124号): when a lead changes, the old lead stays
+responsible for the work done in their period. So leads are never replaced in place; each has a
+start and, once replaced, an end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EventRef(BaseModel):
+    """Where a fact was sealed: the proof a regulator can look up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    seq: int
+
+
+class Commitment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    signed_on: dt.date
+    evidence: str
+    ref: EventRef
+
+
+class LeadPeriod(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    id_number: str
+    registration_number: str | None = None
+    qualification: str | None = None
+    start: dt.datetime
+    end: dt.datetime | None = None
+    """None while the lead is current."""
+    authorization_evidence: str
+    appointed_by: EventRef
+    commitment: Commitment | None = None
+    corrected_by: list[EventRef] = []
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.start <= moment and (self.end is None or moment < self.end)
+
+
+class Party(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    org_name: str
+    org_code: str
+    appointed_by: EventRef
+    leads: list[LeadPeriod]
+
+    @property
+    def current_lead(self) -> LeadPeriod | None:
+        return next((lead for lead in reversed(self.leads) if lead.end is None), None)
+
+    def lead_at(self, moment: dt.datetime) -> LeadPeriod | None:
+        return next((lead for lead in self.leads if lead.covers(moment)), None)
+
+
+class Witness(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    id_number: str
+    org_code: str
+    scope: list[str]
+    evidence: str
+    ref: EventRef
+
+
+class Lab(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    lab_code: str
+    name: str
+    qualification_certificate: str
+    scope: list[str]
+    evidence: str
+    ref: EventRef
+
+
+class Nonconformance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    nonconformance_id: str
+    building_part: str
+    description: str
+    severity: str
+    blocking: bool
+    status: str
+    """open | rectified | closed"""
+    raised_by: EventRef
+    rectified_by: EventRef | None = None
+    closed_by: EventRef | None = None
+
+
+class Accident(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    accident_id: str
+    happened_at: dt.datetime
+    building_part: str
+    description: str
+    casualties: int
+    ref: EventRef
+
+
+class Correction(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    corrects_event_id: str
+    reason: str
+    changes: dict[str, object]
+    ref: EventRef
+
+
+FIVE_ROLES = ("owner", "survey", "design", "construction", "supervision")
+
+
+class ArchiveGap(BaseModel):
+    """One missing item of the responsibility archive (质量终身责任信息档案)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    role: str
+    lead: str | None = None
+    detail_zh: str
+    detail_en: str
+
+
+def archive_gaps(parties: dict[str, Party], uploaded: set[str] | None = None) -> list[ArchiveGap]:
+    """What the archive still lacks: unappointed roles, leads without commitment, missing files.
+
+    ``uploaded`` is the set of evidence hashes received; None skips the file check.
+    """
+    gaps: list[ArchiveGap] = []
+    for role in FIVE_ROLES:
+        party = parties.get(role)
+        if party is None:
+            gaps.append(
+                ArchiveGap(
+                    code="archive.role_unappointed",
+                    role=role,
+                    detail_zh=f"{role} 单位未委托",
+                    detail_en=f"no {role} party appointed",
+                )
+            )
+            continue
+        if party.current_lead is None:
+            gaps.append(
+                ArchiveGap(
+                    code="archive.no_current_lead",
+                    role=role,
+                    detail_zh="无在任项目负责人",
+                    detail_en="no current project lead",
+                )
+            )
+        for lead in party.leads:
+            if lead.commitment is None:
+                gaps.append(
+                    ArchiveGap(
+                        code="archive.commitment_missing",
+                        role=role,
+                        lead=lead.name,
+                        detail_zh=f"{lead.name} 未签署终身责任承诺书",
+                        detail_en=f"{lead.name} has no signed lifelong commitment",
+                    )
+                )
+            if uploaded is not None:
+                files = [lead.authorization_evidence]
+                if lead.commitment is not None:
+                    files.append(lead.commitment.evidence)
+                for sha in files:
+                    if sha not in uploaded:
+                        gaps.append(
+                            ArchiveGap(
+                                code="archive.evidence_pending",
+                                role=role,
+                                lead=lead.name,
+                                detail_zh=f"证据文件 {sha[:12]}… 尚未上传",
+                                detail_en=f"evidence file {sha[:12]}… not uploaded yet",
+                            )
+                        )
+    return gaps
