@@ -4,6 +4,7 @@
   qtrail topics             create Kafka topics with the configured partition count
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once)
+  qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
   qtrail verify PROJECT     recompute a project's chain; exit 1 when it is damaged
   qtrail demo               post a realistic sample project through the public HTTP API
 
@@ -17,6 +18,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from services.settings import get_settings
 
@@ -116,6 +118,21 @@ def _keys(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _schemas(_args: argparse.Namespace) -> int:
+    from events.schemas import write_all
+    from services.api.app import create_app
+
+    for path in write_all():
+        print(f"wrote {path}")
+    openapi = Path(__file__).resolve().parents[2] / "schemas" / "openapi.json"
+    openapi.write_text(
+        json.dumps(create_app().openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {openapi}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from services.cli.demo import run_demo
 
@@ -129,6 +146,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("topics", help="create Kafka topics").set_defaults(run=_topics)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(run=_api)
     sub.add_parser("recorder", help="run a recorder worker").set_defaults(run=_recorder)
+    sub.add_parser("schemas", help="write JSON Schemas and OpenAPI into schemas/").set_defaults(
+        run=_schemas
+    )
     keys = sub.add_parser("keys", help="manage API keys")
     actions = keys.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key; the token is shown once")

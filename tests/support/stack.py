@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ def new_environment(partitions: int = 6, **overrides: str) -> Environment:
         "QTRAIL_RECORDER_GROUP": f"qtrail-recorder-t{suffix}",
         "QTRAIL_KAFKA_PARTITIONS": str(partitions),
         "QTRAIL_RECORDER_METRICS_PORT": "0",
+        "QTRAIL_EVIDENCE_DIR": str(ROOT / ".state" / "test-evidence" / suffix),
+        "QTRAIL_EVIDENCE_MAX_BYTES": str(1024 * 1024),
         **overrides,
     }
     settings = Settings(**{k.removeprefix("QTRAIL_").lower(): v for k, v in env.items()})
@@ -85,6 +88,7 @@ async def dispose(environment: Environment) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{environment.database}" WITH (FORCE)')
     finally:
         await conn.close()
+    shutil.rmtree(environment.env["QTRAIL_EVIDENCE_DIR"], ignore_errors=True)
     admin = AIOKafkaAdminClient(bootstrap_servers=environment.settings.kafka_bootstrap)
     await admin.start()
     try:
