@@ -21,8 +21,6 @@ from tests.support.stack import (
     provision,
 )
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(scope="session")
 def stack() -> None:

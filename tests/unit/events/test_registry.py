@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from events import registry
 from events.project import ProjectRegistered
 from events.quality import InspectionLotAccepted
+from events.record import RecordCorrected
 from events.registry import (
     CATALOG,
     UnknownEventType,
@@ -22,7 +23,22 @@ from events.registry import (
 
 TYPE_SHAPE = re.compile(r"^qtrail\.[a-z_]+\.[a-z_]+\.v[1-9][0-9]*$")
 REGISTERED = "qtrail.project.registered.v1"
-LOT = "qtrail.quality.inspection_lot_accepted.v1"
+LOT = "qtrail.quality.inspection_lot_accepted.v2"
+LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
+CURRENT_TYPES = {
+    REGISTERED,
+    "qtrail.party.appointed.v1",
+    "qtrail.party.lead_changed.v1",
+    "qtrail.party.commitment_signed.v1",
+    "qtrail.party.witness_authorized.v1",
+    "qtrail.party.lab_commissioned.v1",
+    LOT,
+    "qtrail.quality.nonconformance_raised.v1",
+    "qtrail.quality.nonconformance_rectified.v1",
+    "qtrail.quality.nonconformance_closed.v1",
+    "qtrail.quality.accident_reported.v1",
+    "qtrail.record.corrected.v1",
+}
 
 
 def registration_data(**changes: Any) -> dict[str, Any]:
@@ -40,8 +56,13 @@ def registration_data(**changes: Any) -> dict[str, Any]:
     return data | changes
 
 
-def lot_data(**changes: Any) -> dict[str, Any]:
+def lot_v1_data(**changes: Any) -> dict[str, Any]:
     return {"lot_code": "JYP-001", "building_part": "3层梁板", "items": ["钢筋安装"]} | changes
+
+
+def lot_data(**changes: Any) -> dict[str, Any]:
+    signers = {"construction_signer": "质检员甲", "supervision_signer": "监理工程师乙"}
+    return lot_v1_data() | signers | changes
 
 
 def _error_fields(exc: ValidationError) -> set[str]:
@@ -52,9 +73,11 @@ def _error_fields(exc: ValidationError) -> set[str]:
 
 
 def test_the_catalog_holds_the_current_models() -> None:
-    assert set(CATALOG) == {REGISTERED, LOT}
+    assert set(CATALOG) == CURRENT_TYPES
     assert CATALOG[REGISTERED].model is ProjectRegistered
     assert CATALOG[LOT].model is InspectionLotAccepted
+    assert CATALOG["qtrail.record.corrected.v1"].model is RecordCorrected
+    assert LOT_V1 not in CATALOG  # an old version is reachable only through its upcaster
 
 
 @pytest.mark.parametrize("event_type", sorted(CATALOG))
@@ -66,8 +89,8 @@ def test_every_catalog_type_is_well_formed_and_names_its_model(event_type: str) 
     assert schema_version(event_type) == entry.version
 
 
-def test_known_types_lists_the_catalog() -> None:
-    assert known_types() == sorted(CATALOG)
+def test_known_types_lists_the_catalog_and_the_upcast_versions() -> None:
+    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1])
 
 
 @pytest.mark.parametrize("bad", ["qtrail.project.registered", "qtrail.project.registered.v0", "x"])
@@ -92,6 +115,34 @@ def test_a_valid_lot_parses() -> None:
     event_type, data = parse_data(LOT, lot_data())
     assert event_type == LOT and isinstance(data, InspectionLotAccepted)
     assert data.items == ["钢筋安装"]
+    assert data.construction_signer == "质检员甲"
+    assert data.supervision_signer == "监理工程师乙"
+    assert data.signature_evidence is None
+
+
+def test_a_v1_lot_still_reads_as_v2_with_its_signers_unrecorded() -> None:
+    """Golden: a lot sealed before signatures were recorded folds with today's code."""
+    event_type, data = parse_data(LOT_V1, lot_v1_data())
+    assert event_type == LOT and isinstance(data, InspectionLotAccepted)
+    assert data.construction_signer is None and data.supervision_signer is None
+    assert data.lot_code == "JYP-001" and data.items == ["钢筋安装"]
+    assert schema_version(LOT_V1) == 1 and schema_version(LOT) == 2
+
+
+def test_a_v2_lot_must_name_both_signers_even_if_null() -> None:
+    data = lot_v1_data()
+    with pytest.raises(ValidationError) as caught:
+        parse_data(LOT, data)
+    assert _error_fields(caught.value) == {"construction_signer", "supervision_signer"}
+    _, nulls = parse_data(LOT, lot_data(construction_signer=None, supervision_signer=None))
+    assert isinstance(nulls, InspectionLotAccepted) and nulls.construction_signer is None
+
+
+def test_upcasting_does_not_change_the_input_mapping() -> None:
+    data = lot_v1_data()
+    before = dict(data)
+    parse_data(LOT_V1, data)
+    assert data == before
 
 
 def test_a_number_in_a_string_is_not_coerced() -> None:

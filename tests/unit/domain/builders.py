@@ -1,0 +1,232 @@
+"""Trails for unit tests: envelopes of the types tests/support/events.py does not build, and the
+recorder's own path (read_submission → decide_batch) to turn them into sealed records and state.
+
+Every envelope here is dated explicitly, so decisions never depend on the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.domain.chain import SealedRecord
+from services.domain.corrections import ReferencedRecord
+from services.domain.project import ProjectState
+from services.domain.reasons import Rejection
+from services.domain.recording import BatchDecision, decide_batch
+from services.domain.submission import Submission, Unreadable, read_submission
+from tests.support.events import (
+    CONSTRUCTION,
+    LAB,
+    OWNER,
+    SUPERVISION,
+    T0,
+    event,
+    id_number,
+    person,
+    sha,
+)
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+"""The recorder's clock in every unit test: two months after T0, the registration."""
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+
+Item = tuple[bytes, Submission | Unreadable]
+
+
+# ----------------------------------------------------------------------------- envelopes
+
+
+def lab_commission(
+    project: str, *, lab: str = LAB, at: dt.datetime = T0 + DAY + HOUR, **kw: Any
+) -> dict[str, Any]:
+    return event(
+        project,
+        "qtrail.party.lab_commissioned.v1",
+        {
+            "lab_name": "测试检测中心",
+            "lab_code": lab,
+            "qualification_certificate": "CMA-2026-001",
+            "scope": ["混凝土抗压强度"],
+            "evidence": sha(f"lab-{project}-{lab}"),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def witness(
+    project: str,
+    *,
+    employer: str = OWNER,
+    number: str | None = None,
+    at: dt.datetime = T0 + 2 * DAY,
+    **kw: Any,
+) -> dict[str, Any]:
+    number = number or id_number(60)
+    return event(
+        project,
+        "qtrail.party.witness_authorized.v1",
+        {
+            "witness": person("见证人", number),
+            "witness_org_code": employer,
+            "scope": ["钢筋取样"],
+            "evidence": sha(f"witness-{project}-{number}"),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def nc_raised(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return event(
+        project,
+        "qtrail.quality.nonconformance_raised.v1",
+        {
+            "nonconformance_id": nc_id,
+            "building_part": "3层梁板",
+            "description": "钢筋保护层厚度不足",
+            "severity": "major",
+        },
+        at=at,
+        **kw,
+    )
+
+
+def nc_rectified(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 3 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return event(
+        project,
+        "qtrail.quality.nonconformance_rectified.v1",
+        {"nonconformance_id": nc_id, "action": "凿除重做"},
+        at=at,
+        **kw,
+    )
+
+
+def nc_closed(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 4 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return event(
+        project,
+        "qtrail.quality.nonconformance_closed.v1",
+        {"nonconformance_id": nc_id, "verdict": "复查合格"},
+        at=at,
+        **kw,
+    )
+
+
+def accident(
+    project: str, accident_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return event(
+        project,
+        "qtrail.quality.accident_reported.v1",
+        {
+            "accident_id": accident_id,
+            "happened_at": at.isoformat(),
+            "building_part": "地下室顶板",
+            "description": "模板支撑失稳",
+        },
+        at=at,
+        **kw,
+    )
+
+
+def correction(
+    project: str,
+    corrects: str,
+    changes: dict[str, Any],
+    *,
+    at: dt.datetime = T0 + 5 * DAY,
+    **kw: Any,
+) -> dict[str, Any]:
+    return event(
+        project,
+        "qtrail.record.corrected.v1",
+        {"corrects_event_id": corrects, "reason": "笔误", "changes": changes},
+        at=at,
+        **kw,
+    )
+
+
+# ----------------------------------------------------------------------------- recording
+
+
+def raw_of(envelope: Mapping[str, Any]) -> bytes:
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
+def submission(envelope: Mapping[str, Any]) -> Submission:
+    return read_submission(raw_of(envelope))
+
+
+def item(envelope: Mapping[str, Any]) -> Item:
+    raw = raw_of(envelope)
+    try:
+        return raw, read_submission(raw)
+    except Unreadable as exc:
+        return raw, exc
+
+
+def record(
+    envelopes: Iterable[Mapping[str, Any]],
+    state: ProjectState | None = None,
+    *,
+    referenced: Mapping[str, ReferencedRecord] | None = None,
+    now: dt.datetime = NOW,
+) -> BatchDecision:
+    """Decide ``envelopes`` as one recorder batch, continuing from ``state`` if given."""
+    states = {state.project_id: state} if state is not None else {}
+    return decide_batch([item(e) for e in envelopes], states, {}, now, dict(referenced or {}))
+
+
+def referenced_from(records: Iterable[SealedRecord]) -> dict[str, ReferencedRecord]:
+    """What the recorder's store would return for corrections pointing at ``records``."""
+    return {
+        r.event_id: ReferencedRecord(
+            r.event_id, r.project_id, r.type, r.body["actor"]["org"], r.body["data"]
+        )
+        for r in records
+    }
+
+
+def sealed_state(
+    project: str, envelopes: Iterable[Mapping[str, Any]], state: ProjectState | None = None
+) -> tuple[ProjectState, BatchDecision]:
+    """Record ``envelopes``, insisting every one seals; returns the project's new state."""
+    envelopes = list(envelopes)
+    decision = record(envelopes, state)
+    refused = [(r.event_id, r.rejection.code) for r in decision.rejected]
+    assert refused == [], f"setup events were refused: {refused}"
+    assert len(decision.sealed) == len(envelopes)
+    return decision.states[project], decision
+
+
+def outcome(decision: BatchDecision) -> str | None:
+    """None when the batch's single event sealed, else its rejection code."""
+    assert len(decision.sealed) + len(decision.rejected) == 1
+    return decision.rejected[0].rejection.code if decision.rejected else None
+
+
+def assert_refused(refusal: Rejection | None, code: str) -> Rejection:
+    assert refusal is not None, f"expected {code}, got acceptance"
+    assert refusal.code == code, refusal
+    assert refusal.message_zh.strip() and refusal.message_en.strip()
+    assert "{" not in refusal.message_zh + refusal.message_en  # every placeholder was filled
+    return refusal
