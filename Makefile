@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 up: venv
 	deploy/stack.sh up
 	deploy/services.sh up
-	$(VENV)/bin/qtrail demo --base-url $(BASE_URL)
+	@$(VENV)/bin/qtrail demo --base-url $(BASE_URL)
 	@echo
 	@echo "qtrail is up:"
 	@echo "  API      $(BASE_URL)   (health: $(BASE_URL)/healthz, metrics: $(BASE_URL)/metrics)"

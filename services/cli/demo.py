@@ -1,108 +1,379 @@
-"""``qtrail demo``: a realistic sample project, posted through the public HTTP API.
+"""``qtrail demo``: a realistic sample project, posted through the public HTTP API with real keys.
 
-Event ids are derived from the project and the step, so running the demo again changes nothing.
+Event ids derive from the project and the step, so running the demo again changes nothing. Keys for
+the demo organizations are created once and kept in <state dir>/demo-keys.json (development only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from services.domain.identifiers import credit_code_check
+from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.pool import create_pool
+from services.domain.access import KeyKind
+from services.domain.identifiers import credit_code_check, id_number_check
+from services.settings import Mode, Settings
 
 DEMO_PROJECT = "XZ-DEMO-2026-0001"
 
 
 def org_code(serial: int) -> str:
-    """A valid-looking unified social credit code for made-up Xuzhou organizations."""
+    """A valid unified social credit code for a made-up Xuzhou organization."""
     first17 = f"9132030{serial:010d}"
     return first17 + credit_code_check(first17)
 
 
-OWNER = org_code(1)
+def id_number(serial: int) -> str:
+    """A valid, made-up citizen ID number (never a real person's)."""
+    first17 = f"32030219{70 + serial % 20:02d}0{serial % 9 + 1}1{serial % 9}{serial % 1000:03d}"
+    return first17 + id_number_check(first17)
 
 
-def envelope(
-    step: int,
-    event_type: str,
-    data: dict[str, Any],
-    occurred_at: dt.datetime,
-    *,
-    org: str = OWNER,
-    person: str = "王建国",
-    role: str = "owner",
-) -> dict[str, Any]:
+ORGS = {
+    "owner": ("徐州云龙置业有限公司", org_code(1)),
+    "survey": ("江苏徐州岩土勘察院有限公司", org_code(2)),
+    "design": ("徐州市建筑设计研究院有限责任公司", org_code(3)),
+    "construction": ("江苏淮海建设集团有限公司", org_code(4)),
+    "supervision": ("徐州正信工程监理有限公司", org_code(5)),
+    "lab": ("徐州市建设工程检测中心有限公司", org_code(6)),
+    "regulator": ("徐州市建设工程质量安全监督站", org_code(7)),
+}
+LEADS = {
+    "owner": ("王建国", "建设单位项目负责人"),
+    "survey": ("赵立岩", "注册土木工程师（岩土）"),
+    "design": ("孙明远", "一级注册结构工程师"),
+    "construction": ("李振华", "一级注册建造师"),
+    "supervision": ("周正平", "注册监理工程师"),
+}
+
+
+def pdf(title: str) -> bytes:
+    """A small, valid PDF standing in for a scanned document."""
+    text = title.encode("ascii", "replace")
+    stream = b"BT /F1 18 Tf 40 100 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out
+
+
+@dataclass
+class Story:
+    """The demo's events in order, with the evidence files they reference."""
+
+    start: dt.datetime
+    events: list[tuple[str, dict[str, Any], bool]] = field(default_factory=list)
+    """(acting role, envelope, expected to be sealed)"""
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def evidence(self, title: str) -> str:
+        content = pdf(title)
+        digest = hashlib.sha256(content).hexdigest()
+        self.files[digest] = content
+        return digest
+
+    def add(
+        self,
+        role: str,
+        event_type: str,
+        data: dict[str, Any],
+        day: float,
+        *,
+        person: str | None = None,
+        sealed: bool = True,
+    ) -> None:
+        step = len(self.events) + 1
+        self.events.append(
+            (
+                role,
+                {
+                    "specversion": "1.0",
+                    "id": f"demo-{DEMO_PROJECT}-{step:04d}",
+                    "source": "qtrail-demo",
+                    "type": event_type,
+                    "subject": DEMO_PROJECT,
+                    "time": (self.start + dt.timedelta(days=day)).isoformat(),
+                    "actororg": ORGS[role][1],
+                    "actorperson": person or LEADS.get(role, ("检测员",))[0],
+                    "actorrole": role,
+                    "data": data,
+                },
+                sealed,
+            )
+        )
+
+
+def _lead(role: str, serial: int, name: str | None = None) -> dict[str, Any]:
+    lead_name, qualification = LEADS[role]
     return {
-        "specversion": "1.0",
-        "id": f"demo-{DEMO_PROJECT}-{step:04d}",
-        "source": "qtrail-demo",
-        "type": event_type,
-        "subject": DEMO_PROJECT,
-        "time": occurred_at.isoformat(),
-        "actororg": org,
-        "actorperson": person,
-        "actorrole": role,
-        "data": data,
+        "name": name or lead_name,
+        "id_number": id_number(serial),
+        "registration_number": f"苏{320000 + serial:06d}",
+        "qualification": qualification,
     }
 
 
-def demo_events(now: dt.datetime) -> list[dict[str, Any]]:
-    start = now - dt.timedelta(days=400)
-    events = [
-        envelope(
-            1,
-            "qtrail.project.registered.v1",
+def story(now: dt.datetime) -> Story:
+    s = Story(start=now - dt.timedelta(days=400))
+    s.add(
+        "owner",
+        "qtrail.project.registered.v1",
+        {
+            "name": "徐州市鼓楼区云龙湖畔花园 3# 住宅楼",
+            "address": "江苏省徐州市鼓楼区云龙湖路 88 号",
+            "permit_number": "320302202501150101",
+            "use": "住宅 residential",
+            "structure_type": "框架-剪力墙 frame-shear wall",
+            "design_life_years": 50,
+            "planned_start": (s.start + dt.timedelta(days=30)).date().isoformat(),
+            "planned_finish": (s.start + dt.timedelta(days=700)).date().isoformat(),
+            "floor_area_m2": 18650.4,
+        },
+        0,
+    )
+    for n, role in enumerate(("owner", "survey", "design", "construction", "supervision"), 1):
+        s.add(
+            "owner",
+            "qtrail.party.appointed.v1",
             {
-                "name": "徐州市鼓楼区云龙湖畔花园 3# 住宅楼",
-                "address": "江苏省徐州市鼓楼区云龙湖路 88 号",
-                "permit_number": "320302202501150101",
-                "use": "住宅 residential",
-                "structure_type": "框架-剪力墙 frame-shear wall",
-                "design_life_years": 50,
-                "planned_start": (start + dt.timedelta(days=30)).date().isoformat(),
-                "planned_finish": (start + dt.timedelta(days=700)).date().isoformat(),
-                "floor_area_m2": 18650.4,
+                "role": role,
+                "org_name": ORGS[role][0],
+                "org_code": ORGS[role][1],
+                "lead": _lead(role, n),
+                "authorization_evidence": s.evidence(f"authorization {role} lead {n}"),
+                "effective_from": (s.start + dt.timedelta(days=1)).isoformat(),
             },
-            start,
+            1,
         )
-    ]
-    parts = ["基础筏板", "地下室墙柱", "1层梁板", "2层梁板", "3层梁板"]
-    for n, part in enumerate(parts, start=2):
-        events.append(
-            envelope(
-                n,
-                "qtrail.quality.inspection_lot_accepted.v1",
-                {
-                    "lot_code": f"JYP-{n:03d}",
-                    "building_part": part,
-                    "items": ["钢筋安装", "模板安装", "混凝土浇筑"],
-                },
-                start + dt.timedelta(days=30 * n),
-            )
+        s.add(
+            role,
+            "qtrail.party.commitment_signed.v1",
+            {
+                "role": role,
+                "lead_id_number": id_number(n),
+                "signed_on": (s.start + dt.timedelta(days=2)).date().isoformat(),
+                "evidence": s.evidence(f"lifelong commitment {role} lead {n}"),
+            },
+            2,
         )
-    return events
+    s.add(
+        "owner",
+        "qtrail.party.lab_commissioned.v1",
+        {
+            "lab_name": ORGS["lab"][0],
+            "lab_code": ORGS["lab"][1],
+            "qualification_certificate": "苏建检字第 0032 号",
+            "scope": ["混凝土", "钢筋", "水泥"],
+            "evidence": s.evidence("lab commission contract"),
+        },
+        5,
+    )
+    s.add(
+        "supervision",
+        "qtrail.party.witness_authorized.v1",
+        {
+            "witness": {
+                "name": "钱见证",
+                "id_number": id_number(40),
+                "registration_number": "监 0451",
+            },
+            "witness_org_code": ORGS["supervision"][1],
+            "scope": ["混凝土试块", "钢筋", "水泥"],
+            "evidence": s.evidence("witness authorization"),
+        },
+        5,
+    )
+    for n, part in enumerate(["基础筏板", "地下室墙柱", "1层梁板", "2层梁板"], 1):
+        s.add(
+            "construction",
+            "qtrail.quality.inspection_lot_accepted.v2",
+            {
+                "lot_code": f"JYP-{n:03d}",
+                "building_part": part,
+                "items": ["钢筋安装", "模板安装", "混凝土浇筑"],
+                "construction_signer": "刘质检",
+                "supervision_signer": LEADS["supervision"][0],
+            },
+            30 * n,
+        )
+    s.add(
+        "construction",
+        "qtrail.quality.inspection_lot_accepted.v2",
+        {
+            "lot_code": "JYP-005",
+            "building_part": "3层梁板",
+            "items": ["钢筋安装"],
+            "construction_signer": "刘质检",
+            "supervision_signer": None,
+        },
+        140,
+        sealed=False,
+    )  # refused: the supervision signature is missing
+    s.add(
+        "supervision",
+        "qtrail.quality.nonconformance_raised.v1",
+        {
+            "nonconformance_id": "NC-001",
+            "building_part": "2层梁板 KL3",
+            "description": "梁底保护层厚度不足",
+            "severity": "major",
+            "blocking": True,
+            "evidence": [s.evidence("nonconformance photo")],
+        },
+        121,
+    )
+    s.add(
+        "construction",
+        "qtrail.quality.nonconformance_rectified.v1",
+        {
+            "nonconformance_id": "NC-001",
+            "action": "凿除后重新支模浇筑，保护层实测合格",
+        },
+        128,
+    )
+    s.add(
+        "supervision",
+        "qtrail.quality.nonconformance_closed.v1",
+        {
+            "nonconformance_id": "NC-001",
+            "verdict": "复查合格，同意关闭",
+        },
+        130,
+    )
+    s.add(
+        "construction",
+        "qtrail.party.lead_changed.v1",
+        {
+            "role": "construction",
+            "new_lead": _lead("construction", 9, name="陈志强"),
+            "effective_at": (s.start + dt.timedelta(days=250)).isoformat(),
+            "reason": "原项目经理工作调动",
+            "authorization_evidence": s.evidence("authorization construction lead 9"),
+        },
+        250,
+    )
+    s.add(
+        "construction",
+        "qtrail.party.commitment_signed.v1",
+        {
+            "role": "construction",
+            "lead_id_number": id_number(9),
+            "signed_on": (s.start + dt.timedelta(days=250)).date().isoformat(),
+            "evidence": s.evidence("lifelong commitment construction lead 9"),
+        },
+        250.5,
+    )
+    for n, part in enumerate(["3层梁板", "4层梁板", "屋面"], 5):
+        s.add(
+            "construction",
+            "qtrail.quality.inspection_lot_accepted.v2",
+            {
+                "lot_code": f"JYP-{n:03d}",
+                "building_part": part,
+                "items": ["钢筋安装", "混凝土浇筑"],
+                "construction_signer": "刘质检",
+                "supervision_signer": LEADS["supervision"][0],
+            },
+            240 + 20 * n,
+        )
+    return s
 
 
-async def run_demo(base_url: str) -> int:
-    now = dt.datetime.now(dt.UTC)
+async def demo_tokens(settings: Settings) -> dict[str, str]:
+    """API keys of the demo organizations: reused while valid, created when missing."""
+    if settings.mode is not Mode.DEVELOPMENT:
+        raise RuntimeError("the demo creates keys and runs in development mode only")
+    path = Path(settings.state_dir) / "demo-keys.json"
+    saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    pool = await create_pool(settings, max_size=2)
+    try:
+        store = KeyStore(pool)
+        tokens = {}
+        for role, (_, code) in ORGS.items():
+            token = saved.get(role)
+            if token is None or await store.authenticate(token) is None:
+                kind = {"lab": KeyKind.LAB, "regulator": KeyKind.REGULATOR}.get(role, KeyKind.PARTY)
+                token = (await store.create(code, kind, f"demo {role}"))[1]
+            tokens[role] = token
+    finally:
+        await pool.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tokens, indent=2))
+    path.chmod(0o600)
+    return tokens
+
+
+async def run_demo(base_url: str, settings: Settings) -> int:
+    tokens = await demo_tokens(settings)
+    s = story(dt.datetime.now(dt.UTC))
+
+    def auth(role: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {tokens[role]}"}
+
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        for event in demo_events(now):
+        for digest, content in s.files.items():
+            answer = await client.put(
+                f"/v1/evidence/{digest}",
+                content=content,
+                headers={"content-type": "application/pdf"} | auth("owner"),
+            )
+            if answer.status_code not in (200, 201):
+                print(f"demo: evidence upload failed: {answer.status_code} {answer.text}")
+                return 1
+        for role, event, expect_sealed in s.events:
             answer = await client.post(
                 "/v1/events",
                 params={"wait": 10},
                 json=event,
-                headers={"content-type": "application/cloudevents+json"},
+                headers={"content-type": "application/cloudevents+json"} | auth(role),
             )
             body = answer.json()
-            if answer.status_code >= 400 or body.get("status") == "pending":
-                print(f"demo: {event['type']} not sealed: {answer.status_code} {body}")
+            status = body.get("status")
+            if status != ("sealed" if expect_sealed else "rejected"):
+                print(f"demo: {event['type']} unexpected answer {answer.status_code} {body}")
                 return 1
-            outcome = body["status"] if body["status"] != "sealed" else f"sealed #{body['seq']}"
-            print(f"  {event['type']:<45} {outcome}")
-        verify = (await client.get(f"/v1/projects/{DEMO_PROJECT}/verify")).json()
-    print(f"demo project {DEMO_PROJECT}: {verify['length']} events, chain ok={verify['ok']}")
-    print(f"  trail:  {base_url}/v1/projects/{DEMO_PROJECT}/trail")
-    print(f"  verify: {base_url}/v1/projects/{DEMO_PROJECT}/verify")
+            shown = (
+                f"sealed #{body['seq']}"
+                if status == "sealed"
+                else f"rejected: {body['reason']['code']}"
+            )
+            print(f"  {role:<13} {event['type']:<45} {shown}")
+        regulator = auth("regulator")
+        verify = (await client.get(f"/v1/projects/{DEMO_PROJECT}/verify", headers=regulator)).json()
+        state = (await client.get(f"/v1/projects/{DEMO_PROJECT}", headers=regulator)).json()
+    print(
+        f"demo project {DEMO_PROJECT}: {verify['length']} events, chain ok={verify['ok']}, "
+        f"archive complete={state['archive']['complete']}"
+    )
+    print(f"  regulator key (development only): {tokens['regulator']}")
+    print(f"  state:       {base_url}/v1/projects/{DEMO_PROJECT}")
+    print(f"  responsible: {base_url}/v1/projects/{DEMO_PROJECT}/responsible?role=construction")
+    print(f"  trail:       {base_url}/v1/projects/{DEMO_PROJECT}/trail")
+    print(f"  verify:      {base_url}/v1/projects/{DEMO_PROJECT}/verify")
+    print(
+        f"  e.g. curl -H 'authorization: Bearer {tokens['regulator']}' "
+        f"{base_url}/v1/projects/{DEMO_PROJECT}/verify"
+    )
     return 0 if verify["ok"] else 1

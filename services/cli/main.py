@@ -96,8 +96,10 @@ def _keys(args: argparse.Namespace) -> int:
             store = KeyStore(pool)
             if args.action == "create":
                 if not valid_credit_code(args.org):
-                    print(f"qtrail keys: --org {args.org} is not a valid unified social credit code",
-                          file=sys.stderr)
+                    print(
+                        f"qtrail keys: --org {args.org} is not a valid unified social credit code",
+                        file=sys.stderr,
+                    )
                     return 2
                 key_id, token = await store.create(args.org, KeyKind(args.kind), args.label)
                 print(f"key {key_id} for {args.org} ({args.kind}); shown once, keep it safe:")
@@ -136,7 +138,8 @@ def _schemas(_args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from services.cli.demo import run_demo
 
-    return asyncio.run(run_demo(args.base_url or get_settings().public_base_url))
+    settings = get_settings()
+    return asyncio.run(run_demo(args.base_url or settings.public_base_url, settings))
 
 
 def parser() -> argparse.ArgumentParser:

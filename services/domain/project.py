@@ -56,11 +56,16 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
+SNAPSHOT_VERSION = 2
+"""Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
+
+
 class ProjectState(BaseModel):
     """What is known of one project at a point of its chain."""
 
     model_config = ConfigDict(frozen=True)
 
+    snapshot_version: int = SNAPSHOT_VERSION
     project_id: str
     seq: int = 0
     head: str = GENESIS.hex()

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from pydantic import ValidationError
 
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.corrections import ReferencedRecord
-from services.domain.project import ProjectState
+from services.domain.project import SNAPSHOT_VERSION, ProjectState, replay
 from services.domain.recording import BatchDecision
 
 OUTCOME_CHANNEL = "qtrail_outcome"
@@ -107,11 +108,31 @@ class TrailStore:
     # ------------------------------------------------------------------ recorder side
 
     async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
+        """Snapshots of these projects; one written by another version of the code is rebuilt
+        by replaying the project's chain with today's fold (snapshots are a cache, the trail is
+        the truth)."""
         rows = await self._pool.fetch(
             "SELECT project_id, state FROM project_heads WHERE project_id = ANY($1::text[])",
             list(set(project_ids)),
         )
-        return {r["project_id"]: ProjectState.model_validate(r["state"]) for r in rows}
+        states: dict[str, ProjectState] = {}
+        for row in rows:
+            snapshot = row["state"]
+            try:
+                if snapshot.get("snapshot_version") != SNAPSHOT_VERSION:
+                    raise ValueError("snapshot of another version")
+                states[row["project_id"]] = ProjectState.model_validate(snapshot)
+            except (ValidationError, ValueError):
+                states[row["project_id"]] = await self.replay_state(row["project_id"])
+        return states
+
+    async def replay_state(self, project_id: str) -> ProjectState:
+        records: list[SealedRecord] = []
+        after = 0
+        while page := await self.trail_page(project_id, after, 2000):
+            records += page
+            after = page[-1].seq
+        return replay(project_id, records)
 
     async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]:
         rows = await self._pool.fetch(

@@ -165,6 +165,12 @@ def correction(
     )
 
 
+def acting(envelope: dict[str, Any], org: str, role: str) -> dict[str, Any]:
+    """``envelope`` submitted by ``org`` in ``role`` (lead_change and commitment in
+    tests/support/events.py tie the actor's role to the party the payload is about)."""
+    return {**envelope, "actororg": org, "actorrole": role}
+
+
 # ----------------------------------------------------------------------------- recording
 
 

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.domain.chain import GENESIS, SealedRecord, StoredLink, verify_links
+from services.domain.chain import GENESIS, SealedRecord, StoredLink, seal, verify_links
+from services.domain.project import fold
 from services.domain.recording import BatchDecision, decide_batch
 from services.domain.submission import Submission, Unreadable, read_submission
-from tests.support.events import lot, registration
+from tests.support.events import (
+    CONSTRUCTION,
+    LEADS,
+    ORGS,
+    appointment,
+    id_number,
+    lead_change,
+    lot,
+    registration,
+)
 
 UTC = dt.UTC
 REGISTERED_AT = dt.datetime(2026, 1, 1, tzinfo=UTC)
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A, B = "XZ-A-001", "XZ-B-002"
+REGISTERED = "qtrail.project.registered.v1"
+APPOINTED = "qtrail.party.appointed.v1"
+LOT = "qtrail.quality.inspection_lot_accepted.v2"
+LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
 
 Item = tuple[bytes, Submission | Unreadable]
 
@@ -35,6 +50,13 @@ def item(raw: bytes) -> Item:
 
 def reg_raw(project: str) -> bytes:
     return raw_of(registration(project, event_id=f"evt-reg-{project}"))
+
+
+def appt_raw(project: str) -> bytes:
+    """The construction party, effective from the registration instant: it may post lots."""
+    return raw_of(
+        appointment(project, "construction", at=REGISTERED_AT, event_id=f"evt-appt-{project}")
+    )
 
 
 def lot_raw(project: str, n: int, **kw: Any) -> bytes:
@@ -64,7 +86,7 @@ def assert_linked(records: list[SealedRecord], start_seq: int = 1, prev: bytes =
 
 
 def test_interleaved_projects_each_get_their_own_gapless_chain() -> None:
-    raws = [reg_raw(A), reg_raw(B)]
+    raws = [reg_raw(A), reg_raw(B), appt_raw(B), appt_raw(A)]
     for n in range(1, 5):
         raws += [lot_raw(A, n), lot_raw(B, n)]
     raws.append(lot_raw(A, 5))
@@ -72,27 +94,30 @@ def test_interleaved_projects_each_get_their_own_gapless_chain() -> None:
 
     assert decision.rejected == [] and decision.duplicates == []
     chain_a, chain_b = chain_of(decision, A), chain_of(decision, B)
-    assert len(chain_a) == 6 and len(chain_b) == 5
+    assert len(chain_a) == 7 and len(chain_b) == 6
     assert_linked(chain_a)
     assert_linked(chain_b)
     # Each chain keeps the batch's order of its project's events.
     assert [r.event_id for r in chain_a] == [
         "evt-reg-XZ-A-001",
+        "evt-appt-XZ-A-001",
         *[f"evt-XZ-A-001-lot-{n:04d}" for n in range(1, 6)],
     ]
-    assert chain_a[0].type == "qtrail.project.registered.v1"
-    assert {r.type for r in chain_a[1:]} == {"qtrail.quality.inspection_lot_accepted.v1"}
+    assert [r.type for r in chain_a[:2]] == [REGISTERED, APPOINTED]
+    assert {r.type for r in chain_a[2:]} == {LOT}
 
 
 def test_returned_states_carry_each_projects_head_and_seq() -> None:
-    decision = run([reg_raw(A), reg_raw(B), lot_raw(A, 1), lot_raw(A, 2), lot_raw(B, 1)])
+    raws = [reg_raw(A), reg_raw(B), appt_raw(A), appt_raw(B)]
+    decision = run([*raws, lot_raw(A, 1), lot_raw(A, 2), lot_raw(B, 1)])
     assert set(decision.states) == {A, B}
-    for project, length in ((A, 3), (B, 2)):
+    for project, length in ((A, 4), (B, 3)):
         state = decision.states[project]
         chain = chain_of(decision, project)
         assert state.seq == length == chain[-1].seq
         assert state.head == chain[-1].hash.hex()
         assert state.registered and state.registered_at == REGISTERED_AT
+        assert state.parties["construction"].org_code == CONSTRUCTION
 
 
 def test_sealed_records_carry_the_recorder_clock_and_the_submission() -> None:
@@ -108,11 +133,12 @@ def test_sealed_records_carry_the_recorder_clock_and_the_submission() -> None:
 
 
 def test_a_batch_continues_from_the_given_state() -> None:
-    first = run([reg_raw(A), lot_raw(A, 1)])
+    first = run([reg_raw(A), appt_raw(A), lot_raw(A, 1)])
     state = first.states[A]
     second = run([lot_raw(A, 2), lot_raw(A, 3)], states={A: state})
-    assert_linked(chain_of(second, A), start_seq=3, prev=bytes.fromhex(state.head))
-    assert second.states[A].seq == 4
+    assert second.rejected == []  # the appointment made in the first batch still counts
+    assert_linked(chain_of(second, A), start_seq=4, prev=bytes.fromhex(state.head))
+    assert second.states[A].seq == 5
     links = [
         StoredLink(r.seq, r.canonical, r.prev_hash, r.hash) for r in first.sealed + second.sealed
     ]
@@ -124,24 +150,65 @@ def test_a_project_without_seals_gets_no_new_state() -> None:
     assert decision.states == {} and decision.sealed == []
 
 
+def test_a_sealed_record_keeps_the_submitted_type_and_data_as_sent() -> None:
+    envelope = lot(A, 1, at=REGISTERED_AT + dt.timedelta(hours=1), event_id="evt-as-sent-1")
+    envelope["data"]["building_part"] = "  3层梁板  "  # the model strips it; the record must not
+    decision = run([reg_raw(A), appt_raw(A), raw_of(envelope)])
+    assert decision.rejected == []
+    record = decision.sealed[-1]
+    assert record.type == LOT and record.body["schema_version"] == 2
+    assert record.body["data"] == envelope["data"]
+    assert "signature_evidence" not in record.body["data"]  # defaults are not written in
+    assert decision.sealed[0].body["data"] == registration(A)["data"]
+
+
+def test_a_v1_lot_is_refused_now_but_an_old_v1_record_still_folds() -> None:
+    v1 = lot(A, 1, at=REGISTERED_AT + dt.timedelta(hours=1), event_id="evt-v1-lot-1")
+    v1["type"] = LOT_V1
+    for signer in ("construction_signer", "supervision_signer"):
+        del v1["data"][signer]
+    decision = run([reg_raw(A), appt_raw(A), raw_of(v1)])
+    (rejected,) = decision.rejected
+    assert rejected.rejection.code == "quality.signatures_missing"
+
+    state = decision.states[A]
+    old = seal(  # a record sealed before v2 existed: type and data exactly as they were
+        project_id=A,
+        seq=state.seq + 1,
+        prev_hash=bytes.fromhex(state.head),
+        event_id="evt-v1-lot-1",
+        event_type=LOT_V1,
+        schema_version=1,
+        source="tests",
+        occurred_at=REGISTERED_AT + dt.timedelta(hours=1),
+        recorded_at=NOW,
+        actor={"org": CONSTRUCTION, "person": "测试人", "role": "construction"},
+        data=v1["data"],
+    )
+    folded = fold(state, old)
+    assert folded.seq == 3 and folded.head == old.hash.hex()
+    assert folded.counts == {REGISTERED: 1, APPOINTED: 1, LOT: 1}  # counted as today's type
+
+
 # ----------------------------------------------------------------------------- duplicates, conflicts
 
 
 def test_the_same_message_twice_in_a_batch_is_sealed_once() -> None:
     lot1 = lot_raw(A, 1)
-    decision = run([reg_raw(A), lot1, lot1])
-    assert [r.seq for r in decision.sealed] == [1, 2]
+    decision = run([reg_raw(A), appt_raw(A), lot1, lot1])
+    assert [r.seq for r in decision.sealed] == [1, 2, 3]
     assert decision.duplicates == ["evt-XZ-A-001-lot-0001"]
     assert decision.rejected == []
-    assert decision.states[A].seq == 2
+    assert decision.states[A].seq == 3
 
 
 def test_the_same_event_spelled_differently_is_still_a_duplicate() -> None:
     envelope = lot(A, 1, at=REGISTERED_AT + dt.timedelta(hours=1), event_id="evt-respelled-1")
     compact = json.dumps(envelope, separators=(",", ":")).encode()
     reordered = json.dumps(dict(reversed(envelope.items())), indent=2).encode()
-    decision = run([reg_raw(A), compact, reordered])
-    assert len(decision.sealed) == 2 and decision.duplicates == ["evt-respelled-1"]
+    decision = run([reg_raw(A), appt_raw(A), compact, reordered])
+    assert decision.rejected == []
+    assert len(decision.sealed) == 3 and decision.duplicates == ["evt-respelled-1"]
 
 
 def test_an_already_decided_id_with_the_same_digest_is_a_duplicate() -> None:
@@ -165,7 +232,7 @@ def test_an_already_decided_id_with_other_content_is_a_conflict() -> None:
     )
     assert rejected.event_id == "evt-XZ-A-001-lot-0001"
     assert rejected.project_id == A
-    assert rejected.event_type == "qtrail.quality.inspection_lot_accepted.v1"
+    assert rejected.event_type == LOT
     assert rejected.digest == read_submission(changed).digest
     assert rejected.raw == changed
 
@@ -173,9 +240,9 @@ def test_an_already_decided_id_with_other_content_is_a_conflict() -> None:
 def test_a_reused_id_within_one_batch_keeps_the_first_event() -> None:
     first = lot_raw(A, 1)
     second = lot_raw(A, 1, person="另一人")
-    decision = run([reg_raw(A), first, second])
-    assert [r.seq for r in decision.sealed] == [1, 2]
-    assert decision.sealed[1].body["actor"]["person"] == "测试人"
+    decision = run([reg_raw(A), appt_raw(A), first, second])
+    assert [r.seq for r in decision.sealed] == [1, 2, 3]
+    assert decision.sealed[2].body["actor"]["person"] == "测试人"
     (rejected,) = decision.rejected
     assert rejected.conflict and rejected.rejection.code == "event.id_conflict"
 
@@ -217,14 +284,19 @@ def test_unreadable_messages_are_rejected_and_never_sealed() -> None:
 
 
 def test_a_refused_submission_does_not_advance_the_seq() -> None:
+    unsigned = lot(A, 7, at=REGISTERED_AT + dt.timedelta(hours=7), event_id="evt-unsigned-7")
+    unsigned["data"]["supervision_signer"] = None
     raws = [
         lot_raw(A, 1),  # not registered yet
         reg_raw(A),
-        lot_raw(A, 2, role="construction"),  # not a party
+        lot_raw(A, 2),  # construction not appointed yet: not a party
+        appt_raw(A),
         lot_raw(A, 3, at=NOW + dt.timedelta(hours=1)),  # from the future
         lot_raw(A, 4),
         reg_raw(A).replace(b"evt-reg-", b"evt-re2-"),  # already registered
-        lot_raw(A, 5),
+        lot_raw(A, 5, role="owner", org=registration(A)["actororg"]),  # the owner signs no lots
+        raw_of(unsigned),  # one signature missing
+        lot_raw(A, 6),
     ]
     decision = run(raws)
     assert [r.rejection.code for r in decision.rejected] == [
@@ -232,14 +304,18 @@ def test_a_refused_submission_does_not_advance_the_seq() -> None:
         "auth.not_a_party",
         "time.in_future",
         "project.already_registered",
+        "auth.role_not_allowed",
+        "quality.signatures_missing",
     ]
     assert [r.event_id for r in decision.sealed] == [
         "evt-reg-XZ-A-001",
+        "evt-appt-XZ-A-001",
         "evt-XZ-A-001-lot-0004",
-        "evt-XZ-A-001-lot-0005",
+        "evt-XZ-A-001-lot-0006",
     ]
     assert_linked(decision.sealed)
-    assert decision.states[A].seq == 3
+    assert decision.states[A].seq == 4
+    assert decision.states[A].counts == {REGISTERED: 1, APPOINTED: 1, LOT: 2}
 
 
 def test_a_refused_event_delivered_again_is_a_duplicate_not_a_second_refusal() -> None:
@@ -264,7 +340,7 @@ def test_a_refused_event_delivered_again_is_a_duplicate_not_a_second_refusal() -
     )
 )
 def test_chains_never_fork_and_always_verify(lots: list[tuple[str, int, bool]]) -> None:
-    raws = [reg_raw(A), reg_raw(B)]
+    raws = [reg_raw(A), reg_raw(B), appt_raw(A), appt_raw(B)]
     for n, (project, hours, twice) in enumerate(lots, start=1):
         raw = lot_raw(project, n, at=REGISTERED_AT + dt.timedelta(hours=hours))
         raws += [raw, raw] if twice else [raw]
@@ -281,6 +357,55 @@ def test_chains_never_fork_and_always_verify(lots: list[tuple[str, int, bool]]) 
         assert decision.states[project].head == verification.head.hex()
         assert decision.states[project].seq == len(chain)
         early = sum(1 for p, h, _ in lots if p == project and h < 0)
-        assert len(chain) == 1 + sum(1 for p, _, _ in lots if p == project) - early
+        assert len(chain) == 2 + sum(1 for p, _, _ in lots if p == project) - early
     assert len(decision.duplicates) == sum(1 for *_, twice in lots if twice)
     assert {r.rejection.code for r in decision.rejected} <= {"time.before_registration"}
+
+
+PARTY_ROLES = tuple(ORGS)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(PARTY_ROLES),
+            st.integers(min_value=1, max_value=24 * 60),  # minutes after that role's last change
+        ),
+        max_size=25,
+    ),
+    st.lists(st.integers(min_value=-60, max_value=60 * 24 * 40), min_size=1, max_size=10),
+)
+def test_lead_periods_tile_time_whatever_the_interleaving_of_changes(
+    changes: list[tuple[str, int]], probe_minutes: list[int]
+) -> None:
+    """After the first appointment exactly one lead covers any moment, and periods never overlap."""
+    appointed_at = REGISTERED_AT + dt.timedelta(days=1)
+    raws = [reg_raw(A), *(raw_of(appointment(A, role, at=appointed_at)) for role in PARTY_ROLES)]
+    last = dict.fromkeys(PARTY_ROLES, appointed_at)
+    for n, (role, gap) in enumerate(changes, start=1):
+        last[role] += dt.timedelta(minutes=gap)
+        raws.append(raw_of(lead_change(A, role, f"负责人{n}", id_number(200 + n), at=last[role])))
+    decision = run(raws)
+    assert decision.rejected == []
+    state = decision.states[A]
+
+    for role in PARTY_ROLES:
+        leads = state.parties[role].leads
+        assert len(leads) == 1 + sum(1 for r, _ in changes if r == role)
+        assert leads[0].start == appointed_at and leads[-1].end is None
+        for before, after in itertools.pairwise(leads):
+            assert before.end == after.start and before.start < before.end  # no gap, no overlap
+        assert state.parties[role].current_lead == leads[-1]
+        assert [lead.id_number for lead in leads[:1]] == [LEADS[role]["id_number"]]
+
+        boundaries = [lead.start for lead in leads]
+        tick = dt.timedelta(microseconds=1)
+        moments = [b + d for b in boundaries for d in (-tick, dt.timedelta(0), tick)]
+        moments += [appointed_at + dt.timedelta(minutes=m) for m in probe_minutes]
+        for moment in moments:
+            covering = [lead for lead in leads if lead.covers(moment)]
+            if moment < appointed_at:
+                assert covering == [] and state.parties[role].lead_at(moment) is None
+            else:
+                assert len(covering) == 1
+                assert state.parties[role].lead_at(moment) == covering[0]
