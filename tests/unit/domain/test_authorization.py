@@ -1,0 +1,314 @@
+"""Who may submit what: the type × role matrix, cell by cell, and role holding from the trail."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from events.base import Role
+from events.registry import CATALOG, UPCASTERS
+from services.domain import authorization
+from services.domain.authorization import MATRIX, holds_role, may_submit, type_name
+from services.domain.corrections import ReferencedRecord
+from services.domain.project import ProjectState
+from tests.support.events import (
+    CONSTRUCTION,
+    DESIGN,
+    LAB,
+    LEADS,
+    ORGS,
+    OWNER,
+    STRANGER,
+    SUPERVISION,
+    SURVEY,
+    T0,
+    appointment,
+    commitment,
+    id_number,
+    lead_change,
+    lot,
+    org_code,
+    registration,
+)
+from tests.unit.domain.builders import (
+    DAY,
+    HOUR,
+    accident,
+    acting,
+    correction,
+    lab_commission,
+    nc_closed,
+    nc_raised,
+    nc_rectified,
+    outcome,
+    record,
+    referenced_from,
+    sealed_state,
+    witness,
+)
+
+PROJECT = "XZ-MATRIX-01"
+FRESH = "XZ-MATRIX-NEW"
+PARTY_ROLES = ("owner", "survey", "design", "construction", "supervision")
+
+# The matrix as the domain intends it, written out independently of services/domain (see
+# docs/architecture.md): a change to MATRIX must change this table too.
+OW, SU, DE, C, SV = Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION
+EXPECTED: dict[str, set[Role]] = {
+    "qtrail.project.registered": {OW},
+    "qtrail.party.appointed": {OW},
+    "qtrail.party.lead_changed": {OW, SU, DE, C, SV},
+    "qtrail.party.commitment_signed": {OW, SU, DE, C, SV},
+    "qtrail.party.witness_authorized": {OW, SV},
+    "qtrail.party.lab_commissioned": {OW},
+    "qtrail.quality.inspection_lot_accepted": {C, SV},
+    "qtrail.quality.nonconformance_raised": {OW, SV},
+    "qtrail.quality.nonconformance_rectified": {C},
+    "qtrail.quality.nonconformance_closed": {OW, SV},
+    "qtrail.quality.accident_reported": {OW, C, SV},
+    "qtrail.record.corrected": {OW, SU, DE, C, SV},
+}
+CURRENT_TYPE = {entry.name: event_type for event_type, entry in CATALOG.items()}
+"""Type name → its current versioned type, e.g. ...inspection_lot_accepted → ....v2."""
+
+ACTOR_ORG = {**ORGS, "lab": LAB, "system": OWNER}
+"""The organization that holds each role in the staffed project. Nobody holds ``system``: the
+owner's organization tries it, to show that even the registrant cannot act as qtrail."""
+
+CELLS = [(name, role) for name in sorted(EXPECTED) for role in Role]
+
+
+def cell_id(cell: tuple[str, Role]) -> str:
+    return f"{cell[0].removeprefix('qtrail.')}-{cell[1].value}"
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def test_the_matrix_is_the_intended_table() -> None:
+    assert {name: set(roles) for name, roles in MATRIX.items()} == EXPECTED
+
+
+def test_every_catalog_type_has_a_matrix_row_and_no_row_is_orphaned() -> None:
+    assert {entry.name for entry in CATALOG.values()} == set(MATRIX)
+
+
+def test_no_type_is_open_to_labs_or_to_the_system_role_yet() -> None:
+    assert all(Role.LAB not in roles and Role.SYSTEM not in roles for roles in MATRIX.values())
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+def test_may_submit_follows_the_matrix_for_every_version(cell: tuple[str, Role]) -> None:
+    name, role = cell
+    allowed = role in EXPECTED[name]
+    assert may_submit(CURRENT_TYPE[name], role) is allowed
+    for old in (t for t in UPCASTERS if type_name(t) == name):
+        assert may_submit(old, role) is allowed  # an old version is judged like the current one
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_an_unknown_type_is_open_to_no_role(role: Role) -> None:
+    assert not may_submit("qtrail.project.demolished.v1", role)
+
+
+def test_type_name_drops_only_the_version() -> None:
+    assert type_name("qtrail.quality.inspection_lot_accepted.v2") == (
+        "qtrail.quality.inspection_lot_accepted"
+    )
+    assert type_name("qtrail.quality.inspection_lot_accepted.v12") == (
+        "qtrail.quality.inspection_lot_accepted"
+    )
+
+
+# ----------------------------------------------------------------------------- the cells, end to end
+
+CELL_AT = T0 + 3 * DAY
+
+
+@functools.cache
+def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
+    """Registered; all five parties appointed; a lab commissioned; one nonconformance open and one
+    rectified; every party has changed its lead once (so each has authored a record it may
+    correct). The original leads have signed nothing."""
+    envelopes = [
+        registration(PROJECT),
+        *(appointment(PROJECT, role) for role in PARTY_ROLES),
+        lab_commission(PROJECT),
+        nc_raised(PROJECT, "NC-OPEN", at=T0 + DAY + 2 * HOUR),
+        nc_raised(PROJECT, "NC-DONE", at=T0 + DAY + 2 * HOUR),
+        nc_rectified(PROJECT, "NC-DONE", at=T0 + DAY + 3 * HOUR),
+        *(
+            lead_change(
+                PROJECT,
+                role,
+                f"{role}接任",
+                id_number(20 + n),
+                at=T0 + 2 * DAY,
+                event_id=f"evt-base-lead-{role}",
+            )
+            for n, role in enumerate(PARTY_ROLES)
+        ),
+    ]
+    state, decision = sealed_state(PROJECT, envelopes)
+    assert set(state.parties) == set(PARTY_ROLES) and set(state.labs) == {LAB}
+    assert {nc: v.status for nc, v in state.nonconformances.items()} == {
+        "NC-OPEN": "open",
+        "NC-DONE": "rectified",
+    }
+    return state, referenced_from(decision.sealed)
+
+
+def payload_role(role: Role) -> str:
+    """The party a role-bound payload is about: the actor's own, or construction for non-parties."""
+    return role.value if role.value in PARTY_ROLES else "construction"
+
+
+def _lead_change(role: Role) -> dict[str, Any]:
+    return lead_change(PROJECT, payload_role(role), "再任", id_number(40), at=CELL_AT)
+
+
+def _commitment(role: Role) -> dict[str, Any]:
+    target = payload_role(role)
+    return commitment(PROJECT, target, LEADS[target]["id_number"], at=CELL_AT)
+
+
+def _correction(role: Role) -> dict[str, Any]:
+    target = payload_role(role)
+    return correction(PROJECT, f"evt-base-lead-{target}", {"new_lead.name": "更正"}, at=CELL_AT)
+
+
+MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
+    "qtrail.project.registered": lambda role: registration(FRESH, at=CELL_AT),
+    "qtrail.party.appointed": lambda role: appointment(PROJECT, "design", at=CELL_AT),
+    "qtrail.party.lead_changed": _lead_change,
+    "qtrail.party.commitment_signed": _commitment,
+    "qtrail.party.witness_authorized": lambda role: witness(PROJECT, at=CELL_AT),
+    "qtrail.party.lab_commissioned": lambda role: lab_commission(
+        PROJECT, lab=org_code(107), at=CELL_AT
+    ),
+    "qtrail.quality.inspection_lot_accepted": lambda role: lot(PROJECT, 1, at=CELL_AT),
+    "qtrail.quality.nonconformance_raised": lambda role: nc_raised(PROJECT, "NC-NEW", at=CELL_AT),
+    "qtrail.quality.nonconformance_rectified": lambda role: nc_rectified(
+        PROJECT, "NC-OPEN", at=CELL_AT
+    ),
+    "qtrail.quality.nonconformance_closed": lambda role: nc_closed(PROJECT, "NC-DONE", at=CELL_AT),
+    "qtrail.quality.accident_reported": lambda role: accident(PROJECT, "ACC-1", at=CELL_AT),
+    "qtrail.record.corrected": _correction,
+}
+"""A minimal valid event of each type, for the staffed project (registration: a fresh one)."""
+
+RULE_REFUSES: dict[tuple[str, Role], str] = {
+    ("qtrail.party.appointed", Role.OWNER): "party.already_appointed",  # all five are appointed
+}
+"""Cells the matrix allows but whose type rule refuses in a fully staffed project."""
+
+
+def test_minimal_events_cover_the_whole_catalog() -> None:
+    assert set(MINIMAL) == set(EXPECTED)
+    for name, build in MINIMAL.items():
+        assert build(Role.OWNER)["type"] == CURRENT_TYPE[name]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None:
+    name, role = cell
+    state, referenced = staffed_project()
+    envelope = acting(MINIMAL[name](role), ACTOR_ORG[role.value], role.value)
+    decision = record([envelope], state, referenced=referenced)
+    code = outcome(decision)
+
+    if role not in EXPECTED[name]:
+        assert code == "auth.role_not_allowed"
+        (rejected,) = decision.rejected
+        assert role.value in rejected.rejection.message_en
+        assert name in rejected.rejection.message_en
+        assert CURRENT_TYPE[name] not in rejected.rejection.message_en  # named without version
+    elif (name, role) in RULE_REFUSES:
+        assert code == RULE_REFUSES[name, role]
+    else:
+        assert code is None, f"{role.value} should be able to submit {name}"
+        (sealed,) = decision.sealed
+        assert sealed.body["actor"]["role"] == role.value
+        assert sealed.type == CURRENT_TYPE[name]
+
+
+def test_the_owner_may_appoint_while_a_role_is_still_open() -> None:
+    """The one cell a staffed project cannot accept, accepted where the role is still open."""
+    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    assert outcome(record([appointment(PROJECT, "design")], state)) is None
+
+
+# ----------------------------------------------------------------------------- holding a role
+
+
+@pytest.mark.parametrize(
+    "org,role,envelope",
+    [
+        (SURVEY, "construction", lot(PROJECT, 1, at=CELL_AT)),
+        (OWNER, "construction", lot(PROJECT, 1, at=CELL_AT)),
+        (CONSTRUCTION, "supervision", lot(PROJECT, 1, at=CELL_AT)),
+        (STRANGER, "owner", nc_raised(PROJECT, "NC-X", at=CELL_AT)),
+        (DESIGN, "owner", accident(PROJECT, "ACC-X", at=CELL_AT)),
+        (STRANGER, "survey", _correction(Role.SURVEY)),
+        (SUPERVISION, "design", _commitment(Role.DESIGN)),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 18 else "",
+)
+def test_an_organization_posting_in_a_role_it_does_not_hold_is_not_a_party(
+    org: str, role: str, envelope: dict[str, Any]
+) -> None:
+    state, referenced = staffed_project()
+    decision = record([acting(envelope, org, role)], state, referenced=referenced)
+    assert outcome(decision) == "auth.not_a_party"
+    assert org in decision.rejected[0].rejection.message_en
+
+
+def test_holding_a_role_is_read_from_the_trail() -> None:
+    state, _ = staffed_project()
+    for role in PARTY_ROLES:
+        holders = {
+            org for org in {*ORGS.values(), LAB, STRANGER} if holds_role(state, org, Role(role))
+        }
+        assert holders == {ORGS[role]}
+    assert {org for org in {*ORGS.values(), LAB} if holds_role(state, org, Role.LAB)} == {LAB}
+    assert not any(holds_role(state, org, Role.SYSTEM) for org in {*ORGS.values(), LAB})
+
+
+def test_a_lab_holds_its_role_only_once_commissioned() -> None:
+    before, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    after, _ = sealed_state(PROJECT, [lab_commission(PROJECT)], before)
+    assert not holds_role(before, LAB, Role.LAB)
+    assert holds_role(after, LAB, Role.LAB)
+    assert not holds_role(after, org_code(107), Role.LAB)  # another lab was not commissioned
+
+
+def test_a_lab_key_role_before_commission_is_not_a_party(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No type is open to labs yet (every lab submission is auth.role_not_allowed); once one is,
+    an uncommissioned lab is refused as not a party and a commissioned one is accepted."""
+    name = "qtrail.quality.accident_reported"
+    report = acting(accident(PROJECT, "ACC-LAB", at=CELL_AT), LAB, "lab")
+    before, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    assert outcome(record([report], before)) == "auth.role_not_allowed"
+
+    monkeypatch.setitem(authorization.MATRIX, name, MATRIX[name] | {Role.LAB})
+    assert outcome(record([report], before)) == "auth.not_a_party"
+    commissioned, _ = sealed_state(PROJECT, [lab_commission(PROJECT)], before)
+    assert outcome(record([report], commissioned)) is None
+
+
+def test_the_owner_holds_only_the_owner_role_until_appointed_to_more() -> None:
+    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    assert holds_role(state, OWNER, Role.OWNER)
+    assert not any(holds_role(state, OWNER, Role(r)) for r in PARTY_ROLES if r != "owner")
+    assert not holds_role(state, OWNER, Role.LAB)
+
+
+def test_a_later_appointment_makes_an_organization_a_party_from_then_on() -> None:
+    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    signed_lot = lot(PROJECT, 1, at=CELL_AT)
+    assert outcome(record([signed_lot], state)) == "auth.not_a_party"
+    state, _ = sealed_state(PROJECT, [appointment(PROJECT, "construction")], state)
+    assert outcome(record([signed_lot], state)) is None
