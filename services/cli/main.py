@@ -4,6 +4,7 @@
   qtrail topics             create Kafka topics with the configured partition count
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once)
+  qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
   qtrail verify PROJECT     recompute a project's chain; exit 1 when it is damaged
   qtrail demo               post a realistic sample project through the public HTTP API
@@ -120,6 +121,29 @@ def _keys(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from services.domain.materials.evaluate import evaluate
+
+    source = "standard input" if args.file in (None, "-") else args.file
+    try:
+        text = (
+            sys.stdin.read()
+            if source == "standard input"
+            else Path(args.file).read_text(encoding="utf-8")
+        )
+    except OSError as exc:
+        print(f"qtrail evaluate: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        cases = json.loads(text)
+    except ValueError as exc:
+        print(f"qtrail evaluate: {source} is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    results = [evaluate(case).as_dict() for case in (cases if isinstance(cases, list) else [cases])]
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _schemas(_args: argparse.Namespace) -> int:
     from events.schemas import write_all
     from services.api.app import create_app
@@ -149,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("topics", help="create Kafka topics").set_defaults(run=_topics)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(run=_api)
     sub.add_parser("recorder", help="run a recorder worker").set_defaults(run=_recorder)
+    evaluate = sub.add_parser(
+        "evaluate", help="evaluate material test cases (JSON object or list) against the standards"
+    )
+    evaluate.add_argument("file", nargs="?", help="JSON file; standard input when omitted or -")
+    evaluate.set_defaults(run=_evaluate)
     sub.add_parser("schemas", help="write JSON Schemas and OpenAPI into schemas/").set_defaults(
         run=_schemas
     )

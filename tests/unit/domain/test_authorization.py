@@ -247,15 +247,25 @@ def test_the_owner_may_appoint_while_a_role_is_still_open() -> None:
 @pytest.mark.parametrize(
     "org,role,envelope",
     [
-        (SURVEY, "construction", lot(PROJECT, 1, at=CELL_AT)),
-        (OWNER, "construction", lot(PROJECT, 1, at=CELL_AT)),
-        (CONSTRUCTION, "supervision", lot(PROJECT, 1, at=CELL_AT)),
-        (STRANGER, "owner", nc_raised(PROJECT, "NC-X", at=CELL_AT)),
-        (DESIGN, "owner", accident(PROJECT, "ACC-X", at=CELL_AT)),
-        (STRANGER, "survey", _correction(Role.SURVEY)),
-        (SUPERVISION, "design", _commitment(Role.DESIGN)),
+        pytest.param(
+            SURVEY, "construction", lot(PROJECT, 1, at=CELL_AT), id="survey-as-construction"
+        ),
+        pytest.param(
+            OWNER, "construction", lot(PROJECT, 1, at=CELL_AT), id="owner-as-construction"
+        ),
+        pytest.param(
+            CONSTRUCTION,
+            "supervision",
+            lot(PROJECT, 1, at=CELL_AT),
+            id="construction-as-supervision",
+        ),
+        pytest.param(
+            STRANGER, "owner", nc_raised(PROJECT, "NC-X", at=CELL_AT), id="stranger-as-owner"
+        ),
+        pytest.param(DESIGN, "owner", accident(PROJECT, "ACC-X", at=CELL_AT), id="design-as-owner"),
+        pytest.param(STRANGER, "survey", _correction(Role.SURVEY), id="stranger-as-survey"),
+        pytest.param(SUPERVISION, "design", _commitment(Role.DESIGN), id="supervision-as-design"),
     ],
-    ids=lambda v: v if isinstance(v, str) and len(v) < 18 else "",
 )
 def test_an_organization_posting_in_a_role_it_does_not_hold_is_not_a_party(
     org: str, role: str, envelope: dict[str, Any]

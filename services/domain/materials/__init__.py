@@ -1,0 +1,1 @@
+"""Material acceptance against the standards: pure functions driven by versioned rule tables."""
