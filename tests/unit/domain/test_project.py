@@ -534,7 +534,9 @@ def test_a_nonconformance_is_closed_only_after_rectification() -> None:
 
 def test_a_nonconformance_is_rectified_only_while_open() -> None:
     state = then(site_state(), nc_raised(PROJECT, "NC-7"), nc_rectified(PROJECT, "NC-7"))
-    assert decided(nc_rectified(PROJECT, "NC-7"), state) == "nonconformance.wrong_status"
+    refusal = decide(state, submission(nc_rectified(PROJECT, "NC-7")), NOW)
+    refusal = assert_refused(refusal, "nonconformance.wrong_status")
+    assert refusal.message_en.endswith("NC-7 is rectified; it must be open")
     closed = then(state, nc_closed(PROJECT, "NC-7"))
     assert decided(nc_rectified(PROJECT, "NC-7"), closed) == "nonconformance.wrong_status"
     assert decided(nc_closed(PROJECT, "NC-7"), closed) == "nonconformance.wrong_status"

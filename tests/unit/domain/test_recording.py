@@ -7,9 +7,11 @@ import itertools
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from events import registry
 from services.domain.chain import GENESIS, SealedRecord, StoredLink, seal, verify_links
 from services.domain.project import fold
 from services.domain.recording import BatchDecision, decide_batch
@@ -160,6 +162,33 @@ def test_a_sealed_record_keeps_the_submitted_type_and_data_as_sent() -> None:
     assert record.body["data"] == envelope["data"]
     assert "signature_evidence" not in record.body["data"]  # defaults are not written in
     assert decision.sealed[0].body["data"] == registration(A)["data"]
+
+
+def test_an_upcast_submission_is_sealed_as_submitted_and_upcast_on_fold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Decisions use the current type; the record keeps the old type and payload as sent."""
+
+    def title_to_name(old: dict[str, Any]) -> dict[str, Any]:
+        new = dict(old)
+        new["name"] = new.pop("title")
+        return new
+
+    old_type = "qtrail.project.enrolled.v1"
+    monkeypatch.setattr(registry, "UPCASTERS", {old_type: (REGISTERED, title_to_name)})
+    envelope = registration(A, event_id="evt-enrolled-1")
+    envelope["type"] = old_type
+    envelope["data"]["title"] = envelope["data"].pop("name")
+    decision = run([raw_of(envelope)])
+
+    assert decision.rejected == []
+    (sealed,) = decision.sealed
+    assert sealed.type == old_type and sealed.body["type"] == old_type
+    assert sealed.body["schema_version"] == 1
+    assert sealed.body["data"] == envelope["data"] and "name" not in sealed.body["data"]
+    state = decision.states[A]
+    assert state.profile is not None and state.profile.name == f"测试工程 {A}"
+    assert state.counts == {REGISTERED: 1}
 
 
 def test_a_v1_lot_is_refused_now_but_an_old_v1_record_still_folds() -> None:
@@ -396,7 +425,7 @@ def test_lead_periods_tile_time_whatever_the_interleaving_of_changes(
         for before, after in itertools.pairwise(leads):
             assert before.end == after.start and before.start < before.end  # no gap, no overlap
         assert state.parties[role].current_lead == leads[-1]
-        assert [lead.id_number for lead in leads[:1]] == [LEADS[role]["id_number"]]
+        assert leads[0].id_number == LEADS[role]["id_number"]
 
         boundaries = [lead.start for lead in leads]
         tick = dt.timedelta(microseconds=1)

@@ -1,0 +1,265 @@
+"""Access: masking personal ID numbers, who may write as whom, who may read a project."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import pytest
+
+from events.base import Role
+from services.domain.access import (
+    KeyKind,
+    Principal,
+    mask_id_number,
+    may_read_project,
+    member_orgs,
+    redact,
+)
+from services.domain.project import ProjectState
+from tests.support.events import (
+    CONSTRUCTION,
+    DESIGN,
+    LAB,
+    LEADS,
+    ORGS,
+    OWNER,
+    STRANGER,
+    SUPERVISION,
+    T0,
+    appointment,
+    commitment,
+    id_number,
+    registration,
+    staffed,
+)
+from tests.unit.domain.builders import (
+    DAY,
+    correction,
+    lab_commission,
+    record,
+    referenced_from,
+    sealed_state,
+    witness,
+)
+
+PROJECT = "XZ-ACCESS-01"
+NUMBER = "11010519491231002X"  # GB 11643's worked example, not a real person
+
+
+def key(org: str, kind: KeyKind) -> Principal:
+    return Principal(key_id=f"key-{kind.value}", org=org, kind=kind)
+
+
+# ----------------------------------------------------------------------------- masking
+
+
+def test_a_mask_keeps_the_first_three_and_the_last_character() -> None:
+    masked = mask_id_number(NUMBER)
+    assert masked == "110" + "*" * 14 + "X"
+    assert len(masked) == len(NUMBER)
+
+
+@pytest.mark.parametrize("short", ["", "1", "1234"])
+def test_a_short_value_is_masked_entirely(short: str) -> None:
+    assert mask_id_number(short) == "****"
+
+
+def test_a_five_character_value_shows_only_its_ends() -> None:
+    assert mask_id_number("12345") == "123*5"
+
+
+def test_redact_masks_id_numbers_at_any_depth_and_leaves_the_rest() -> None:
+    value: dict[str, Any] = {
+        "id_number": NUMBER,
+        "name": "张三",
+        "lead": {"name": "李四", "id_number": id_number(1), "registration_number": "REG-1"},
+        "leads": [{"id_number": id_number(2)}, {"id_number": id_number(3), "end": None}],
+        "data": {"lead_id_number": id_number(4), "signed_on": "2026-01-02"},
+        "deep": [[{"x": {"id_number": id_number(5)}}]],
+        "count": 3,
+        "flag": True,
+    }
+    redacted = redact(value)
+    assert redacted == {
+        "id_number": mask_id_number(NUMBER),
+        "name": "张三",
+        "lead": {
+            "name": "李四",
+            "id_number": mask_id_number(id_number(1)),
+            "registration_number": "REG-1",
+        },
+        "leads": [
+            {"id_number": mask_id_number(id_number(2))},
+            {"id_number": mask_id_number(id_number(3)), "end": None},
+        ],
+        "data": {"lead_id_number": mask_id_number(id_number(4)), "signed_on": "2026-01-02"},
+        "deep": [[{"x": {"id_number": mask_id_number(id_number(5))}}]],
+        "count": 3,
+        "flag": True,
+    }
+    assert value["lead"]["id_number"] == id_number(1)  # the input is not changed
+
+
+def test_redact_leaves_scalars_and_non_string_id_fields_alone() -> None:
+    assert redact("11010519491231002X") == "11010519491231002X"  # no key, nothing to judge
+    assert redact(None) is None and redact(5) == 5
+    assert redact({"id_number": None}) == {"id_number": None}
+    assert redact({"id_number": {"id_number": NUMBER}}) == {
+        "id_number": {"id_number": mask_id_number(NUMBER)}
+    }
+
+
+def test_a_redacted_ledger_shows_no_lead_id_numbers() -> None:
+    state, decision = sealed_state(PROJECT, staffed(PROJECT, commit=True))
+    dumped = json.dumps(redact(state.model_dump(mode="json")), ensure_ascii=False)
+    records = json.dumps([redact(r.body) for r in decision.sealed], ensure_ascii=False)
+    for role in ORGS:
+        number = LEADS[role]["id_number"]
+        assert number not in dumped and number not in records
+        assert mask_id_number(number) in dumped
+    assert LEADS["owner"]["name"] in dumped  # names are not personal ID data here
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: ProjectState.witnesses is keyed by the witness's ID number; redact masks values "
+    "only, so GET /v1/projects/{id} shows non-regulators every witness's full ID number",
+)
+def test_a_redacted_state_shows_no_witness_id_number() -> None:
+    state, _ = sealed_state(PROJECT, [registration(PROJECT), witness(PROJECT)])
+    dumped = json.dumps(redact(state.model_dump(mode="json")), ensure_ascii=False)
+    assert id_number(60) not in dumped
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a correction's changes are keyed by dotted path ('lead.id_number'), which redact "
+    "does not recognize, so the trail and the state show the corrected ID number in clear",
+)
+def test_a_redacted_correction_shows_no_id_number() -> None:
+    state, decision = sealed_state(
+        PROJECT, [registration(PROJECT), appointment(PROJECT, "construction")]
+    )
+    corrected = id_number(91)
+    fix = correction(PROJECT, decision.sealed[-1].event_id, {"lead.id_number": corrected})
+    fixed = record([fix], state, referenced=referenced_from(decision.sealed))
+    assert fixed.rejected == []
+    trail = json.dumps(redact(fixed.sealed[0].body), ensure_ascii=False)
+    dumped = json.dumps(redact(fixed.states[PROJECT].model_dump(mode="json")), ensure_ascii=False)
+    assert corrected not in trail
+    assert corrected not in dumped
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+PARTY_ROLE_VALUES = [Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION]
+
+
+@pytest.mark.parametrize("role", PARTY_ROLE_VALUES)
+def test_a_party_key_writes_as_its_own_org_in_a_party_role(role: Role) -> None:
+    assert key(CONSTRUCTION, KeyKind.PARTY).may_write_as(CONSTRUCTION, role) is None
+
+
+@pytest.mark.parametrize("kind", [KeyKind.PARTY, KeyKind.LAB])
+def test_a_key_writes_only_as_its_own_organization(kind: KeyKind) -> None:
+    role = Role.LAB if kind is KeyKind.LAB else Role.CONSTRUCTION
+    why = key(CONSTRUCTION, kind).may_write_as(OWNER, role)
+    assert why is not None and CONSTRUCTION in why and OWNER in why
+
+
+def test_a_party_key_cannot_act_as_a_lab() -> None:
+    why = key(LAB, KeyKind.PARTY).may_write_as(LAB, Role.LAB)
+    assert why is not None and "lab" in why
+
+
+@pytest.mark.parametrize("role", PARTY_ROLE_VALUES)
+def test_a_lab_key_must_act_as_a_lab(role: Role) -> None:
+    lab = key(LAB, KeyKind.LAB)
+    assert lab.may_write_as(LAB, Role.LAB) is None
+    why = lab.may_write_as(LAB, role)
+    assert why is not None and role.value in why
+
+
+@pytest.mark.parametrize("kind", [KeyKind.REGULATOR, KeyKind.ADMIN])
+@pytest.mark.parametrize("role", list(Role))
+def test_regulator_and_admin_keys_cannot_write(kind: KeyKind, role: Role) -> None:
+    why = key(OWNER, kind).may_write_as(OWNER, role)
+    assert why is not None and kind.value in why
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: may_write_as only separates lab from non-lab roles, so a party key may submit as "
+    "role 'system' (qtrail itself); harmless only while no type is open to system",
+)
+def test_a_party_key_does_not_act_as_qtrail_itself() -> None:
+    assert key(CONSTRUCTION, KeyKind.PARTY).may_write_as(CONSTRUCTION, Role.SYSTEM) is not None
+
+
+def test_a_lab_key_does_not_act_as_qtrail_itself() -> None:
+    assert key(LAB, KeyKind.LAB).may_write_as(LAB, Role.SYSTEM) is not None
+
+
+def test_only_regulator_keys_see_personal_data() -> None:
+    assert [k for k in KeyKind if key(OWNER, k).sees_personal_data] == [KeyKind.REGULATOR]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@functools.cache
+def project() -> ProjectState:
+    state, _ = sealed_state(
+        PROJECT,
+        [
+            registration(PROJECT),
+            appointment(PROJECT, "construction"),
+            appointment(PROJECT, "supervision"),
+            lab_commission(PROJECT),
+            commitment(
+                PROJECT, "construction", LEADS["construction"]["id_number"], at=T0 + 2 * DAY
+            ),
+        ],
+    )
+    return state
+
+
+def test_member_orgs_are_the_owner_the_parties_and_the_labs() -> None:
+    assert member_orgs(project()) == {OWNER, CONSTRUCTION, SUPERVISION, LAB}
+    assert member_orgs(ProjectState(project_id=PROJECT)) == set()
+
+
+@pytest.mark.parametrize(
+    "org,kind",
+    [
+        (OWNER, KeyKind.PARTY),
+        (CONSTRUCTION, KeyKind.PARTY),
+        (SUPERVISION, KeyKind.PARTY),
+        (LAB, KeyKind.LAB),
+    ],
+)
+def test_members_may_read_the_project(org: str, kind: KeyKind) -> None:
+    assert may_read_project(key(org, kind), project())
+
+
+def test_the_owner_may_read_before_appointing_itself() -> None:
+    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    assert "owner" not in state.parties
+    assert may_read_project(key(OWNER, KeyKind.PARTY), state)
+
+
+@pytest.mark.parametrize("kind", [KeyKind.REGULATOR, KeyKind.ADMIN])
+@pytest.mark.parametrize("org", [STRANGER, OWNER])
+def test_regulators_and_admins_may_always_read(kind: KeyKind, org: str) -> None:
+    assert may_read_project(key(org, kind), project())
+    assert may_read_project(key(org, kind), ProjectState(project_id=PROJECT))
+
+
+@pytest.mark.parametrize("kind", [KeyKind.PARTY, KeyKind.LAB])
+@pytest.mark.parametrize("org", [STRANGER, DESIGN])
+def test_a_stranger_may_never_read(kind: KeyKind, org: str) -> None:
+    assert not may_read_project(key(org, kind), project())  # design is not appointed here
+    assert not may_read_project(key(org, kind), ProjectState(project_id=PROJECT))
