@@ -9,6 +9,8 @@ from typing import Any
 from events.base import Role
 from services.domain.project import ProjectState
 
+PARTY_ROLES = frozenset({Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION})
+
 
 class KeyKind(StrEnum):
     PARTY = "party"
@@ -35,7 +37,8 @@ class Principal:
             return f"a {self.kind.value} key cannot submit events"
         if org != self.org:
             return f"this key belongs to {self.org}, not {org}"
-        if (role is Role.LAB) != (self.kind is KeyKind.LAB):
+        allowed = {Role.LAB} if self.kind is KeyKind.LAB else PARTY_ROLES
+        if role not in allowed:
             return f"a {self.kind.value} key cannot act in role {role.value}"
         return None
 
@@ -61,11 +64,16 @@ def mask_id_number(number: str) -> str:
     return f"{number[:3]}{'*' * (len(number) - 4)}{number[-1:]}" if len(number) > 4 else "****"
 
 
+def _personal(key: str) -> bool:
+    """``id_number``, and dotted paths ending in it (as corrections name fields)."""
+    return key.rsplit(".", 1)[-1] in PERSONAL_FIELDS
+
+
 def redact(value: Any) -> Any:
     """A copy of ``value`` with every personal ID number masked, at any depth."""
     if isinstance(value, dict):
         return {
-            k: mask_id_number(v) if k in PERSONAL_FIELDS and isinstance(v, str) else redact(v)
+            k: mask_id_number(v) if _personal(k) and isinstance(v, str) else redact(v)
             for k, v in value.items()
         }
     if isinstance(value, list):

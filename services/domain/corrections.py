@@ -16,9 +16,73 @@ from pydantic import ValidationError
 from events.record import RecordCorrected
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
+from services.domain.authorization import type_name
+from services.domain.identifiers import valid_credit_code, valid_id_number
 from services.domain.reasons import Rejection
 
 LEAD_FIELDS = ("name", "id_number", "registration_number", "qualification")
+
+_PROFILE = frozenset(
+    {
+        "name",
+        "address",
+        "permit_number",
+        "use",
+        "structure_type",
+        "design_life_years",
+        "planned_start",
+        "planned_finish",
+        "floor_area_m2",
+    }
+)
+CORRECTABLE: dict[str, frozenset[str]] = {
+    "qtrail.project.registered": _PROFILE,
+    "qtrail.party.appointed": frozenset({"org_name", *(f"lead.{f}" for f in LEAD_FIELDS)}),
+    "qtrail.party.lead_changed": frozenset({"reason", *(f"new_lead.{f}" for f in LEAD_FIELDS)}),
+    "qtrail.quality.inspection_lot_accepted": frozenset(
+        {
+            "lot_code",
+            "building_part",
+            "items",
+            "construction_signer",
+            "supervision_signer",
+            "signature_evidence",
+        }
+    ),
+    "qtrail.quality.nonconformance_raised": frozenset({"building_part", "description", "severity"}),
+    "qtrail.quality.accident_reported": frozenset(
+        {
+            "building_part",
+            "description",
+            "casualties",
+            "direct_loss_cny",
+        }
+    ),
+}
+"""Fields a correction may change, per type (without version). Anything that defines structure
+(roles, organizations, effective times, ids) is changed by a new fact instead, e.g. a lead change,
+so that every period and reference on the chain stays as it was sealed."""
+
+_ID_FIELDS = frozenset({"id_number", "lead_id_number"})
+_CODE_FIELDS = frozenset({"org_code", "lab_code", "witness_org_code"})
+
+
+def identity_problem(data: Any, path: str = "") -> str | None:
+    """The first identifier in a payload whose check character is wrong, as 'field: why'."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else key
+            if isinstance(value, str) and key in _ID_FIELDS and not valid_id_number(value):
+                return f"{where}: citizen ID number fails its check character (GB 11643)"
+            if isinstance(value, str) and key in _CODE_FIELDS and not valid_credit_code(value):
+                return f"{where}: unified social credit code fails its check character (GB 32100)"
+            if (found := identity_problem(value, where)) is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            if (found := identity_problem(value, f"{path}[{index}]")) is not None:
+                return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,13 +129,21 @@ def check_correction(
     if actor_org not in (original.actor_org, owner_org):
         return reasons.CORRECTION_NOT_AUTHOR.format(event_id=data.corrects_event_id)
     try:
-        parse_data(original.type, apply_changes(original.data, data.changes))
+        corrected = apply_changes(original.data, data.changes)
     except KeyError as exc:
         return reasons.CORRECTION_INVALID.format(
             detail=f"no field {exc.args[0]} in {original.type}"
         )
+    allowed = CORRECTABLE.get(type_name(original.type), frozenset())
+    for path in data.changes:
+        if path not in allowed:
+            return reasons.NOT_CORRECTABLE.format(field=path, type=type_name(original.type))
+    try:
+        parse_data(original.type, corrected)
     except (ValidationError, UnknownEventType) as exc:
         return reasons.CORRECTION_INVALID.format(detail=str(exc).splitlines()[0])
+    if (problem := identity_problem(corrected)) is not None:
+        return reasons.CORRECTION_INVALID.format(detail=problem)
     return None
 
 

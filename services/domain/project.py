@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -56,7 +56,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -75,6 +75,7 @@ class ProjectState(BaseModel):
     profile: ProjectProfile | None = None
     parties: dict[str, Party] = {}
     witnesses: dict[str, Witness] = {}
+    """By the id of the event that authorized the witness (never by a personal ID number)."""
     labs: dict[str, Lab] = {}
     nonconformances: dict[str, Nonconformance] = {}
     accidents: dict[str, Accident] = {}
@@ -89,6 +90,8 @@ class ProjectState(BaseModel):
 
 
 # ----------------------------------------------------------------------------- fold
+
+M = TypeVar("M", bound=BaseModel)
 
 Folder = Callable[[ProjectState, Any, SealedRecord, EventRef], dict[str, Any]]
 """Returns the fields of the state that change."""
@@ -171,7 +174,7 @@ def _witness(
         evidence=data.evidence,
         ref=ref,
     )
-    return {"witnesses": _with(state.witnesses, data.witness.id_number, witness)}
+    return {"witnesses": _with(state.witnesses, ref.event_id, witness)}
 
 
 def _lab(
@@ -276,7 +279,26 @@ def _corrected(
             update["org_name"] = org_name
         parties[role] = party.model_copy(update=update)
     change["parties"] = parties
+    target = data.corrects_event_id
+    if state.registered_by is not None and state.registered_by.event_id == target and state.profile:
+        change["profile"] = _amended(state.profile, data.changes)
+    for nc_id, nc in state.nonconformances.items():
+        if nc.raised_by.event_id == target:
+            change["nonconformances"] = _with(
+                state.nonconformances, nc_id, _amended(nc, data.changes)
+            )
+    for accident_id, accident in state.accidents.items():
+        if accident.ref.event_id == target:
+            change["accidents"] = _with(
+                state.accidents, accident_id, _amended(accident, data.changes)
+            )
     return change
+
+
+def _amended(current: M, changes: Mapping[str, Any]) -> M:
+    """``current`` with the top-level changes that name its fields, validated as a whole."""
+    fields = {k: v for k, v in changes.items() if k in type(current).model_fields}
+    return type(current).model_validate({**current.model_dump(), **fields}) if fields else current
 
 
 FOLDERS: dict[str, Folder] = {
@@ -528,5 +550,16 @@ def decide(
         )
     if not holds_role(state, sub.actor.org, sub.actor.role):
         return reasons.NOT_A_PARTY.format(org=sub.actor.org, role=sub.actor.role.value)
+    party = state.parties.get(sub.actor.role.value)
+    if (
+        sub.actor.role is not Role.OWNER
+        and party is not None
+        and sub.occurred_at < party.leads[0].start
+    ):
+        return reasons.NOT_YET_APPOINTED.format(
+            role=party.role,
+            start=utc_text(party.leads[0].start),
+            occurred_at=utc_text(sub.occurred_at),
+        )
     rule = RULES.get(sub.event_type)
     return rule(state, sub.data, sub, referenced or {}) if rule else None

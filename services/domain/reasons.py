@@ -144,3 +144,13 @@ CORRECTION_INVALID = Reason(
     "更正后的内容无效：{detail}",
     "the corrected record would be invalid: {detail}",
 )
+NOT_CORRECTABLE = Reason(
+    "correction.not_correctable",
+    "{type} 的字段 {field} 不能更正，请提交新的事实（例如负责人变更）",
+    "field {field} of {type} cannot be corrected; submit a new fact instead (e.g. a lead change)",
+)
+NOT_YET_APPOINTED = Reason(
+    "auth.not_yet_appointed",
+    "{role} 单位的委托自 {start} 起生效，事件发生时间 {occurred_at} 早于此",
+    "the {role} appointment takes effect at {start}; the event occurred earlier, at {occurred_at}",
+)

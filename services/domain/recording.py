@@ -71,7 +71,7 @@ def decide_batch(
                 result.duplicates.append(event_id)
             else:
                 conflict = reasons.ID_CONFLICT.format(event_id=event_id)
-                event_type = item.event_type if isinstance(item, Submission) else None
+                event_type = item.submitted_type if isinstance(item, Submission) else None
                 result.rejected.append(
                     RejectedEvent(
                         event_id, item.project_id, event_type, item.digest, conflict, raw, True

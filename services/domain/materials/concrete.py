@@ -76,6 +76,12 @@ def evaluate_batch(
         rule = table.get("statistical_known_sigma")
         if rule is None:
             return invalid(name, f"{table['standard']} has no known-sigma method here", n=n)
+        if n != rule["batch_groups"]:
+            return invalid(
+                name,
+                f"known-sigma method: a batch is {rule['batch_groups']} consecutive groups, not {n}",
+                n=n,
+            )
         s0 = max(sigma0, rule["sigma0_floor_mpa"])
         derived["sigma0_used"] = s0
         checks = [

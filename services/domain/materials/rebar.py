@@ -20,6 +20,10 @@ def nominal_mass(diameter: float, table: dict[str, Any]) -> float:
     return float(listed[key]) if key in listed else 0.00617 * diameter * diameter
 
 
+def _nominal(diameter: float, table: dict[str, Any]) -> bool:
+    return float(diameter).is_integer() and str(int(diameter)) in table["nominal_mass_kg_per_m"]
+
+
 def mass_deviation_pct(actual: float, nominal: float) -> float:
     return (actual - nominal) / nominal * 100
 
@@ -65,7 +69,7 @@ def evaluate_hot_rolled(case: dict[str, Any], table: dict[str, Any]) -> Evaluati
     if spec is None:
         reasons.insert(0, f"grade: {grade!r} is not one of {sorted(table['grades'])}")
     diameter = nums.get("diameter_mm")
-    if diameter is not None and str(int(diameter)) not in table["nominal_mass_kg_per_m"]:
+    if diameter is not None and not _nominal(diameter, table):
         reasons.append(
             f"diameter_mm: {diameter:g} is not a nominal diameter of {table['standard']}"
         )
@@ -141,7 +145,9 @@ def evaluate_straightened(
     if spec is None:
         reasons.insert(0, f"grade: {grade!r} is not one of {sorted(table['grades'])}")
     limit = None
-    if spec is not None and "diameter_mm" in nums:
+    if "diameter_mm" in nums and not _nominal(nums["diameter_mm"], masses):
+        reasons.append(f"diameter_mm: {nums['diameter_mm']:g} is not a nominal bar diameter")
+    elif spec is not None and "diameter_mm" in nums:
         limit = next(
             (
                 b["min"]

@@ -122,22 +122,12 @@ def test_a_redacted_ledger_shows_no_lead_id_numbers() -> None:
     assert LEADS["owner"]["name"] in dumped  # names are not personal ID data here
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ProjectState.witnesses is keyed by the witness's ID number; redact masks values "
-    "only, so GET /v1/projects/{id} shows non-regulators every witness's full ID number",
-)
 def test_a_redacted_state_shows_no_witness_id_number() -> None:
     state, _ = sealed_state(PROJECT, [registration(PROJECT), witness(PROJECT)])
     dumped = json.dumps(redact(state.model_dump(mode="json")), ensure_ascii=False)
     assert id_number(60) not in dumped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a correction's changes are keyed by dotted path ('lead.id_number'), which redact "
-    "does not recognize, so the trail and the state show the corrected ID number in clear",
-)
 def test_a_redacted_correction_shows_no_id_number() -> None:
     state, decision = sealed_state(
         PROJECT, [registration(PROJECT), appointment(PROJECT, "construction")]
@@ -190,11 +180,6 @@ def test_regulator_and_admin_keys_cannot_write(kind: KeyKind, role: Role) -> Non
     assert why is not None and kind.value in why
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: may_write_as only separates lab from non-lab roles, so a party key may submit as "
-    "role 'system' (qtrail itself); harmless only while no type is open to system",
-)
 def test_a_party_key_does_not_act_as_qtrail_itself() -> None:
     assert key(CONSTRUCTION, KeyKind.PARTY).may_write_as(CONSTRUCTION, Role.SYSTEM) is not None
 
