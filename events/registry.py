@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.base import EventData
+from events.materials import (
+    AlertResolved,
+    ConcreteBatchClosed,
+    MaterialEvaluated,
+    ReportRevoked,
+    SampleReceived,
+    SampleTaken,
+    TestReported,
+)
 from events.party import (
     CommitmentSigned,
     LabCommissioned,
@@ -62,6 +71,13 @@ CURRENT: tuple[type[EventData], ...] = (
     NonconformanceClosed,
     AccidentReported,
     RecordCorrected,
+    SampleTaken,
+    SampleReceived,
+    TestReported,
+    ReportRevoked,
+    ConcreteBatchClosed,
+    MaterialEvaluated,
+    AlertResolved,
 )
 
 UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {

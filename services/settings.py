@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     db_owner_password: SecretStr = SecretStr(DEV_SECRET)
     db_pool_max: int = 10
 
+    signing_keys: SecretStr = SecretStr("")
+    """JSON {key id: base64 raw Ed25519 private key}; empty in development means a generated key."""
+    signing_key_id: str = ""
+    """The key that signs new report and plaque codes; the others only verify."""
+    signing_disabled: str = ""
+    """Comma-separated key ids that no longer verify (compromised keys)."""
+
     wait_max_s: float = 30.0
     """Upper bound of ``?wait=S`` on event submission."""
     state_dir: str = ".state"

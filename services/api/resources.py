@@ -17,6 +17,7 @@ from services.adapters.postgres.outcome_listener import OutcomeListener
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.signing import Signer
 from services.gateway.ingest import Ingest
 from services.settings import Settings
 
@@ -33,9 +34,11 @@ class Resources:
     keys: KeyStore
     evidence_log: EvidenceLog
     evidence: EvidenceStore
+    signer: Signer
 
     @classmethod
     async def open(cls, settings: Settings) -> Resources:
+        signer = Signer.from_settings(settings)  # first: a missing key must not leak connections
         pool = await create_pool(settings)
         producer = EventProducer(settings)
         try:
@@ -61,6 +64,7 @@ class Resources:
             KeyStore(pool),
             EvidenceLog(pool),
             FolderEvidenceStore(evidence_root),
+            signer,
         )
 
     async def close(self) -> None:

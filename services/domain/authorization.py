@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
 CONSTRUCTION, SUPERVISION = Role.CONSTRUCTION, Role.SUPERVISION
+LAB, SYSTEM = Role.LAB, Role.SYSTEM
 PARTIES = frozenset({OWNER, SURVEY, DESIGN, CONSTRUCTION, SUPERVISION})
 
 MATRIX: dict[str, frozenset[Role]] = {
@@ -30,8 +31,19 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.quality.nonconformance_closed": frozenset({OWNER, SUPERVISION}),
     "qtrail.quality.accident_reported": frozenset({OWNER, CONSTRUCTION, SUPERVISION}),
     "qtrail.record.corrected": PARTIES,
+    "qtrail.materials.sample_taken": frozenset({CONSTRUCTION, SUPERVISION}),
+    "qtrail.materials.sample_received": frozenset({LAB}),
+    "qtrail.materials.test_reported": frozenset({LAB}),
+    "qtrail.materials.report_revoked": frozenset({LAB}),
+    "qtrail.materials.concrete_batch_closed": frozenset({OWNER, SUPERVISION}),
+    "qtrail.materials.evaluated": frozenset({SYSTEM}),
+    "qtrail.materials.alert_resolved": frozenset({OWNER, SUPERVISION}),
 }
 """Type (without version) → roles that may submit it. docs/architecture.md shows it as a table."""
+
+
+SYSTEM_ORG = "qtrail"
+"""The actor organization of facts qtrail itself seals (evaluations)."""
 
 
 def type_name(event_type: str) -> str:
@@ -47,5 +59,7 @@ def holds_role(state: ProjectState, org: str, role: Role) -> bool:
         return state.owner_org == org
     if role is Role.LAB:
         return org in state.labs
+    if role is Role.SYSTEM:  # only the recorder itself acts as system: no key may (access.py)
+        return org == SYSTEM_ORG
     party = state.parties.get(role.value)
     return party is not None and party.org_code == org

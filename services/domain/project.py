@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,6 +35,8 @@ from services.domain.ledger import (
     Party,
     Witness,
 )
+from services.domain.materials import record as materials
+from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
 from services.domain.reasons import Rejection
 from services.domain.submission import Submission
 
@@ -56,7 +58,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -80,6 +82,10 @@ class ProjectState(BaseModel):
     nonconformances: dict[str, Nonconformance] = {}
     accidents: dict[str, Accident] = {}
     corrections: list[Correction] = []
+    samples: dict[str, Sample] = {}
+    reports: dict[str, Report] = {}
+    concrete_batches: dict[str, ConcreteBatch] = {}
+    alerts: dict[str, Alert] = {}
     evidence: list[str] = []
     """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}
@@ -314,6 +320,7 @@ FOLDERS: dict[str, Folder] = {
     quality_events.NonconformanceClosed.event_type: _nc_closed,
     quality_events.AccidentReported.event_type: _accident,
     RecordCorrected.event_type: _corrected,
+    **materials.FOLDERS,
 }
 
 
@@ -328,7 +335,7 @@ def evidence_of(data: EventData) -> set[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(v, key)
-        elif isinstance(value, str) and "evidence" in key and len(value) == 64:
+        elif isinstance(value, str) and ("evidence" in key or key == "photos") and len(value) == 64:
             found.add(value)
 
     walk(data.model_dump(mode="json"))
@@ -358,7 +365,17 @@ def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
 
 # ----------------------------------------------------------------------------- decide
 
-Rule = Callable[[ProjectState, Any, Submission, Mapping[str, ReferencedRecord]], Rejection | None]
+
+class Context(NamedTuple):
+    """What a decision may need beyond the project's own state, looked up by the recorder."""
+
+    referenced: Mapping[str, ReferencedRecord]
+    """Sealed records that corrections point at."""
+    reports_seen: Mapping[str, str]
+    """Report numbers already sealed anywhere, with where (a reused number is a counterfeit signal)."""
+
+
+Rule = Callable[[ProjectState, Any, Submission, Context], Rejection | None]
 
 
 def _check_person(person: Any, field: str) -> Rejection | None:
@@ -497,12 +514,9 @@ def _accident_rule(
 
 
 def _correction_rule(
-    state: ProjectState,
-    data: RecordCorrected,
-    sub: Submission,
-    referenced: Mapping[str, ReferencedRecord],
+    state: ProjectState, data: RecordCorrected, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    return check_correction(state.project_id, state.owner_org, data, sub.actor.org, referenced)
+    return check_correction(state.project_id, state.owner_org, data, sub.actor.org, ctx.referenced)
 
 
 RULES: dict[str, Rule] = {
@@ -517,6 +531,7 @@ RULES: dict[str, Rule] = {
     quality_events.NonconformanceClosed.event_type: _nc_closed_rule,
     quality_events.AccidentReported.event_type: _accident_rule,
     RecordCorrected.event_type: _correction_rule,
+    **materials.RULES,
 }
 
 
@@ -525,9 +540,10 @@ def decide(
     sub: Submission,
     now: dt.datetime,
     referenced: Mapping[str, ReferencedRecord] | None = None,
+    reports_seen: Mapping[str, str] | None = None,
 ) -> Rejection | None:
-    """None to accept; otherwise the reason. Pure: ``now`` is the recorder's clock reading, and
-    ``referenced`` holds the sealed records that corrections in this submission point at."""
+    """None to accept; otherwise the reason. Pure: ``now`` is the recorder's clock reading;
+    ``referenced`` and ``reports_seen`` are what the recorder looked up for this batch."""
     if sub.occurred_at > now + FUTURE_TOLERANCE:
         return reasons.FROM_THE_FUTURE.format(
             occurred_at=utc_text(sub.occurred_at), tolerance=int(FUTURE_TOLERANCE.total_seconds())
@@ -562,4 +578,6 @@ def decide(
             occurred_at=utc_text(sub.occurred_at),
         )
     rule = RULES.get(sub.event_type)
-    return rule(state, sub.data, sub, referenced or {}) if rule else None
+    return (
+        rule(state, sub.data, sub, Context(referenced or {}, reports_seen or {})) if rule else None
+    )

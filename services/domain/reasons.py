@@ -154,3 +154,22 @@ NOT_YET_APPOINTED = Reason(
     "{role} 单位的委托自 {start} 起生效，事件发生时间 {occurred_at} 早于此",
     "the {role} appointment takes effect at {start}; the event occurred earlier, at {occurred_at}",
 )
+MATERIALS_FIELD = Reason("materials.invalid", "{field}：{why}", "{field}: {why}")
+UNKNOWN_SAMPLE = Reason(
+    "materials.unknown_sample", "样品 {sample} 不存在", "sample {sample} does not exist"
+)
+SAMPLE_NOT_RECEIVED = Reason(
+    "materials.sample_not_received",
+    "样品 {sample} 尚未由检测机构收样核对封样",
+    "sample {sample} has not been received (and its seal checked) by the lab",
+)
+WITNESS_NOT_AUTHORIZED = Reason(
+    "materials.witness_not_authorized",
+    "{name} 不是本项目经书面授权的见证人",
+    "{name} is not an authorized witness on this project",
+)
+REPORT_REUSED = Reason(
+    "materials.report_number_reused",
+    "报告编号 {report} 已被使用（{where}），疑似伪造报告",
+    "report number {report} was already used ({where}): suspected counterfeit report",
+)

@@ -8,12 +8,19 @@ transaction, so a batch is recorded entirely or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
+from events.base import Role
+from events.materials import MaterialEvaluated, TestReported
 from events.record import RecordCorrected
 from services.domain import reasons
+from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
 from services.domain.corrections import ReferencedRecord
+from services.domain.materials import alerts
+from services.domain.materials.consequences import follow_ups
+from services.domain.materials.state import Alert
 from services.domain.project import ProjectState, decide, fold
 from services.domain.reasons import Rejection
 from services.domain.submission import Submission, Unreadable
@@ -41,6 +48,9 @@ class BatchDecision:
     """Envelope digest of each sealed event id, kept to detect a later id conflict."""
     states: dict[str, ProjectState] = field(default_factory=dict)
     """New state of every project that sealed something in this batch."""
+    alerts: list[tuple[str, Alert]] = field(default_factory=list)
+    """(project id, alert) raised by this batch: by sealed facts, and by refusals that are a
+    warning sign themselves."""
 
 
 def corrected_ids(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str]:
@@ -52,17 +62,29 @@ def corrected_ids(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str
     }
 
 
+def reported_numbers(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str]:
+    """Report numbers in ``items``: the recorder looks up where each was seen before."""
+    return {
+        item.data.report_number
+        for _, item in items
+        if isinstance(item, Submission) and isinstance(item.data, TestReported)
+    }
+
+
 def decide_batch(
     items: list[tuple[bytes, Submission | Unreadable]],
     states: dict[str, ProjectState],
     decided: dict[str, bytes],
     now: dt.datetime,
     referenced: dict[str, ReferencedRecord] | None = None,
+    reports_seen: dict[str, str] | None = None,
 ) -> BatchDecision:
     """Decide ``items`` in order. ``decided`` maps already-decided event ids to their digest;
-    ``referenced`` holds sealed records that corrections point at (see ``corrected_ids``)."""
+    ``referenced`` holds sealed records that corrections point at (see ``corrected_ids``) and
+    ``reports_seen`` report numbers sealed before (see ``reported_numbers``)."""
     result = BatchDecision()
     referenced = dict(referenced or {})
+    reports_seen = dict(reports_seen or {})
     seen = dict(decided)
     for raw, item in items:
         event_id = item.event_id
@@ -89,13 +111,16 @@ def decide_batch(
         state = result.states.get(sub.project_id) or states.get(sub.project_id)
         if state is None:
             state = ProjectState(project_id=sub.project_id)
-        refusal = decide(state, sub, now, referenced)
+        refusal = decide(state, sub, now, referenced, reports_seen)
         if refusal is not None:
             result.rejected.append(
                 RejectedEvent(
-                    sub.event_id, sub.project_id, sub.event_type, sub.digest, refusal, raw
+                    sub.event_id, sub.project_id, sub.submitted_type, sub.digest, refusal, raw
                 )
             )
+            result.alerts += [
+                (sub.project_id, a) for a in refusal_alerts(sub, refusal, now, reports_seen)
+            ]
             continue
         record = seal(
             project_id=sub.project_id,
@@ -110,10 +135,69 @@ def decide_batch(
             actor=sub.actor.as_dict(),
             data=sub.raw_data,
         )
-        result.sealed.append(record)
         referenced[sub.event_id] = ReferencedRecord(
             sub.event_id, sub.project_id, sub.submitted_type, sub.actor.org, sub.raw_data
         )
-        result.digests[sub.event_id] = sub.digest
-        result.states[sub.project_id] = fold(state, record)
+        if isinstance(sub.data, TestReported):
+            reports_seen[sub.data.report_number] = f"project {sub.project_id}, event {sub.event_id}"
+        state = _append(result, state, record, sub.digest)
+        for payload in follow_ups(state, sub.event_type, sub.data, sub.event_id):
+            follow = seal(
+                project_id=sub.project_id,
+                seq=state.seq + 1,
+                prev_hash=bytes.fromhex(state.head),
+                event_id=f"sys-eval-{sub.event_id}",
+                event_type=MaterialEvaluated.event_type,
+                schema_version=1,
+                source="qtrail",
+                occurred_at=now,
+                recorded_at=now,
+                actor=SYSTEM_ACTOR,
+                data=payload,
+            )
+            state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
+            seen[follow.event_id] = result.digests[follow.event_id]
     return result
+
+
+SYSTEM_ACTOR = {"org": SYSTEM_ORG, "person": "qtrail", "role": Role.SYSTEM.value}
+
+
+def _append(
+    result: BatchDecision, state: ProjectState, record: SealedRecord, digest: bytes
+) -> ProjectState:
+    """Seal ``record`` into the batch, fold it, and collect the alerts it raised."""
+    result.sealed.append(record)
+    result.digests[record.event_id] = digest
+    after = fold(state, record)
+    result.alerts += [
+        (record.project_id, alert) for key, alert in after.alerts.items() if key not in state.alerts
+    ]
+    result.states[record.project_id] = after
+    return after
+
+
+def refusal_alerts(
+    sub: Submission, refusal: Rejection, now: dt.datetime, reports_seen: dict[str, str]
+) -> list[Alert]:
+    """Refused facts that are themselves a warning sign: counterfeit reports, uncommissioned labs."""
+    if not isinstance(sub.data, TestReported):
+        return []
+    number = sub.data.report_number
+    if refusal.code == "materials.report_number_reused":
+        return [
+            alerts.REPORT_REUSED.raise_(
+                f"{number}:{sub.event_id}",
+                [sub.event_id],
+                now,
+                report=number,
+                where=reports_seen.get(number, "this project"),
+            )
+        ]
+    if refusal.code == "auth.not_a_party" and sub.actor.role is Role.LAB:
+        return [
+            alerts.UNCOMMISSIONED_LAB.raise_(
+                f"{number}:{sub.event_id}", [sub.event_id], now, report=number, lab=sub.actor.org
+            )
+        ]
+    return []

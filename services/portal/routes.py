@@ -104,3 +104,43 @@ async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
         "first_bad_seq": result.first_bad_seq,
         "problem": result.problem,
     }
+
+
+@router.get("/v1/projects/{project_id}/alerts", summary="Material alerts: raised, open or resolved")
+async def project_alerts(
+    project_id: str,
+    deps: Deps,
+    caller: Caller,
+    status: Annotated[str, Query(pattern="^(all|open|resolved)$")] = "all",
+) -> dict[str, Any]:
+    state = await readable_state(deps, caller, project_id)
+    answer = []
+    for row in await deps.store.alerts(project_id):
+        folded = state.alerts.get(row["alert_id"])
+        resolved = folded is not None and folded.resolved_by is not None
+        if status != "all" and resolved != (status == "resolved"):
+            continue
+        answer.append(
+            {
+                **{
+                    k: row[k]
+                    for k in (
+                        "alert_id",
+                        "kind",
+                        "severity",
+                        "message_zh",
+                        "message_en",
+                        "blocking",
+                    )
+                },
+                "events": list(row["events"]),
+                "raised_at": row["raised_at"].isoformat(),
+                "on_chain": folded is not None,
+                "resolved": resolved,
+                "resolution": folded.resolution if folded else None,
+                "resolved_by": folded.resolved_by.model_dump()
+                if folded and folded.resolved_by
+                else None,
+            }
+        )
+    return {"project": project_id, "alerts": answer}

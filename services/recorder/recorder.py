@@ -18,7 +18,13 @@ from prometheus_client import Counter, Histogram
 
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.postgres.trail_store import TrailStore
-from services.domain.recording import BatchDecision, RejectedEvent, corrected_ids, decide_batch
+from services.domain.recording import (
+    BatchDecision,
+    RejectedEvent,
+    corrected_ids,
+    decide_batch,
+    reported_numbers,
+)
 from services.domain.submission import Submission, Unreadable, read_submission
 from services.settings import Settings
 
@@ -95,12 +101,14 @@ class Recorder:
         event_ids = [item.event_id for _, item in items if item.event_id is not None]
         project_ids = [item.project_id for _, item in items if isinstance(item, Submission)]
         wanted = corrected_ids(items)
+        numbers = reported_numbers(items)
         for _ in range(5):
             decided = await self._store.decided_digests(event_ids)
             states = await self._store.load_states(project_ids)
             referenced = await self._store.referenced_records(wanted) if wanted else {}
+            seen = await self._store.reports_seen(numbers) if numbers else {}
             now = self._clock()
-            decision = decide_batch(items, states, decided, now, referenced)
+            decision = decide_batch(items, states, decided, now, referenced, seen)
             try:
                 await self._store.record(decision, now)
                 break
@@ -123,7 +131,17 @@ class Recorder:
             for r in [*decision.sealed, *again]
         ]
         rejected = [(j.project_id or "", rejection_message(j, now)) for j in decision.rejected]
+        raised = [
+            (
+                pid,
+                json.dumps(
+                    {"project_id": pid, **a.model_dump(mode="json")}, ensure_ascii=False
+                ).encode(),
+            )
+            for pid, a in decision.alerts
+        ]
         await asyncio.gather(
             self._producer.publish_many(self._settings.topic_trail, trail),
             self._producer.publish_many(self._settings.topic_rejected, rejected),
+            self._producer.publish_many(self._settings.topic_alerts, raised),
         )

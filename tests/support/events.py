@@ -200,3 +200,201 @@ def staffed(
             for role in roles
         ]
     return events
+
+
+WITNESS_ID = id_number(60)
+"""The witness the materials builders name; authorize it first (see ``witness_authorized``)."""
+
+
+def witness_authorized(
+    project: str, *, at: dt.datetime = T0 + dt.timedelta(days=2), **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return event(
+        project,
+        "qtrail.party.witness_authorized.v1",
+        {
+            "witness": person("见证人", WITNESS_ID),
+            "witness_org_code": SUPERVISION,
+            "scope": ["混凝土试块", "钢筋", "水泥"],
+            "evidence": sha(f"witness-{project}"),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def lab_commissioned(
+    project: str, *, lab: str = LAB, at: dt.datetime = T0 + dt.timedelta(days=2), **kw: Any
+) -> dict[str, Any]:
+    return event(
+        project,
+        "qtrail.party.lab_commissioned.v1",
+        {
+            "lab_name": "检测中心",
+            "lab_code": lab,
+            "qualification_certificate": "苏建检字 0032",
+            "scope": ["混凝土", "钢筋", "水泥"],
+            "evidence": sha(f"lab-{project}-{lab}"),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def sample(
+    project: str,
+    sample_id: str,
+    *,
+    material: str = "concrete",
+    grade: str = "C30",
+    batch: str = "B1",
+    witnessed: bool = True,
+    seal: str | None = None,
+    diameter: float | None = None,
+    at: dt.datetime = T0 + dt.timedelta(days=3),
+    replaces: str | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return event(
+        project,
+        "qtrail.materials.sample_taken.v1",
+        {
+            "sample_id": sample_id,
+            "material": material,
+            "grade": grade,
+            "diameter_mm": diameter,
+            "batch_id": batch,
+            "batch_quantity": "100 m³",
+            "building_part": "3层梁板",
+            "sampler": person("取样员", id_number(61)),
+            "witness": person("见证人", WITNESS_ID) if witnessed else None,
+            "seal_code": seal or f"SEAL-{sample_id}",
+            "taken_at": at.isoformat(),
+            "location": {"latitude": 34.26, "longitude": 117.18, "accuracy_m": 5.0},
+            "photos": [sha(f"photo-{project}-{sample_id}")],
+            "replaces_sample_id": replaces,
+        },
+        at=at,
+        **kw,
+    )
+
+
+def received(
+    project: str,
+    sample_id: str,
+    *,
+    seal: str | None = None,
+    at: dt.datetime = T0 + dt.timedelta(days=3, hours=4),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", LAB)
+    kw.setdefault("role", "lab")
+    return event(
+        project,
+        "qtrail.materials.sample_received.v1",
+        {
+            "sample_id": sample_id,
+            "seal_code_seen": seal or f"SEAL-{sample_id}",
+            "received_at": at.isoformat(),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def reported(
+    project: str,
+    number: str,
+    sample_id: str,
+    measurements: dict[str, Any],
+    *,
+    conclusion: str = "pass",
+    at: dt.datetime = T0 + dt.timedelta(days=31),
+    replaces: str | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", LAB)
+    kw.setdefault("role", "lab")
+    units = {
+        "_mpa": "MPa",
+        "_pct": "%",
+        "_kg_per_m": "kg/m",
+        "_min": "min",
+        "_ok": "-",
+        "straightened": "-",
+    }
+    rows = [
+        {
+            "name": name,
+            "value": value,
+            "unit": next((u for suffix, u in units.items() if name.endswith(suffix)), "-"),
+        }
+        for name, value in measurements.items()
+    ]
+    return event(
+        project,
+        "qtrail.materials.test_reported.v1",
+        {
+            "report_number": number,
+            "lab_code": kw["org"],
+            "sample_id": sample_id,
+            "tested_on": at.date().isoformat(),
+            "measurements": rows,
+            "lab_conclusion": conclusion,
+            "replaces_report_number": replaces,
+        },
+        at=at,
+        **kw,
+    )
+
+
+def batch_closed(
+    project: str,
+    batch: str,
+    *,
+    grade: str = "C30",
+    sigma0: float | None = None,
+    at: dt.datetime = T0 + dt.timedelta(days=40),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return event(
+        project,
+        "qtrail.materials.concrete_batch_closed.v1",
+        {"batch_id": batch, "grade": grade, "sigma0_mpa": sigma0},
+        at=at,
+        **kw,
+    )
+
+
+def alert_resolved(
+    project: str, alert_id: str, *, at: dt.datetime = T0 + dt.timedelta(days=45), **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return event(
+        project,
+        "qtrail.materials.alert_resolved.v1",
+        {"alert_id": alert_id, "resolution": "已重新见证取样并复检合格", "evidence": []},
+        at=at,
+        **kw,
+    )
+
+
+def report_revoked(
+    project: str, number: str, *, at: dt.datetime = T0 + dt.timedelta(days=35), **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", LAB)
+    kw.setdefault("role", "lab")
+    return event(
+        project,
+        "qtrail.materials.report_revoked.v1",
+        {"report_number": number, "reason": "数据录入错误"},
+        at=at,
+        **kw,
+    )

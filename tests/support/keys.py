@@ -13,7 +13,7 @@ from tests.support.stack import Environment
 
 
 async def issue_keys(environment: Environment) -> dict[str, str]:
-    """Tokens by name: each party role, 'lab', 'stranger' and 'regulator'."""
+    """Tokens by name: each party role, 'lab', 'stranger', 'regulator' and 'rogue_lab'."""
     pool = await asyncpg.create_pool(environment.settings.dsn(), min_size=1, max_size=2)
     assert pool is not None
     try:
@@ -24,6 +24,9 @@ async def issue_keys(environment: Environment) -> dict[str, str]:
         tokens["lab"] = (await store.create(LAB, KeyKind.LAB, "test lab"))[1]
         tokens["stranger"] = (await store.create(STRANGER, KeyKind.PARTY, "test stranger"))[1]
         tokens["regulator"] = (await store.create(STRANGER, KeyKind.REGULATOR, "test regulator"))[1]
+        tokens["rogue_lab"] = (
+            await store.create(STRANGER, KeyKind.LAB, "a lab nobody commissioned")
+        )[1]
         return tokens
     finally:
         await pool.close()

@@ -208,6 +208,31 @@ class TrailStore:
             (pid, s.seq, bytes.fromhex(s.head), s.model_dump(mode="json"), now)
             for pid, s in decision.states.items()
         ]
+        alert_rows = [
+            (
+                pid,
+                a.alert_id,
+                a.kind,
+                a.severity,
+                a.events,
+                a.message_zh,
+                a.message_en,
+                a.blocking,
+                a.raised_at,
+            )
+            for pid, a in decision.alerts
+        ]
+        report_rows = [
+            (
+                r.body["data"]["report_number"],
+                r.project_id,
+                r.event_id,
+                r.body["data"]["lab_code"],
+                now,
+            )
+            for r in decision.sealed
+            if r.type.startswith("qtrail.materials.test_reported.")
+        ]
         notify = [row[0] for row in outcome_rows]
         async with self._pool.acquire() as conn, conn.transaction():
             if trail_rows:
@@ -221,6 +246,20 @@ class TrailStore:
             if rejection_rows:
                 await conn.copy_records_to_table(
                     "rejections", records=rejection_rows, columns=_REJECTION_COLUMNS
+                )
+            if alert_rows:
+                await conn.executemany(
+                    """INSERT INTO alerts (project_id, alert_id, kind, severity, events, message_zh,
+                                           message_en, blocking, raised_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                       ON CONFLICT (project_id, alert_id) DO NOTHING""",
+                    alert_rows,
+                )
+            if report_rows:
+                await conn.copy_records_to_table(
+                    "report_numbers",
+                    records=report_rows,
+                    columns=("report_number", "project_id", "event_id", "lab_code", "sealed_at"),
                 )
             if head_rows:
                 await conn.executemany(
@@ -258,6 +297,23 @@ class TrailStore:
                 body["data"],
             )
         return found
+
+    async def reports_seen(self, numbers: Iterable[str]) -> dict[str, str]:
+        """Where each already-sealed report number was sealed (project and event)."""
+        rows = await self._pool.fetch(
+            "SELECT report_number, project_id, event_id FROM report_numbers WHERE report_number = ANY($1::text[])",
+            list(set(numbers)),
+        )
+        return {
+            r["report_number"]: f"project {r['project_id']}, event {r['event_id']}" for r in rows
+        }
+
+    async def alerts(self, project_id: str) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """SELECT alert_id, kind, severity, events, message_zh, message_en, blocking, raised_at
+               FROM alerts WHERE project_id = $1 ORDER BY raised_at, alert_id""",
+            project_id,
+        )
 
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         """The sealed records of these ids, in chain order (for re-publishing duplicates)."""

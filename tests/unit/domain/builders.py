@@ -225,8 +225,11 @@ def sealed_state(
 
 
 def outcome(decision: BatchDecision) -> str | None:
-    """None when the batch's single event sealed, else its rejection code."""
-    assert len(decision.sealed) + len(decision.rejected) == 1
+    """None when the batch's single event sealed, else its rejection code.
+
+    The facts qtrail itself seals after it (evaluations, actor role ``system``) do not count."""
+    submitted = [r for r in decision.sealed if r.body["actor"]["role"] != "system"]
+    assert len(submitted) + len(decision.rejected) == 1
     return decision.rejected[0].rejection.code if decision.rejected else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -25,13 +26,21 @@ from tests.support.events import (
     SUPERVISION,
     SURVEY,
     T0,
+    alert_resolved,
     appointment,
+    batch_closed,
     commitment,
+    event,
     id_number,
     lead_change,
     lot,
     org_code,
+    received,
     registration,
+    report_revoked,
+    reported,
+    sample,
+    witness_authorized,
 )
 from tests.unit.domain.builders import (
     DAY,
@@ -70,6 +79,13 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.quality.nonconformance_closed": {OW, SV},
     "qtrail.quality.accident_reported": {OW, C, SV},
     "qtrail.record.corrected": {OW, SU, DE, C, SV},
+    "qtrail.materials.sample_taken": {C, SV},
+    "qtrail.materials.sample_received": {Role.LAB},
+    "qtrail.materials.test_reported": {Role.LAB},
+    "qtrail.materials.report_revoked": {Role.LAB},
+    "qtrail.materials.concrete_batch_closed": {OW, SV},
+    "qtrail.materials.evaluated": {Role.SYSTEM},
+    "qtrail.materials.alert_resolved": {OW, SV},
 }
 CURRENT_TYPE = {entry.name: event_type for event_type, entry in CATALOG.items()}
 """Type name → its current versioned type, e.g. ...inspection_lot_accepted → ....v2."""
@@ -96,8 +112,10 @@ def test_every_catalog_type_has_a_matrix_row_and_no_row_is_orphaned() -> None:
     assert {entry.name for entry in CATALOG.values()} == set(MATRIX)
 
 
-def test_no_type_is_open_to_labs_or_to_the_system_role_yet() -> None:
-    assert all(Role.LAB not in roles and Role.SYSTEM not in roles for roles in MATRIX.values())
+def test_only_evaluations_are_open_to_the_system_role() -> None:
+    open_to_system = {name for name, roles in MATRIX.items() if Role.SYSTEM in roles}
+    assert open_to_system == {"qtrail.materials.evaluated"}
+    assert all(roles == {Role.SYSTEM} for name, roles in MATRIX.items() if name in open_to_system)
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=cell_id)
@@ -151,6 +169,14 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
             )
             for n, role in enumerate(PARTY_ROLES)
         ),
+        witness_authorized(PROJECT, at=T0 + 2 * DAY + HOUR),
+        sample(PROJECT, "S-1", at=T0 + 2 * DAY + 2 * HOUR),
+        received(PROJECT, "S-1", at=T0 + 2 * DAY + 3 * HOUR),
+        sample(PROJECT, "S-RCV", at=T0 + 2 * DAY + 2 * HOUR),
+        sample(PROJECT, "S-UNW", witnessed=False, at=T0 + 2 * DAY + 2 * HOUR),
+        reported(
+            PROJECT, "R-1", "S-1", {"specimen_mpa": [35.0, 36.0, 37.0]}, at=T0 + 2 * DAY + 4 * HOUR
+        ),
     ]
     state, decision = sealed_state(PROJECT, envelopes)
     assert set(state.parties) == set(PARTY_ROLES) and set(state.labs) == {LAB}
@@ -197,12 +223,44 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.quality.nonconformance_closed": lambda role: nc_closed(PROJECT, "NC-DONE", at=CELL_AT),
     "qtrail.quality.accident_reported": lambda role: accident(PROJECT, "ACC-1", at=CELL_AT),
     "qtrail.record.corrected": _correction,
+    "qtrail.materials.sample_taken": lambda role: sample(PROJECT, "S-NEW", at=CELL_AT),
+    "qtrail.materials.sample_received": lambda role: received(PROJECT, "S-RCV", at=CELL_AT),
+    "qtrail.materials.test_reported": lambda role: reported(
+        PROJECT, "R-NEW", "S-1", {"specimen_mpa": [35.0, 36.0, 37.0]}, at=CELL_AT
+    ),
+    "qtrail.materials.report_revoked": lambda role: report_revoked(PROJECT, "R-1", at=CELL_AT),
+    "qtrail.materials.concrete_batch_closed": lambda role: batch_closed(PROJECT, "B1", at=CELL_AT),
+    "qtrail.materials.evaluated": lambda role: evaluated(PROJECT, at=CELL_AT),
+    "qtrail.materials.alert_resolved": lambda role: alert_resolved(
+        PROJECT, "unwitnessed_sample:S-UNW", at=CELL_AT
+    ),
 }
 """A minimal valid event of each type, for the staffed project (registration: a fresh one)."""
 
 RULE_REFUSES: dict[tuple[str, Role], str] = {
     ("qtrail.party.appointed", Role.OWNER): "party.already_appointed",  # all five are appointed
+    # Only the recorder makes system facts; no submitted event's organization is qtrail.
+    ("qtrail.materials.evaluated", Role.SYSTEM): "auth.not_a_party",
 }
+
+
+def evaluated(project: str, *, at: dt.datetime) -> dict[str, Any]:
+    return event(
+        project,
+        "qtrail.materials.evaluated.v1",
+        {
+            "subject_kind": "report",
+            "subject_id": "R-1",
+            "material": "concrete",
+            "standard": "GB/T 50107-2010",
+            "rule_table": "x",
+            "verdict": "pass",
+            "caused_by": "evt-x",
+        },
+        at=at,
+    )
+
+
 """Cells the matrix allows but whose type rule refuses in a fully staffed project."""
 
 
@@ -230,8 +288,9 @@ def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None
         assert code == RULE_REFUSES[name, role]
     else:
         assert code is None, f"{role.value} should be able to submit {name}"
-        (sealed,) = decision.sealed
+        sealed, *follow_ups = decision.sealed
         assert sealed.body["actor"]["role"] == role.value
+        assert all(f.body["actor"]["role"] == "system" for f in follow_ups)
         assert sealed.type == CURRENT_TYPE[name]
 
 

@@ -38,6 +38,13 @@ CURRENT_TYPES = {
     "qtrail.quality.nonconformance_closed.v1",
     "qtrail.quality.accident_reported.v1",
     "qtrail.record.corrected.v1",
+    "qtrail.materials.sample_taken.v1",
+    "qtrail.materials.sample_received.v1",
+    "qtrail.materials.test_reported.v1",
+    "qtrail.materials.report_revoked.v1",
+    "qtrail.materials.concrete_batch_closed.v1",
+    "qtrail.materials.evaluated.v1",
+    "qtrail.materials.alert_resolved.v1",
 }
 
 

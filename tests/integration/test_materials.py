@@ -1,0 +1,191 @@
+"""Sampling → report → qtrail's own evaluation → alerts, through Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.support.client import Site
+from tests.support.events import (
+    STRANGER,
+    T0,
+    alert_resolved,
+    batch_closed,
+    lab_commissioned,
+    received,
+    report_revoked,
+    reported,
+    sample,
+    staffed,
+    witness_authorized,
+)
+from tests.support.keys import auth
+from tests.support.stack import Environment
+from tests.support.topics import read_all
+
+DAY = dt.timedelta(days=1)
+C30_FAILING = [33.6, 38.1, 28.9, 30.6, 35.3, 36.1, 34.2, 33.3, 31.7, 29.8]  # domain.md's example
+
+
+async def _site_project(site: Site) -> str:
+    project = f"MAT-{uuid.uuid4().hex[:6]}"
+    for e in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+        await site.sealed(e)
+    return project
+
+
+async def _sample_and_report(
+    site: Site, project: str, sid: str, number: str, values: dict[str, Any], **kw: Any
+) -> dict:
+    await site.sealed(sample(project, sid, **kw))
+    await site.sealed(received(project, sid))
+    return await site.sealed(reported(project, number, sid, values))
+
+
+async def _alerts(site: Site, project: str, **params: Any) -> list[dict[str, Any]]:
+    return (await site.get(f"/v1/projects/{project}/alerts", **params)).json()["alerts"]
+
+
+async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
+    site: Site, environment: Environment
+) -> None:
+    project = await _site_project(site)
+    for n, value in enumerate(C30_FAILING):
+        await _sample_and_report(site, project, f"C-{n}", f"{project}-R{n}", {"group_mpa": value})
+    closed = await site.sealed(batch_closed(project, "B1"))
+    trail = (await site.get(f"/v1/projects/{project}/trail", after=closed["seq"])).json()["records"]
+    evaluation = trail[0]["record"]
+    assert evaluation["type"] == "qtrail.materials.evaluated.v1"
+    assert evaluation["actor"]["role"] == "system"
+    data = evaluation["data"]
+    assert (
+        data["verdict"] == "fail"
+        and data["method"] == "statistical, unknown sigma"
+        and data["n"] == 10
+    )
+    assert data["rule_table"].startswith("GB/T 50107-2010")
+    mean = next(c for c in data["checks"] if c["name"] == "mean")
+    assert (
+        mean["ok"] is False
+        and abs(mean["actual"] - 33.16) < 1e-9
+        and abs(mean["required"] - 33.365) < 0.001
+    )
+    alerts = await _alerts(site, project)
+    assert any(a["kind"] == "evaluation_failed" and a["severity"] == "critical" for a in alerts)
+    # The alert also went out on qtrail.alerts.v1.
+    messages = [
+        json.loads(m)
+        for m in await read_all(
+            environment.settings.kafka_bootstrap,
+            environment.settings.topic_alerts,
+            environment.settings.kafka_partitions,
+        )
+    ]
+    assert any(m["project_id"] == project and m["kind"] == "evaluation_failed" for m in messages)
+
+
+async def test_light_rebar_raises_a_mass_alert_and_contradicts_the_lab(site: Site) -> None:
+    project = await _site_project(site)
+    # Ø20 nominal 2.47 kg/m; 2.30 is 6.9 % light: suspected stretched or fake bar.
+    values = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.30}
+    await _sample_and_report(
+        site,
+        project,
+        "RB-1",
+        f"{project}-RB1",
+        values,
+        material="rebar",
+        grade="HRB400E",
+        diameter=20,
+    )
+    kinds = {a["kind"] for a in await _alerts(site, project)}
+    assert {"mass_deviation", "evaluation_failed", "lab_conclusion_contradicts"} <= kinds
+    state = (await site.get(f"/v1/projects/{project}")).json()
+    assert state["reports"][f"{project}-RB1"]["verdict"] == "fail"
+
+
+async def test_a_reused_report_number_and_an_uncommissioned_lab_are_refused_and_alerted(
+    site: Site, client: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    first, second = await _site_project(site), await _site_project(site)
+    number = f"RPT-{uuid.uuid4().hex[:6]}"
+    cement = {
+        "compressive_3d_mpa": 21.0,
+        "compressive_28d_mpa": 47.0,
+        "flexural_3d_mpa": 4.5,
+        "flexural_28d_mpa": 7.2,
+        "initial_set_min": 150,
+        "final_set_min": 240,
+        "soundness_ok": True,
+    }
+    await _sample_and_report(
+        site, first, "CE-1", number, cement, material="cement", grade="P.O 42.5"
+    )
+    await site.sealed(sample(second, "CE-9", material="cement", grade="P.O 42.5"))
+    await site.sealed(received(second, "CE-9"))
+    reused = await site.post(reported(second, number, "CE-9", cement), wait=15)
+    assert reused.json()["reason"]["code"] == "materials.report_number_reused"
+    assert first in reused.json()["reason"]["en"]
+    alerts = await _alerts(site, second)
+    assert any(a["kind"] == "reused_report_number" and not a["on_chain"] for a in alerts)
+
+    # A lab the owner never commissioned: its key is real, its report is refused and alerted.
+    rogue = reported(second, f"{number}-X", "CE-9", cement, org=STRANGER, role="lab")
+    answer = await client.post(
+        "/v1/events",
+        params={"wait": 15},
+        json=rogue,
+        headers={"content-type": "application/cloudevents+json"} | auth(tokens["rogue_lab"]),
+    )
+    assert answer.json()["reason"]["code"] == "auth.not_a_party"
+    assert any(a["kind"] == "uncommissioned_lab" for a in await _alerts(site, second))
+
+
+async def test_an_unwitnessed_sample_blocks_until_resolved_and_a_seal_mismatch_alerts(
+    site: Site,
+) -> None:
+    project = await _site_project(site)
+    await site.sealed(sample(project, "U-1", witnessed=False))
+    open_alerts = await _alerts(site, project, status="open")
+    assert [a["alert_id"] for a in open_alerts] == ["unwitnessed_sample:U-1"]
+    await site.sealed(sample(project, "U-2", replaces="U-1", at=T0 + 4 * DAY))
+    assert await _alerts(site, project, status="open") == []
+    resolved = await _alerts(site, project, status="resolved")
+    assert resolved[0]["resolution"].startswith("witnessed re-take")
+
+    await site.sealed(sample(project, "M-1"))
+    await site.sealed(received(project, "M-1", seal="SEAL-FORGED"))
+    mismatch = [
+        a for a in await _alerts(site, project, status="open") if a["kind"] == "seal_mismatch"
+    ]
+    assert mismatch and "SEAL-FORGED" in mismatch[0]["message_en"]
+    await site.sealed(alert_resolved(project, mismatch[0]["alert_id"]))
+    assert await _alerts(site, project, status="open") == []
+
+
+async def test_report_codes_show_valid_replaced_and_revoked(
+    site: Site, client: httpx.AsyncClient
+) -> None:
+    project = await _site_project(site)
+    values = {"group_mpa": 35.0}
+    await _sample_and_report(site, project, "Q-1", f"{project}-Q1", values)
+    info = (await site.get(f"/v1/projects/{project}/reports/{project}-Q1", as_="owner")).json()
+    page = await client.get(f"/r/{info['code']}")
+    assert page.status_code == 200 and "报告有效" in page.text and "report valid" in page.text
+    replacement = reported(
+        project, f"{project}-Q2", "Q-1", values, replaces=f"{project}-Q1", at=T0 + 32 * DAY
+    )
+    await site.sealed(replacement)
+    page = await client.get(f"/r/{info['code']}")
+    assert "已被替代" in page.text and f"{project}-Q2" in page.text
+    tampered = info["code"][:-2] + ("AA" if info["code"][-2:] != "AA" else "BB")
+    forged = await client.get(f"/r/{tampered}")
+    assert forged.status_code == 404 and "无效" in forged.text
+    await site.sealed(report_revoked(project, f"{project}-Q2", at=T0 + 33 * DAY))
+    new = (await site.get(f"/v1/projects/{project}/reports/{project}-Q2", as_="owner")).json()
+    page = await client.get(f"/r/{new['code']}")
+    assert "已作废" in page.text and "report revoked" in page.text
