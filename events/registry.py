@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.base import EventData
+from events.completion import CompletionAccepted, PlaqueInstalled, PlaqueIssued, PlaqueRevoked
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
@@ -78,6 +79,10 @@ CURRENT: tuple[type[EventData], ...] = (
     ConcreteBatchClosed,
     MaterialEvaluated,
     AlertResolved,
+    CompletionAccepted,
+    PlaqueIssued,
+    PlaqueInstalled,
+    PlaqueRevoked,
 )
 
 UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {

@@ -38,6 +38,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.materials.concrete_batch_closed": frozenset({OWNER, SUPERVISION}),
     "qtrail.materials.evaluated": frozenset({SYSTEM}),
     "qtrail.materials.alert_resolved": frozenset({OWNER, SUPERVISION}),
+    "qtrail.project.completion_accepted": frozenset({OWNER}),
+    "qtrail.plaque.issued": frozenset({SYSTEM}),
+    "qtrail.plaque.installed": frozenset({OWNER}),
+    "qtrail.plaque.revoked": frozenset({OWNER}),
 }
 """Type (without version) → roles that may submit it. docs/architecture.md shows it as a table."""
 

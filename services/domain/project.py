@@ -19,9 +19,11 @@ from events.base import EventData, Role
 from events.project import ProjectRegistered
 from events.record import RecordCorrected
 from events.registry import parse_data
+from services.domain import completion as completion_rules
 from services.domain import reasons
 from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import GENESIS, SealedRecord, utc_text
+from services.domain.completion import Completion, Plaque
 from services.domain.corrections import ReferencedRecord, check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_credit_code, valid_id_number
 from services.domain.ledger import (
@@ -58,7 +60,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -86,6 +88,9 @@ class ProjectState(BaseModel):
     reports: dict[str, Report] = {}
     concrete_batches: dict[str, ConcreteBatch] = {}
     alerts: dict[str, Alert] = {}
+    completion: Completion | None = None
+    plaques: dict[str, Plaque] = {}
+    """By serial (as text: JSON object keys)."""
     evidence: list[str] = []
     """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}
@@ -321,6 +326,7 @@ FOLDERS: dict[str, Folder] = {
     quality_events.AccidentReported.event_type: _accident,
     RecordCorrected.event_type: _corrected,
     **materials.FOLDERS,
+    **completion_rules.FOLDERS,
 }
 
 
@@ -532,6 +538,7 @@ RULES: dict[str, Rule] = {
     quality_events.AccidentReported.event_type: _accident_rule,
     RecordCorrected.event_type: _correction_rule,
     **materials.RULES,
+    **completion_rules.RULES,
 }
 
 

@@ -26,6 +26,14 @@ class Rejection:
     code: str
     message_zh: str
     message_en: str
+    details: tuple[Rejection, ...] = ()
+    """Every item behind a summary refusal (e.g. each gap that blocks completion)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "zh": self.message_zh, "en": self.message_en}
+        if self.details:
+            out["items"] = [d.as_dict() for d in self.details]
+        return out
 
 
 MALFORMED = Reason("event.malformed", "事件格式无效：{detail}", "malformed event: {detail}")
@@ -172,4 +180,29 @@ REPORT_REUSED = Reason(
     "materials.report_number_reused",
     "报告编号 {report} 已被使用（{where}），疑似伪造报告",
     "report number {report} was already used ({where}): suspected counterfeit report",
+)
+COMPLETION_INCOMPLETE = Reason(
+    "completion.incomplete",
+    "不能竣工验收：尚有 {count} 项未满足",
+    "completion cannot be accepted: {count} item(s) outstanding",
+)
+COMPLETION_DONE = Reason(
+    "completion.already_accepted", "已竣工验收", "completion was already accepted"
+)
+SIGNATURE_MISSING = Reason(
+    "completion.signature_missing",
+    "缺少{role}项目负责人签字",
+    "the {role} lead's signature is missing",
+)
+OPEN_NONCONFORMANCE = Reason(
+    "completion.open_nonconformance",
+    "质量问题 {id} 尚未关闭（{status}）",
+    "nonconformance {id} is not closed ({status})",
+)
+OPEN_ALERT = Reason("completion.open_alert", "预警未处理：{message}", "unresolved alert: {message}")
+UNKNOWN_PLAQUE = Reason(
+    "plaque.unknown", "标牌 {serial} 不存在或已撤销", "plaque {serial} does not exist or is revoked"
+)
+NOT_COMPLETED = Reason(
+    "plaque.not_completed", "项目尚未竣工验收", "the project has not passed completion acceptance"
 )

@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from events.base import Role
+from events.completion import PlaqueIssued
 from events.materials import MaterialEvaluated, TestReported
 from events.record import RecordCorrected
 from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
+from services.domain.completion import Issuer, plaque_follow_ups
 from services.domain.corrections import ReferencedRecord
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
@@ -78,10 +81,12 @@ def decide_batch(
     now: dt.datetime,
     referenced: dict[str, ReferencedRecord] | None = None,
     reports_seen: dict[str, str] | None = None,
+    issuer: Issuer | None = None,
 ) -> BatchDecision:
     """Decide ``items`` in order. ``decided`` maps already-decided event ids to their digest;
     ``referenced`` holds sealed records that corrections point at (see ``corrected_ids``) and
-    ``reports_seen`` report numbers sealed before (see ``reported_numbers``)."""
+    ``reports_seen`` report numbers sealed before (see ``reported_numbers``); ``issuer`` signs
+    plaque codes (none: completions seal without a plaque)."""
     result = BatchDecision()
     referenced = dict(referenced or {})
     reports_seen = dict(reports_seen or {})
@@ -141,13 +146,13 @@ def decide_batch(
         if isinstance(sub.data, TestReported):
             reports_seen[sub.data.report_number] = f"project {sub.project_id}, event {sub.event_id}"
         state = _append(result, state, record, sub.digest)
-        for payload in follow_ups(state, sub.event_type, sub.data, sub.event_id):
+        for event_type, follow_id, payload in _follow_ups(state, sub, issuer):
             follow = seal(
                 project_id=sub.project_id,
                 seq=state.seq + 1,
                 prev_hash=bytes.fromhex(state.head),
-                event_id=f"sys-eval-{sub.event_id}",
-                event_type=MaterialEvaluated.event_type,
+                event_id=follow_id,
+                event_type=event_type,
                 schema_version=1,
                 source="qtrail",
                 occurred_at=now,
@@ -161,6 +166,21 @@ def decide_batch(
 
 
 SYSTEM_ACTOR = {"org": SYSTEM_ORG, "person": "qtrail", "role": Role.SYSTEM.value}
+
+
+def _follow_ups(
+    state: ProjectState, sub: Submission, issuer: Issuer | None
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(type, deterministic event id, payload) of the system facts ``sub`` causes."""
+    out = [
+        (MaterialEvaluated.event_type, f"sys-eval-{sub.event_id}", payload)
+        for payload in follow_ups(state, sub.event_type, sub.data, sub.event_id)
+    ]
+    out += [
+        (PlaqueIssued.event_type, f"sys-plaque-{sub.project_id}-{payload['serial']}", payload)
+        for payload in plaque_follow_ups(state, sub.data, sub.event_id, issuer)
+    ]
+    return out
 
 
 def _append(

@@ -47,11 +47,7 @@ def rejection_message(rejected: RejectedEvent, at: dt.datetime) -> bytes:
             "event_id": rejected.event_id,
             "project_id": rejected.project_id,
             "type": rejected.event_type,
-            "reason": {
-                "code": rejected.rejection.code,
-                "zh": rejected.rejection.message_zh,
-                "en": rejected.rejection.message_en,
-            },
+            "reason": rejected.rejection.as_dict(),
             "conflict": rejected.conflict,
             "rejected_at": at.isoformat(),
         },

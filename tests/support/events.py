@@ -398,3 +398,35 @@ def report_revoked(
         at=at,
         **kw,
     )
+
+
+def completion(
+    project: str,
+    *,
+    at: dt.datetime = T0 + dt.timedelta(days=60),
+    signed: tuple[str, ...] = tuple(ORGS),
+    **kw: Any,
+) -> dict[str, Any]:
+    return event(
+        project,
+        "qtrail.project.completion_accepted.v1",
+        {
+            "accepted_on": at.date().isoformat(),
+            "started_on": (T0 + dt.timedelta(days=2)).date().isoformat(),
+            "lead_signatures": {role: sha(f"signature-{project}-{role}") for role in signed},
+            "acceptance_record": sha(f"acceptance-{project}"),
+        },
+        at=at,
+        **kw,
+    )
+
+
+def plaque_event(
+    project: str,
+    fact: str,
+    data: dict[str, Any],
+    *,
+    at: dt.datetime = T0 + dt.timedelta(days=70),
+    **kw: Any,
+) -> dict[str, Any]:
+    return event(project, f"qtrail.plaque.{fact}.v1", data, at=at, **kw)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.corrections import ReferencedRecord
 from services.domain.project import SNAPSHOT_VERSION, ProjectState, replay
+from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision
 
 OUTCOME_CHANNEL = "qtrail_outcome"
@@ -45,6 +46,7 @@ _OUTCOME_COLUMNS = (
     "message_zh",
     "message_en",
     "decided_at",
+    "details",
 )
 _REJECTION_COLUMNS = (
     "event_id",
@@ -57,6 +59,7 @@ _REJECTION_COLUMNS = (
     "conflict",
     "raw",
     "rejected_at",
+    "details",
 )
 
 
@@ -72,6 +75,7 @@ class EventStatus:
     message_zh: str | None = None
     message_en: str | None = None
     decided_at: dt.datetime | None = None
+    details: list[dict[str, Any]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.event_id, "status": self.status}
@@ -81,9 +85,20 @@ class EventStatus:
             out |= {"seq": self.seq, "hash": self.hash}
         if self.status == "rejected":
             out["reason"] = {"code": self.reason_code, "zh": self.message_zh, "en": self.message_en}
+            if self.details:
+                out["reason"]["items"] = self.details
         if self.decided_at is not None:
             out["decided_at"] = self.decided_at.isoformat()
         return out
+
+
+def _details(rejection: Rejection) -> str | None:
+    """Items of a summary refusal, as jsonb text for COPY."""
+    return (
+        json.dumps([d.as_dict() for d in rejection.details], ensure_ascii=False)
+        if rejection.details
+        else None
+    )
 
 
 def _record_from_row(row: asyncpg.Record) -> SealedRecord:
@@ -170,6 +185,7 @@ class TrailStore:
                 None,
                 None,
                 now,
+                None,
             )
             for r in decision.sealed
         ]
@@ -185,6 +201,7 @@ class TrailStore:
                 j.rejection.message_zh,
                 j.rejection.message_en,
                 now,
+                _details(j.rejection),
             )
             for j in decision.rejected
             if j.event_id is not None and not j.conflict
@@ -201,6 +218,7 @@ class TrailStore:
                 j.conflict,
                 j.raw,
                 now,
+                _details(j.rejection),
             )
             for j in decision.rejected
         ]
@@ -331,7 +349,7 @@ class TrailStore:
     async def decided_statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
         rows = await self._pool.fetch(
             """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
-                      message_en, decided_at
+                      message_en, decided_at, details
                FROM outcomes WHERE event_id = ANY($1::text[])""",
             event_ids,
         )
@@ -346,6 +364,7 @@ class TrailStore:
                 message_zh=row["message_zh"],
                 message_en=row["message_en"],
                 decided_at=row["decided_at"],
+                details=row["details"],
             )
             for row in rows
         }

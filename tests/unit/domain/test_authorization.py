@@ -30,6 +30,7 @@ from tests.support.events import (
     appointment,
     batch_closed,
     commitment,
+    completion,
     event,
     id_number,
     lead_change,
@@ -86,6 +87,10 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.materials.concrete_batch_closed": {OW, SV},
     "qtrail.materials.evaluated": {Role.SYSTEM},
     "qtrail.materials.alert_resolved": {OW, SV},
+    "qtrail.project.completion_accepted": {OW},
+    "qtrail.plaque.issued": {Role.SYSTEM},
+    "qtrail.plaque.installed": {OW},
+    "qtrail.plaque.revoked": {OW},
 }
 CURRENT_TYPE = {entry.name: event_type for event_type, entry in CATALOG.items()}
 """Type name → its current versioned type, e.g. ...inspection_lot_accepted → ....v2."""
@@ -112,9 +117,9 @@ def test_every_catalog_type_has_a_matrix_row_and_no_row_is_orphaned() -> None:
     assert {entry.name for entry in CATALOG.values()} == set(MATRIX)
 
 
-def test_only_evaluations_are_open_to_the_system_role() -> None:
+def test_only_facts_qtrail_makes_itself_are_open_to_the_system_role() -> None:
     open_to_system = {name for name, roles in MATRIX.items() if Role.SYSTEM in roles}
-    assert open_to_system == {"qtrail.materials.evaluated"}
+    assert open_to_system == {"qtrail.materials.evaluated", "qtrail.plaque.issued"}
     assert all(roles == {Role.SYSTEM} for name, roles in MATRIX.items() if name in open_to_system)
 
 
@@ -234,6 +239,32 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.materials.alert_resolved": lambda role: alert_resolved(
         PROJECT, "unwitnessed_sample:S-UNW", at=CELL_AT
     ),
+    "qtrail.project.completion_accepted": lambda role: completion(PROJECT, at=CELL_AT),
+    "qtrail.plaque.issued": lambda role: event(
+        PROJECT,
+        "qtrail.plaque.issued.v1",
+        {
+            "serial": 1,
+            "code": "x",
+            "url": "x",
+            "project_name": "x",
+            "design_life_years": 50,
+            "started_on": "2026-01-01",
+            "completed_on": "2026-01-02",
+            "parties": [{"role": r, "org_name": "x", "lead_name": "x"} for r in PARTY_ROLES],
+            "caused_by": "evt-x",
+        },
+        at=CELL_AT,
+    ),
+    "qtrail.plaque.installed": lambda role: event(
+        PROJECT,
+        "qtrail.plaque.installed.v1",
+        {"serial": 1, "place": "东侧入口", "installed_on": "2026-01-05"},
+        at=CELL_AT,
+    ),
+    "qtrail.plaque.revoked": lambda role: event(
+        PROJECT, "qtrail.plaque.revoked.v1", {"serial": 1, "reason": "更正"}, at=CELL_AT
+    ),
 }
 """A minimal valid event of each type, for the staffed project (registration: a fresh one)."""
 
@@ -241,6 +272,11 @@ RULE_REFUSES: dict[tuple[str, Role], str] = {
     ("qtrail.party.appointed", Role.OWNER): "party.already_appointed",  # all five are appointed
     # Only the recorder makes system facts; no submitted event's organization is qtrail.
     ("qtrail.materials.evaluated", Role.SYSTEM): "auth.not_a_party",
+    ("qtrail.plaque.issued", Role.SYSTEM): "auth.not_a_party",
+    # The staffed project is not complete (no commitments, an open nonconformance) and has no plaque.
+    ("qtrail.project.completion_accepted", Role.OWNER): "completion.incomplete",
+    ("qtrail.plaque.installed", Role.OWNER): "plaque.unknown",
+    ("qtrail.plaque.revoked", Role.OWNER): "plaque.unknown",
 }
 
 

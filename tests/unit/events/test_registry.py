@@ -45,6 +45,10 @@ CURRENT_TYPES = {
     "qtrail.materials.concrete_batch_closed.v1",
     "qtrail.materials.evaluated.v1",
     "qtrail.materials.alert_resolved.v1",
+    "qtrail.project.completion_accepted.v1",
+    "qtrail.plaque.issued.v1",
+    "qtrail.plaque.installed.v1",
+    "qtrail.plaque.revoked.v1",
 }
 
 

@@ -1,0 +1,204 @@
+"""Completion acceptance and plaques: what must hold before completion, and the plaque it issues.
+
+Completion is sealed only when all five roles have a current lead, every lead who served has a
+commitment on file, every lead signed the acceptance, and nothing blocking is open: a
+nonconformance, a failed evaluation, an unwitnessed mandatory sample. Otherwise the refusal lists
+every missing item with its own reason code, so the owner knows exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from events import completion as c
+from services.domain import reasons
+from services.domain.chain import SealedRecord
+from services.domain.ledger import FIVE_ROLES, EventRef, archive_gaps
+from services.domain.reasons import Rejection
+
+if TYPE_CHECKING:
+    from services.domain.project import Context, ProjectState
+    from services.domain.submission import Submission
+
+Issuer = Callable[[str, str, str], tuple[str, str]]
+"""(kind, project id, number) → (signed code, URL): the signing port the recorder injects."""
+
+ROLE_ZH = {
+    "owner": "建设单位",
+    "survey": "勘察单位",
+    "design": "设计单位",
+    "construction": "施工单位",
+    "supervision": "监理单位",
+}
+
+
+class Completion(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    accepted_on: dt.date
+    started_on: dt.date
+    ref: EventRef
+
+
+class Plaque(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    serial: int
+    code: str
+    url: str
+    fields: dict[str, Any]
+    status: str = "valid"
+    """valid | revoked"""
+    issued: EventRef
+    revoked_reason: str | None = None
+    replaced_by: int | None = None
+    installed_place: str | None = None
+    installed_on: dt.date | None = None
+
+
+def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rejection]:
+    gaps = [Rejection(g.code, g.detail_zh, g.detail_en) for g in archive_gaps(state.parties)]
+    gaps += [
+        reasons.SIGNATURE_MISSING.format(role=role)
+        for role in FIVE_ROLES
+        if role not in data.lead_signatures
+    ]
+    gaps += [
+        reasons.OPEN_NONCONFORMANCE.format(id=nc.nonconformance_id, status=nc.status)
+        for nc in state.nonconformances.values()
+        if nc.blocking and nc.status != "closed"
+    ]
+    gaps += [
+        reasons.OPEN_ALERT.format(message=alert.message_en)
+        for alert in state.alerts.values()
+        if alert.blocking and alert.resolved_by is None
+    ]
+    return gaps
+
+
+def rule_completion(
+    state: ProjectState, data: c.CompletionAccepted, sub: Submission, ctx: Context
+) -> Rejection | None:
+    if state.completion is not None:
+        return reasons.COMPLETION_DONE.format()
+    gaps = completion_gaps(state, data)
+    if gaps:
+        summary = reasons.COMPLETION_INCOMPLETE.format(count=len(gaps))
+        return Rejection(summary.code, summary.message_zh, summary.message_en, tuple(gaps))
+    return None
+
+
+def _valid_plaque(state: ProjectState, serial: int) -> Rejection | None:
+    plaque = state.plaques.get(str(serial))
+    if plaque is None or plaque.status != "valid":
+        return reasons.UNKNOWN_PLAQUE.format(serial=serial)
+    return None
+
+
+def rule_installed(
+    state: ProjectState, data: c.PlaqueInstalled, sub: Submission, ctx: Context
+) -> Rejection | None:
+    return _valid_plaque(state, data.serial)
+
+
+def rule_revoked(
+    state: ProjectState, data: c.PlaqueRevoked, sub: Submission, ctx: Context
+) -> Rejection | None:
+    return _valid_plaque(state, data.serial)
+
+
+def fold_completion(
+    state: ProjectState, data: c.CompletionAccepted, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    return {
+        "completion": Completion(accepted_on=data.accepted_on, started_on=data.started_on, ref=ref)
+    }
+
+
+def fold_issued(
+    state: ProjectState, data: c.PlaqueIssued, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    fields = data.model_dump(
+        mode="json", exclude={"serial", "code", "url", "caused_by", "replaces_serial"}
+    )
+    plaque = Plaque(serial=data.serial, code=data.code, url=data.url, fields=fields, issued=ref)
+    plaques = {**state.plaques, str(data.serial): plaque}
+    if data.replaces_serial is not None and str(data.replaces_serial) in plaques:
+        old = plaques[str(data.replaces_serial)]
+        plaques[str(data.replaces_serial)] = old.model_copy(update={"replaced_by": data.serial})
+    return {"plaques": plaques}
+
+
+def fold_installed(
+    state: ProjectState, data: c.PlaqueInstalled, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    plaque = state.plaques[str(data.serial)].model_copy(
+        update={"installed_place": data.place, "installed_on": data.installed_on}
+    )
+    return {"plaques": {**state.plaques, str(data.serial): plaque}}
+
+
+def fold_revoked(
+    state: ProjectState, data: c.PlaqueRevoked, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    plaque = state.plaques[str(data.serial)].model_copy(
+        update={"status": "revoked", "revoked_reason": data.reason}
+    )
+    return {"plaques": {**state.plaques, str(data.serial): plaque}}
+
+
+FOLDERS = {
+    c.CompletionAccepted.event_type: fold_completion,
+    c.PlaqueIssued.event_type: fold_issued,
+    c.PlaqueInstalled.event_type: fold_installed,
+    c.PlaqueRevoked.event_type: fold_revoked,
+}
+RULES = {
+    c.CompletionAccepted.event_type: rule_completion,
+    c.PlaqueInstalled.event_type: rule_installed,
+    c.PlaqueRevoked.event_type: rule_revoked,
+}
+
+
+def plaque_payload(
+    state: ProjectState, event_id: str, issuer: Issuer, replaces: int | None
+) -> dict[str, Any]:
+    """The next plaque of a completed project, with the five units and their current leads."""
+    assert state.completion is not None and state.profile is not None
+    serial = len(state.plaques) + 1
+    code, url = issuer("p", state.project_id, str(serial))
+    parties = []
+    for role in FIVE_ROLES:
+        party = state.parties[role]
+        lead = party.current_lead
+        parties.append(
+            {"role": role, "org_name": party.org_name, "lead_name": lead.name if lead else ""}
+        )
+    return c.PlaqueIssued(
+        serial=serial,
+        code=code,
+        url=url,
+        project_name=state.profile.name,
+        design_life_years=state.profile.design_life_years,
+        started_on=state.completion.started_on,
+        completed_on=state.completion.accepted_on,
+        parties=parties,  # type: ignore[arg-type]
+        replaces_serial=replaces,
+        caused_by=event_id,
+    ).model_dump(mode="json")
+
+
+def plaque_follow_ups(
+    state: ProjectState, data: Any, event_id: str, issuer: Issuer | None
+) -> list[dict[str, Any]]:
+    if issuer is None:
+        return []
+    if isinstance(data, c.CompletionAccepted):
+        return [plaque_payload(state, event_id, issuer, None)]
+    if isinstance(data, c.PlaqueRevoked) and data.reissue:
+        return [plaque_payload(state, event_id, issuer, data.serial)]
+    return []
