@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     evidence_dir: str = ""
     """Where evidence files are kept; empty means <state_dir>/evidence."""
     evidence_max_bytes: int = 20 * 1024 * 1024
+    plaque_dir: str = ""
+    """Where rendered plaques are kept; empty means <state_dir>/plaques."""
+
+    def plaque_root(self) -> str:
+        return self.plaque_dir or f"{self.state_dir}/plaques"
 
     @model_validator(mode="after")
     def _local_broker_by_default(self) -> Self:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -39,6 +41,26 @@ def _raw(key: Ed25519PrivateKey) -> str:
     ).decode()
 
 
+def _development_keys(path: Path) -> dict[str, str]:
+    """The development key file, created exactly once even when processes start together."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = json.dumps({f"dev-{secrets.token_hex(3)}": _raw(Ed25519PrivateKey.generate())})
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process is writing it
+            text = path.read_text()
+            if text:
+                loaded: dict[str, str] = json.loads(text)
+                return loaded
+            time.sleep(0.02)
+        raise SigningKeysMissing(f"{path} stays empty") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(candidate)
+    created: dict[str, str] = json.loads(candidate)
+    return created
+
+
 class Signer:
     def __init__(self, keys: dict[str, Ed25519PrivateKey], active: str, disabled: set[str]) -> None:
         if active not in keys:
@@ -58,14 +80,7 @@ class Signer:
             raise SigningKeysMissing(
                 "set QTRAIL_SIGNING_KEYS and QTRAIL_SIGNING_KEY_ID outside development mode"
             )
-        path = Path(settings.state_dir) / "signing-keys.json"
-        if path.exists():
-            stored = json.loads(path.read_text())
-        else:
-            stored = {f"dev-{secrets.token_hex(3)}": _raw(Ed25519PrivateKey.generate())}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(stored))
-            path.chmod(0o600)
+        stored = _development_keys(Path(settings.state_dir) / "signing-keys.json")
         keys = {kid: _private(raw) for kid, raw in stored.items()}
         return cls(keys, settings.signing_key_id or sorted(keys)[-1], disabled)
 

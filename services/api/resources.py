@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from services.adapters.evidence import EvidenceStore, FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
+from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.evidence_log import EvidenceLog
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.outcome_listener import OutcomeListener
@@ -35,6 +36,7 @@ class Resources:
     evidence_log: EvidenceLog
     evidence: EvidenceStore
     signer: Signer
+    plaque_files: PlaqueFiles
 
     @classmethod
     async def open(cls, settings: Settings) -> Resources:
@@ -65,6 +67,7 @@ class Resources:
             EvidenceLog(pool),
             FolderEvidenceStore(evidence_root),
             signer,
+            PlaqueFiles(Path(settings.plaque_root())),
         )
 
     async def close(self) -> None:

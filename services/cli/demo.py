@@ -6,6 +6,7 @@ the demo organizations are created once and kept in <state dir>/demo-keys.json (
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -298,7 +299,202 @@ def story(now: dt.datetime) -> Story:
             },
             240 + 20 * n,
         )
+    materials_and_completion(s)
     return s
+
+
+PASSING_GROUPS = [
+    [37.2, 38.0, 39.1],
+    [36.5, 37.9, 38.4],
+    [39.0, 40.2, 38.8],
+    [35.9, 37.1, 36.6],
+    [38.3, 39.5, 40.0],
+    [37.7, 36.9, 38.1],
+    [40.1, 39.2, 38.7],
+    [36.8, 38.2, 37.5],
+    [38.9, 37.6, 39.9],
+    [37.4, 38.8, 36.7],
+]
+FAILING_GROUP_VALUES = [
+    33.6,
+    38.1,
+    28.9,
+    30.6,
+    35.3,
+    36.1,
+    34.2,
+    33.3,
+    31.7,
+    29.8,
+]  # GB/T 50107 example
+
+
+def _person(name: str, serial: int) -> dict[str, Any]:
+    return {"name": name, "id_number": id_number(serial)}
+
+
+def materials_and_completion(s: Story) -> None:
+    """Witnessed samples and lab reports for concrete, rebar and cement; a failing batch, a reused
+    report number and an unwitnessed sample, each caught; an early completion refused; then the
+    real completion, which issues the plaque."""
+    witness = {**_person("钱见证", 40), "registration_number": "监 0451"}
+
+    def take(
+        sample_id: str,
+        day: float,
+        material: str,
+        grade: str,
+        batch: str,
+        *,
+        witnessed: bool = True,
+        diameter: float | None = None,
+        replaces: str | None = None,
+    ) -> None:
+        s.add(
+            "construction",
+            "qtrail.materials.sample_taken.v1",
+            {
+                "sample_id": sample_id,
+                "material": material,
+                "grade": grade,
+                "diameter_mm": diameter,
+                "batch_id": batch,
+                "batch_quantity": "100 m³" if material == "concrete" else "60 t",
+                "building_part": "3层梁板" if batch != "B-4F" else "4层梁板",
+                "sampler": _person("孙取样", 41),
+                "witness": witness if witnessed else None,
+                "seal_code": f"FY-{sample_id}",
+                "taken_at": (s.start + dt.timedelta(days=day)).isoformat(),
+                "location": {"latitude": 34.2617, "longitude": 117.1859, "accuracy_m": 4.0},
+                "photos": [s.evidence(f"sample photo {sample_id}")],
+                "replaces_sample_id": replaces,
+            },
+            day,
+        )
+        s.add(
+            "lab",
+            "qtrail.materials.sample_received.v1",
+            {
+                "sample_id": sample_id,
+                "seal_code_seen": f"FY-{sample_id}",
+                "received_at": (s.start + dt.timedelta(days=day + 0.2)).isoformat(),
+            },
+            day + 0.2,
+            person="周收样",
+        )
+
+    def report(
+        number: str, sample_id: str, day: float, values: dict[str, Any], *, sealed: bool = True
+    ) -> None:
+        units = {
+            "specimen_mpa": "MPa",
+            "group_mpa": "MPa",
+            "yield_mpa": "MPa",
+            "tensile_mpa": "MPa",
+            "agt_pct": "%",
+            "elongation_pct": "%",
+            "mass_kg_per_m": "kg/m",
+            "soundness_ok": "-",
+        }
+        measurements = [
+            {"name": k, "value": v, "unit": units.get(k, "MPa" if k.endswith("_mpa") else "min")}
+            for k, v in values.items()
+        ]
+        s.add(
+            "lab",
+            "qtrail.materials.test_reported.v1",
+            {
+                "report_number": number,
+                "lab_code": ORGS["lab"][1],
+                "sample_id": sample_id,
+                "tested_on": (s.start + dt.timedelta(days=day)).date().isoformat(),
+                "measurements": measurements,
+                "lab_conclusion": "pass",
+                "report_evidence": s.evidence(f"report {number}"),
+            },
+            day,
+            person="吴检测",
+            sealed=sealed,
+        )
+
+    for n, group in enumerate(PASSING_GROUPS, 1):
+        take(f"HNT-3F-{n:02d}", 150 + n, "concrete", "C30", "B-3F")
+        report(f"XJ-2025-H{n:03d}", f"HNT-3F-{n:02d}", 180 + n, {"specimen_mpa": group})
+    s.add(
+        "supervision",
+        "qtrail.materials.concrete_batch_closed.v1",
+        {"batch_id": "B-3F", "grade": "C30"},
+        195,
+    )
+    for n, value in enumerate(FAILING_GROUP_VALUES, 1):
+        take(f"HNT-4F-{n:02d}", 200 + n, "concrete", "C30", "B-4F")
+        report(f"XJ-2025-H{100 + n:03d}", f"HNT-4F-{n:02d}", 230 + n, {"group_mpa": value})
+    s.add(
+        "supervision",
+        "qtrail.materials.concrete_batch_closed.v1",
+        {"batch_id": "B-4F", "grade": "C30"},
+        245,
+    )
+    take("GJ-01", 160, "rebar", "HRB400E", "GJ-2025-01", diameter=20)
+    report(
+        "XJ-2025-G001",
+        "GJ-01",
+        163,
+        {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.43},
+    )
+    take("SN-01", 170, "cement", "P.O 42.5", "SN-2025-01", witnessed=False)
+    take("SN-02", 171, "cement", "P.O 42.5", "SN-2025-01", replaces="SN-01")
+    cement = {
+        "compressive_3d_mpa": 21.0,
+        "compressive_28d_mpa": 47.0,
+        "flexural_3d_mpa": 4.5,
+        "flexural_28d_mpa": 7.2,
+        "initial_set_min": 150,
+        "final_set_min": 240,
+        "soundness_ok": True,
+    }
+    report("XJ-2025-S001", "SN-02", 199, cement)
+    # A second report under a number already used: caught as a suspected counterfeit.
+    take("GJ-02", 260, "rebar", "HRB400E", "GJ-2025-02", diameter=20)
+    report(
+        "XJ-2025-G001",
+        "GJ-02",
+        262,
+        {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.44},
+        sealed=False,
+    )
+    signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}
+    completion = {
+        "accepted_on": (s.start + dt.timedelta(days=385)).date().isoformat(),
+        "started_on": (s.start + dt.timedelta(days=30)).date().isoformat(),
+        "lead_signatures": signatures,
+        "acceptance_record": s.evidence("completion acceptance report"),
+    }
+    s.add(
+        "owner", "qtrail.project.completion_accepted.v1", completion, 384, sealed=False
+    )  # B-4F still open
+    s.add(
+        "supervision",
+        "qtrail.materials.alert_resolved.v1",
+        {
+            "alert_id": "evaluation_failed:B-4F",
+            "resolution": "钻芯法检测（GB/T 50784）推定强度满足 C30，设计单位复核同意验收 / core tests met C30; design accepted",
+            "evidence": [s.evidence("core drilling report B-4F")],
+        },
+        384.5,
+    )
+    s.add("owner", "qtrail.project.completion_accepted.v1", completion, 385)
+    s.add(
+        "owner",
+        "qtrail.plaque.installed.v1",
+        {
+            "serial": 1,
+            "place": "3# 楼东侧主入口 / main entrance, east side",
+            "installed_on": (s.start + dt.timedelta(days=395)).date().isoformat(),
+            "photos": [s.evidence("plaque installed photo")],
+        },
+        395,
+    )
 
 
 async def demo_tokens(settings: Settings) -> dict[str, str]:
@@ -363,10 +559,23 @@ async def run_demo(base_url: str, settings: Settings) -> int:
         regulator = auth("regulator")
         verify = (await client.get(f"/v1/projects/{DEMO_PROJECT}/verify", headers=regulator)).json()
         state = (await client.get(f"/v1/projects/{DEMO_PROJECT}", headers=regulator)).json()
+        plaque = state["plaques"].get("1")
+        png = None
+        if plaque is not None:
+            for _ in range(100):  # the plaque agent renders the files off the request path
+                answer = await client.get(f"/v1/plaques/{plaque['code']}.png")
+                if answer.status_code == 200:
+                    png = Path(settings.plaque_root()) / "demo-plaque.png"
+                    png.write_bytes(answer.content)
+                    break
+                await asyncio.sleep(0.2)
     print(
         f"demo project {DEMO_PROJECT}: {verify['length']} events, chain ok={verify['ok']}, "
         f"archive complete={state['archive']['complete']}"
     )
+    if plaque is not None:
+        print(f"  plaque page: {plaque['url']}")
+        print(f"  plaque PNG:  {png if png else '(still rendering: GET /v1/plaques/<code>.png)'}")
     print(f"  regulator key (development only): {tokens['regulator']}")
     print(f"  state:       {base_url}/v1/projects/{DEMO_PROJECT}")
     print(f"  responsible: {base_url}/v1/projects/{DEMO_PROJECT}/responsible?role=construction")

@@ -64,3 +64,12 @@ def verify(code: str, public_keys: dict[str, Ed25519PublicKey]) -> Claims:
     except InvalidSignature as exc:
         raise InvalidCode("signature does not verify") from exc
     return claims
+
+
+def claimed_project(code: str) -> str | None:
+    """The project a code claims, without trusting it (to file an alert against a forgery)."""
+    try:
+        body = json.loads(_unb64(code.split(".")[0]))
+        return str(body["p"])[:64] if isinstance(body, dict) and "p" in body else None
+    except (ValueError, TypeError):
+        return None

@@ -5,16 +5,34 @@ Run it with ``python -m services.recorder`` (or ``qtrail recorder``).
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
 import faust
 import structlog
 
 from services.adapters.kafka.producer import EventProducer
+from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.signing import Signer
+from services.domain.completion import Issuer
+from services.recorder.plaques import PlaqueRenderer
 from services.recorder.recorder import Recorder
 from services.settings import Settings
 
 log = structlog.get_logger()
+
+
+def plaque_issuer(settings: Settings) -> Issuer:
+    """Signs plaque codes with the active key; the QR encodes ``<public base URL>/p/<code>``."""
+    signer = Signer.from_settings(settings)
+
+    def issue(kind: str, project_id: str, number: str) -> tuple[str, str]:
+        code = signer.sign(kind, project_id, number)
+        return code, f"{settings.public_base_url}/{kind}/{code}"
+
+    return issue
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -42,7 +60,7 @@ def create_app(settings: Settings) -> faust.App:
         pool = await create_pool(settings, max_size=4)
         producer = EventProducer(settings)
         await producer.start()
-        recorder = Recorder(settings, TrailStore(pool), producer)
+        recorder = Recorder(settings, TrailStore(pool), producer, issuer=plaque_issuer(settings))
         log.info("recorder started", topic=settings.topic_submitted)
         try:
             async for batch in stream.take(
@@ -52,5 +70,22 @@ def create_app(settings: Settings) -> faust.App:
         finally:
             await producer.stop()
             await pool.close()
+
+    trail = app.topic(
+        settings.topic_trail,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.kafka_partitions,
+    )
+
+    @app.agent(trail, name="plaques")
+    async def plaques(stream: faust.StreamT[bytes]) -> None:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            renderer = PlaqueRenderer(PlaqueFiles(Path(settings.plaque_root())), pool)
+            async for message in stream:
+                try:
+                    await renderer.handle(message)
+                except Exception as exc:  # a plaque that fails to render must not stop the trail
+                    log.error("plaque rendering failed", error=repr(exc))
 
     return app

@@ -18,6 +18,7 @@ from prometheus_client import Counter, Histogram
 
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.postgres.trail_store import TrailStore
+from services.domain.completion import Issuer
 from services.domain.recording import (
     BatchDecision,
     RejectedEvent,
@@ -62,11 +63,13 @@ class Recorder:
         store: TrailStore,
         producer: EventProducer,
         clock: Callable[[], dt.datetime] = _utc_now,
+        issuer: Issuer | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._producer = producer
         self._clock = clock
+        self._issuer = issuer
 
     async def record_batch(self, raws: Sequence[bytes]) -> BatchDecision:
         """Decide and durably record ``raws``; retries until it succeeds.
@@ -104,7 +107,7 @@ class Recorder:
             referenced = await self._store.referenced_records(wanted) if wanted else {}
             seen = await self._store.reports_seen(numbers) if numbers else {}
             now = self._clock()
-            decision = decide_batch(items, states, decided, now, referenced, seen)
+            decision = decide_batch(items, states, decided, now, referenced, seen, self._issuer)
             try:
                 await self._store.record(decision, now)
                 break

@@ -9,8 +9,19 @@ import asyncpg
 from services.settings import Settings
 
 
+def _encode_jsonb(value: object) -> bytes:
+    return b"\x01" + json.dumps(value, ensure_ascii=False).encode()
+
+
+def _decode_jsonb(data: bytes) -> object:
+    return json.loads(data[1:])  # binary jsonb: a version byte (1), then the JSON text
+
+
 async def _init(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    # Binary format, so that COPY (which the recorder writes with) can carry jsonb columns too.
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
 
 
 async def create_pool(settings: Settings, *, max_size: int | None = None) -> asyncpg.Pool:

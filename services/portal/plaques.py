@@ -1,0 +1,157 @@
+"""Plaques: ``GET /p/{code}`` (the page behind the QR), ``GET /v1/plaques/{code}`` and its files.
+
+Everything here is public: the plaque is on the building. Personal ID numbers never appear (the
+page renders a redacted state). A forged or unknown code answers 404 with a clear page and is
+recorded as an alert; every scan is counted per day, with no personal data kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import time
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from services.adapters.plaques.store import FORMATS
+from services.adapters.postgres.chain_audit import verify_project
+from services.api.resources import Deps, Resources
+from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed_project
+from services.domain.completion import Plaque
+from services.domain.project import ProjectState
+from services.gateway.problems import Problem
+from services.portal.page import not_valid, trail_page
+
+router = APIRouter(tags=["plaques"])
+
+_VERIFIED: dict[str, tuple[int, dict[str, Any], float]] = {}
+VERIFY_TTL_S = 300.0
+"""A chain's verification is reused while its head is unchanged and younger than this."""
+
+
+async def integrity(deps: Resources, project_id: str, head_seq: int) -> dict[str, Any]:
+    cached = _VERIFIED.get(project_id)
+    if cached and cached[0] == head_seq and time.monotonic() - cached[2] < VERIFY_TTL_S:
+        return cached[1]
+    result = await verify_project(deps.store, project_id)
+    summary = {
+        "ok": result.ok,
+        "length": result.length,
+        "head": result.head.hex(),
+        "checkpoint": None,
+    }
+    _VERIFIED[project_id] = (head_seq, summary, time.monotonic())
+    return summary
+
+
+async def _count(deps: Resources, code: str, result: str) -> None:
+    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
+    await deps.pool.execute(
+        """INSERT INTO plaque_scans (day, code_digest, result, scans) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (day, code_digest, result) DO UPDATE SET scans = plaque_scans.scans + 1""",
+        dt.datetime.now(dt.UTC).date(),
+        digest,
+        result,
+    )
+
+
+async def _forged(deps: Resources, code: str, reason: str) -> None:
+    """A forged plaque is an alert for the project it claims (if any): someone printed it."""
+    digest = hashlib.sha256(code.encode()).hexdigest()[:16]
+    project = claimed_project(code) or "-"
+    await deps.pool.execute(
+        """INSERT INTO alerts (project_id, alert_id, kind, severity, events, message_zh, message_en, blocking,
+                               raised_at)
+           VALUES ($1, $2, 'forged_plaque', 'critical', '{}', $3, $4, false, $5)
+           ON CONFLICT (project_id, alert_id) DO NOTHING""",
+        project,
+        f"forged_plaque:{digest}",
+        f"扫描到无效的标牌二维码：{reason}",
+        f"an invalid plaque code was scanned: {reason}",
+        dt.datetime.now(dt.UTC),
+    )
+
+
+async def resolve(deps: Resources, code: str) -> tuple[Claims, ProjectState, Plaque]:
+    claims = deps.signer.verify(code)
+    if claims.kind != PLAQUE:
+        raise InvalidCode("not a plaque code")
+    state = (await deps.store.load_states([claims.project_id])).get(claims.project_id)
+    plaque = state.plaques.get(claims.number) if state else None
+    if state is None or plaque is None or plaque.code != code:
+        raise InvalidCode("no such plaque was issued")
+    return claims, state, plaque
+
+
+def _current(state: ProjectState) -> Plaque | None:
+    valid = [p for p in state.plaques.values() if p.status == "valid"]
+    return max(valid, key=lambda p: p.serial) if valid else None
+
+
+@router.get(
+    "/p/{code}", response_class=HTMLResponse, summary="The public trail page behind a plaque QR"
+)
+async def plaque_page(code: str, deps: Deps) -> HTMLResponse:
+    try:
+        _, state, plaque = await resolve(deps, code)
+    except InvalidCode as exc:
+        await asyncio.gather(_count(deps, code, "invalid"), _forged(deps, code, str(exc)))
+        return HTMLResponse(
+            not_valid(str(exc)), status_code=404, headers={"cache-control": "no-store"}
+        )
+    await _count(deps, code, plaque.status)
+    current = _current(state)
+    summary = await integrity(deps, state.project_id, state.seq)
+    html = trail_page(
+        state, plaque, current.url if current and current.serial != plaque.serial else None, summary
+    )
+    return HTMLResponse(html, headers={"cache-control": "public, max-age=60"})
+
+
+@router.get(
+    "/v1/plaques/{name}", summary="A plaque (JSON), or its print files: add .svg, .png or .pdf"
+)
+async def plaque(name: str, deps: Deps) -> Response:
+    code, _, ext = name.rpartition(".")
+    if ext not in FORMATS:
+        code, ext = name, ""
+    try:
+        _, state, found = await resolve(deps, code)
+    except InvalidCode as exc:
+        raise Problem(404, "Plaque not valid", str(exc)) from exc
+    if ext:
+        path = deps.plaque_files.path(code, ext)
+        if path is None:
+            raise Problem(
+                503,
+                "Plaque still rendering",
+                "the print files are being rendered; retry shortly",
+                extra={"retry_after_s": 2},
+            )
+        return FileResponse(
+            path,
+            media_type=FORMATS[ext],
+            headers={"cache-control": "public, max-age=31536000, immutable"},
+        )
+    current = _current(state)
+    base = deps.settings.public_base_url
+    return JSONResponse(
+        {
+            "project": state.project_id,
+            "serial": found.serial,
+            "status": found.status,
+            "revoked_reason": found.revoked_reason,
+            "replaced_by": found.replaced_by,
+            "current": current.url if current else None,
+            "page": found.url,
+            "fields": found.fields,
+            "installed": {
+                "place": found.installed_place,
+                "on": str(found.installed_on) if found.installed_on else None,
+            },
+            "files": {ext: f"{base}/v1/plaques/{code}.{ext}" for ext in FORMATS},
+        }
+    )

@@ -1,0 +1,391 @@
+"""qtrail's own evaluations, sealed by the recorder right after the fact that causes them.
+
+A report of rebar or cement is evaluated on its own; concrete is evaluated by batch when the batch
+closes. Expected verdicts are worked out by hand from the standards' figures (see the comments).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from services.domain.chain import SealedRecord, StoredLink, verify_links
+from services.domain.project import ProjectState
+from services.domain.recording import BatchDecision, decide_batch
+from tests.support.events import (
+    batch_closed,
+    lab_commissioned,
+    received,
+    report_revoked,
+    reported,
+    sample,
+    staffed,
+    witness_authorized,
+)
+from tests.unit.domain.builders import NOW, item
+
+P = "XZ-EVAL-001"
+REPORTED = "qtrail.materials.test_reported.v1"
+EVALUATED = "qtrail.materials.evaluated.v1"
+WORKED_EXAMPLE = [33.6, 38.1, 28.9, 30.6, 35.3, 36.1, 34.2, 33.3, 31.7, 29.8]
+"""domain.md's worked example: C30, ten groups, mean 33.16, S 2.926 → fails on the mean."""
+
+# HRB400E Ø20 (GB/T 1499.2-2018): ReL ≥ 400, Rm ≥ 540, Agt ≥ 9.0, Rm/ReL ≥ 1.25,
+# ReL/400 ≤ 1.30, nominal mass 2.47 kg/m ± 5 % (Ø14–20).
+# 610/455 = 1.34, 455/400 = 1.14, (2.43 − 2.47)/2.47 = −1.6 %: pass.
+# (2.30 − 2.47)/2.47 = −6.88 %: beyond −5 %, a stretched or fake bar.
+REBAR_OK = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.43}
+REBAR_LIGHT = {**REBAR_OK, "mass_kg_per_m": 2.30}
+
+
+def run(
+    envelopes: Sequence[Mapping[str, Any]],
+    state: ProjectState | None = None,
+    *,
+    decided: dict[str, bytes] | None = None,
+) -> BatchDecision:
+    states = {state.project_id: state} if state is not None else {}
+    return decide_batch([item(e) for e in envelopes], states, dict(decided or {}), NOW, {})
+
+
+def accepted(decision: BatchDecision) -> BatchDecision:
+    assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
+    return decision
+
+
+def setup() -> list[dict[str, Any]]:
+    return [*staffed(P), lab_commissioned(P), witness_authorized(P)]
+
+
+def prepared(*envelopes: dict[str, Any]) -> ProjectState:
+    return accepted(run([*setup(), *envelopes])).states[P]
+
+
+def evaluations(decision: BatchDecision) -> list[SealedRecord]:
+    return [r for r in decision.sealed if r.type == EVALUATED]
+
+
+def only_evaluation(decision: BatchDecision) -> dict[str, Any]:
+    (record,) = evaluations(decision)
+    data: dict[str, Any] = record.body["data"]
+    return data
+
+
+def alert_kinds(decision: BatchDecision) -> set[str]:
+    return {alert.kind for _, alert in decision.alerts}
+
+
+@pytest.fixture(scope="module")
+def rebar() -> ProjectState:
+    """Rebar samples received: HRB400E Ø20 (RB1..RB4) and a Ø10 coil bar (RC1)."""
+    envelopes: list[dict[str, Any]] = []
+    for sid in ("RB1", "RB2", "RB3", "RB4"):
+        envelopes += [
+            sample(P, sid, material="rebar", grade="HRB400E", diameter=20, batch="RB"),
+            received(P, sid),
+        ]
+    envelopes += [
+        sample(P, "RC1", material="rebar", grade="HRB400E", diameter=10, batch="RC"),
+        received(P, "RC1"),
+    ]
+    return prepared(*envelopes)
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+def test_a_passing_rebar_report_seals_a_system_evaluation(rebar: ProjectState) -> None:
+    env = reported(P, "R-1", "RB1", REBAR_OK)
+    decision = accepted(run([env], rebar))
+    assert [r.type for r in decision.sealed] == [REPORTED, EVALUATED]
+    cause, follow = decision.sealed
+    assert cause.event_id == env["id"]
+    assert follow.event_id == f"sys-eval-{env['id']}"
+    assert follow.body["actor"] == {"org": "qtrail", "person": "qtrail", "role": "system"}
+    assert follow.body["source"] == "qtrail"
+    data = follow.body["data"]
+    assert data["verdict"] == "pass"
+    assert data["standard"] == "GB/T 1499.2-2018"
+    assert data["rule_table"].startswith("GB/T 1499.2-2018")
+    assert data["subject_kind"] == "report"
+    assert data["subject_id"] == "R-1"
+    assert data["material"] == "rebar"
+    assert data["caused_by"] == env["id"]
+    assert all(check["ok"] for check in data["checks"])
+    assert data["values"]["mass_deviation_pct"] == pytest.approx(
+        (2.43 - 2.47) / 2.47 * 100, abs=1e-3
+    )
+    state = decision.states[P]
+    assert state.reports["R-1"].verdict == "pass"
+    assert state.reports["R-1"].evaluation is not None
+    assert state.reports["R-1"].evaluation.event_id == follow.event_id
+    assert decision.alerts == []
+
+
+def test_a_light_bar_fails_with_mass_failure_and_contradiction_alerts(
+    rebar: ProjectState,
+) -> None:
+    decision = accepted(run([reported(P, "R-2", "RB2", REBAR_LIGHT, conclusion="pass")], rebar))
+    data = only_evaluation(decision)
+    assert data["verdict"] == "fail"
+    (mass,) = [c for c in data["checks"] if c["name"] == "mass deviation %"]
+    assert mass["ok"] is False
+    assert mass["actual"] == pytest.approx(-6.8826, abs=1e-3)
+    state = decision.states[P]
+    assert state.reports["R-2"].verdict == "fail"
+    assert alert_kinds(decision) == {
+        "mass_deviation",
+        "evaluation_failed",
+        "lab_conclusion_contradicts",
+    }
+    for kind in ("mass_deviation", "evaluation_failed", "lab_conclusion_contradicts"):
+        alert = state.alerts[f"{kind}:R-2"]
+        assert alert.severity == "critical"
+        assert alert.events == [decision.sealed[0].event_id, decision.sealed[1].event_id]
+    assert "-6.88" in state.alerts["mass_deviation:R-2"].message_en
+    assert "GB/T 1499.2-2018" in state.alerts["evaluation_failed:R-2"].message_en
+
+
+def test_a_lab_failing_a_failing_bar_raises_no_contradiction(rebar: ProjectState) -> None:
+    decision = accepted(run([reported(P, "R-3", "RB3", REBAR_LIGHT, conclusion="fail")], rebar))
+    assert only_evaluation(decision)["verdict"] == "fail"
+    assert alert_kinds(decision) == {"mass_deviation", "evaluation_failed"}
+
+
+def test_a_lab_failing_a_passing_bar_is_a_contradiction(rebar: ProjectState) -> None:
+    decision = accepted(run([reported(P, "R-4", "RB4", REBAR_OK, conclusion="fail")], rebar))
+    assert only_evaluation(decision)["verdict"] == "pass"
+    assert alert_kinds(decision) == {"lab_conclusion_contradicts"}
+    alert = decision.states[P].alerts["lab_conclusion_contradicts:R-4"]
+    assert "fail" in alert.message_en and "pass" in alert.message_en
+
+
+def test_a_straightened_coil_bar_is_evaluated_by_gb_50204(rebar: ProjectState) -> None:
+    # HRB400E Ø10 straightened (§5.3.4): mass deviation ≥ −8 %, A ≥ 15 %.
+    # (0.60 − 0.617)/0.617 = −2.76 %; A 17 %: pass.
+    measured = {"straightened": True, "mass_kg_per_m": 0.60, "elongation_pct": 17.0}
+    decision = accepted(run([reported(P, "R-5", "RC1", measured)], rebar))
+    data = only_evaluation(decision)
+    assert data["standard"] == "GB 50204-2015"
+    assert data["rule_table"].startswith("GB 50204-2015")
+    assert data["verdict"] == "pass"
+    assert data["values"]["mass_deviation_pct"] == pytest.approx(
+        (0.60 - 0.617) / 0.617 * 100, abs=1e-3
+    )
+
+
+def test_a_straightened_bar_too_light_for_gb_50204_fails(rebar: ProjectState) -> None:
+    # (0.55 − 0.617)/0.617 = −10.9 % < −8 %
+    measured = {"straightened": True, "mass_kg_per_m": 0.55, "elongation_pct": 17.0}
+    decision = accepted(run([reported(P, "R-6", "RC1", measured)], rebar))
+    data = only_evaluation(decision)
+    assert data["standard"] == "GB 50204-2015"
+    assert data["verdict"] == "fail"
+
+
+def test_passing_cement_is_evaluated_by_gb_175() -> None:
+    # P.O 42.5: 3 d ≥ 17.0 / 3.5 MPa, 28 d ≥ 42.5 / 6.5 MPa, initial set ≥ 45 min, final ≤ 600.
+    state = prepared(sample(P, "C1", material="cement", grade="P.O 42.5"), received(P, "C1"))
+    measured = {
+        "compressive_3d_mpa": 25.0,
+        "compressive_28d_mpa": 48.0,
+        "flexural_3d_mpa": 5.0,
+        "flexural_28d_mpa": 7.5,
+        "initial_set_min": 180,
+        "final_set_min": 240,
+        "soundness_ok": True,
+    }
+    decision = accepted(run([reported(P, "R-C1", "C1", measured)], state))
+    data = only_evaluation(decision)
+    assert data["standard"] == "GB 175-2007"
+    assert data["verdict"] == "pass"
+    assert data["method"] == "P.O 42.5"
+    assert data["material"] == "cement"
+    assert decision.states[P].reports["R-C1"].verdict == "pass"
+
+
+def test_a_concrete_report_alone_produces_no_evaluation() -> None:
+    state = prepared(sample(P, "S1"), received(P, "S1"))
+    decision = accepted(run([reported(P, "R-S1", "S1", {"group_mpa": 20.0})], state))
+    assert [r.type for r in decision.sealed] == [REPORTED]
+    assert decision.alerts == []
+    assert decision.states[P].reports["R-S1"].verdict is None
+
+
+# ----------------------------------------------------------------------------- concrete batches
+
+
+def concrete_batch(measurements: list[dict[str, Any]], batch: str = "B7") -> list[dict[str, Any]]:
+    """One sample (taken, received) and one report per measurement, all in ``batch``."""
+    envelopes: list[dict[str, Any]] = []
+    for n, measured in enumerate(measurements, 1):
+        sid = f"{batch}-S{n}"
+        envelopes += [
+            sample(P, sid, batch=batch),
+            received(P, sid),
+            reported(P, f"{batch}-R{n}", sid, measured),
+        ]
+    return envelopes
+
+
+def test_the_worked_example_batch_fails() -> None:
+    state = prepared(*concrete_batch([{"group_mpa": v} for v in WORKED_EXAMPLE]))
+    close = batch_closed(P, "B7")
+    decision = accepted(run([close], state))
+    assert [r.type for r in decision.sealed] == [
+        "qtrail.materials.concrete_batch_closed.v1",
+        EVALUATED,
+    ]
+    data = only_evaluation(decision)
+    assert data["subject_kind"] == "concrete_batch"
+    assert data["subject_id"] == "B7"
+    assert data["standard"] == "GB/T 50107-2010"
+    assert data["caused_by"] == close["id"]
+    assert data["verdict"] == "fail"
+    assert data["n"] == 10
+    assert data["method"] == "statistical, unknown sigma"
+    assert data["values"]["mean"] == pytest.approx(statistics.fmean(WORKED_EXAMPLE))
+    # mean 33.16 < 30 + 1.15 · 2.926 = 33.36; min 28.9 ≥ 0.90 · 30 = 27
+    (mean,) = [c for c in data["checks"] if c["name"] == "mean"]
+    assert mean["ok"] is False
+    assert mean["required"] == pytest.approx(30 + 1.15 * statistics.stdev(WORKED_EXAMPLE), abs=1e-3)
+    after = decision.states[P]
+    assert after.concrete_batches["B7"].verdict == "fail"
+    assert after.concrete_batches["B7"].evaluation is not None
+    assert after.concrete_batches["B7"].evaluation.event_id == f"sys-eval-{close['id']}"
+    assert alert_kinds(decision) == {"evaluation_failed"}
+    assert "evaluation_failed:B7" in after.alerts
+
+
+def test_specimen_triples_make_group_values_and_an_invalid_group_is_excluded() -> None:
+    # [30, 31, 32] → 31.0 (mean); [34, 36, 37] → 35.7 (mean, to 0.1);
+    # [20, 30, 40]: both extremes 10 off the middle 30 (> 4.5) → the group does not count.
+    state = prepared(
+        *concrete_batch(
+            [
+                {"specimen_mpa": [30.0, 31.0, 32.0]},
+                {"specimen_mpa": [34.0, 36.0, 37.0]},
+                {"specimen_mpa": [20.0, 30.0, 40.0]},
+            ]
+        )
+    )
+    data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    assert data["n"] == 2
+    assert data["values"]["mean"] == pytest.approx((31.0 + 35.7) / 2)
+    assert any("B7-R3" in note and "invalid group" in note for note in data["notes"])
+    assert not any("B7-R1" in note or "B7-R2" in note for note in data["notes"])
+
+
+def test_a_report_without_group_values_is_noted_not_counted() -> None:
+    state = prepared(*concrete_batch([{"group_mpa": 40.0}, {"slump_mm": 180.0}]))
+    data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    assert data["n"] == 1
+    assert any("B7-R2" in note for note in data["notes"])
+
+
+def test_replaced_and_revoked_reports_are_not_counted() -> None:
+    state = prepared(
+        *concrete_batch([{"group_mpa": 30.0}, {"group_mpa": 40.0}, {"group_mpa": 50.0}]),
+        reported(P, "B7-R2b", "B7-S2", {"group_mpa": 35.0}, replaces="B7-R2"),
+        report_revoked(P, "B7-R3"),
+    )
+    assert state.reports["B7-R2"].status == "replaced"
+    assert state.reports["B7-R3"].status == "revoked"
+    data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    # counted: B7-R1 (30) and the replacement B7-R2b (35)
+    assert data["n"] == 2
+    assert data["values"]["mean"] == pytest.approx(32.5)
+    assert data["values"]["min"] == pytest.approx(30.0)
+
+
+def test_other_batches_are_not_counted() -> None:
+    state = prepared(
+        *concrete_batch([{"group_mpa": 40.0}], batch="B7"),
+        *concrete_batch([{"group_mpa": 10.0}, {"group_mpa": 12.0}], batch="B8"),
+    )
+    data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    assert data["n"] == 1
+    assert data["values"]["mean"] == pytest.approx(40.0)
+
+
+def test_sigma0_selects_the_known_sigma_method() -> None:
+    # three groups 35, 36, 37 with σ0 = 3.0: mean 36 ≥ 30 + 0.7·3 = 32.1; min 35 ≥ 30 − 2.1 and
+    # ≥ 0.90·30 = 27: pass. Without σ0, three groups are judged non-statistically.
+    state = prepared(*concrete_batch([{"group_mpa": v} for v in (35.0, 36.0, 37.0)]))
+    known = only_evaluation(accepted(run([batch_closed(P, "B7", sigma0=3.0)], state)))
+    assert known["method"] == "statistical, known sigma"
+    assert known["n"] == 3
+    assert known["values"]["sigma0_used"] == pytest.approx(3.0)
+    assert known["verdict"] == "pass"
+    (mean,) = [c for c in known["checks"] if c["name"] == "mean"]
+    assert mean["required"] == pytest.approx(30 + 0.7 * 3.0)
+    unknown = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    assert unknown["method"] == "non-statistical"
+
+
+def test_an_empty_batch_is_invalid_with_an_alert() -> None:
+    state = prepared(sample(P, "S1", batch="B9"))
+    decision = accepted(run([batch_closed(P, "B9")], state))
+    assert only_evaluation(decision)["verdict"] == "invalid"
+    assert decision.states[P].concrete_batches["B9"].verdict == "invalid"
+    assert alert_kinds(decision) == {"evaluation_invalid"}
+
+
+# ----------------------------------------------------------------------------- the chain
+
+
+def test_the_evaluation_chains_right_after_its_cause(rebar: ProjectState) -> None:
+    report = reported(P, "R-1", "RB1", REBAR_OK)
+    next_fact = reported(P, "R-2", "RB2", REBAR_OK)
+    decision = accepted(run([report, next_fact], rebar))
+    cause, follow, nxt, nxt_follow = decision.sealed
+    assert cause.seq == rebar.seq + 1
+    assert cause.prev_hash.hex() == rebar.head
+    assert follow.seq == cause.seq + 1
+    assert follow.prev_hash == cause.hash
+    assert follow.body["prev_hash"] == cause.hash.hex()
+    assert (nxt.event_id, nxt.seq, nxt.prev_hash) == (next_fact["id"], follow.seq + 1, follow.hash)
+    assert nxt_follow.event_id == f"sys-eval-{next_fact['id']}"
+    assert decision.states[P].seq == nxt_follow.seq
+    assert decision.states[P].head == nxt_follow.hash.hex()
+
+
+def test_a_whole_trail_with_evaluations_verifies() -> None:
+    decision = accepted(
+        run(
+            [
+                *setup(),
+                sample(P, "RB1", material="rebar", grade="HRB400E", diameter=20),
+                received(P, "RB1"),
+                reported(P, "R-1", "RB1", REBAR_LIGHT),
+            ]
+        )
+    )
+    links = [StoredLink(r.seq, r.canonical, r.prev_hash, r.hash) for r in decision.sealed]
+    verification = verify_links(links)
+    assert verification.ok, verification
+    assert verification.length == len(decision.sealed)
+    assert decision.sealed[-1].type == EVALUATED
+
+
+def test_a_redelivered_report_produces_no_second_evaluation(rebar: ProjectState) -> None:
+    env = reported(P, "R-1", "RB1", REBAR_OK)
+    first = accepted(run([env], rebar))
+    assert len(evaluations(first)) == 1
+    assert f"sys-eval-{env['id']}" in first.digests
+    again = run([env], first.states[P], decided=first.digests)
+    assert again.duplicates == [env["id"]]
+    assert again.sealed == []
+    assert again.rejected == []
+    assert again.alerts == []
+
+
+def test_a_report_delivered_twice_in_one_batch_is_evaluated_once(rebar: ProjectState) -> None:
+    env = reported(P, "R-1", "RB1", REBAR_LIGHT)
+    decision = accepted(run([env, env], rebar))
+    assert [r.type for r in decision.sealed] == [REPORTED, EVALUATED]
+    assert decision.duplicates == [env["id"]]
+    assert len([a for _, a in decision.alerts if a.kind == "mass_deviation"]) == 1
