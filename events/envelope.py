@@ -9,15 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from events.base import ProjectId, Role
+
+
+def _not_reserved(value: str) -> str:
+    if value.startswith("sys-"):
+        raise ValueError("the prefix sys- is reserved for facts qtrail seals itself")
+    return value
+
 
 EventId = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$"),
+    AfterValidator(_not_reserved),
     Field(
-        description="事件编号 / event id made on site (e.g. UUIDv7), so an offline retry is idempotent"
+        description="事件编号 / event id made on site (e.g. UUIDv7), so an offline retry is idempotent; "
+        "the prefix sys- is reserved for facts qtrail seals itself"
     ),
 ]
 

@@ -1,7 +1,7 @@
 """Signing keys: the active key signs new codes; retired keys only verify old ones.
 
 Keys come from ``QTRAIL_SIGNING_KEYS`` (JSON ``{"key id": "base64 raw Ed25519 private key"}``) with
-``QTRAIL_SIGNING_KEY_ID`` naming the active one and ``QTRAIL_SIGNING_RETIRED`` listing key ids that
+``QTRAIL_SIGNING_KEY_ID`` naming the active one and ``QTRAIL_SIGNING_DISABLED`` listing key ids that
 must no longer verify. In development mode, when none are set, a key is generated once and kept in
 <state dir>/signing-keys.json; outside development a missing key refuses to start.
 """
@@ -65,6 +65,10 @@ class Signer:
     def __init__(self, keys: dict[str, Ed25519PrivateKey], active: str, disabled: set[str]) -> None:
         if active not in keys:
             raise SigningKeysMissing(f"active signing key {active} is not among the keys")
+        if active in disabled:
+            raise SigningKeysMissing(
+                f"active signing key {active} is disabled: it could sign nothing verifiable"
+            )
         self.active = active
         self._keys = keys
         self._public = {kid: k.public_key() for kid, k in keys.items() if kid not in disabled}

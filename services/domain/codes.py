@@ -57,7 +57,11 @@ def verify(code: str, public_keys: dict[str, Ed25519PublicKey]) -> Claims:
     key = public_keys.get(claims.key_id)
     if key is None:
         raise InvalidCode(f"unknown signing key {claims.key_id}")
-    if rfc8785.dumps(body) != payload:
+    try:
+        canonical = rfc8785.dumps(body)
+    except (ValueError, TypeError, OverflowError) as exc:  # NaN, huge integers: not canonical JSON
+        raise InvalidCode("payload is not canonical JSON") from exc
+    if canonical != payload:
         raise InvalidCode("payload is not in canonical form")
     try:
         key.verify(signature, payload)

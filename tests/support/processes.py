@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,6 @@ from pathlib import Path
 import httpx
 
 from tests.support.stack import ARTIFACTS, ROOT, Environment
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Process:
@@ -77,13 +69,8 @@ class Process:
 
 class Api(Process):
     def __init__(self, environment: Environment) -> None:
-        self.port = free_port()
-        super().__init__(
-            "api",
-            environment,
-            QTRAIL_HTTP_PORT=str(self.port),
-            QTRAIL_PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
-        )
+        self.port = int(environment.env["QTRAIL_HTTP_PORT"])
+        super().__init__("api", environment)
 
     @property
     def base_url(self) -> str:

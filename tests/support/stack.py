@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +24,13 @@ from services.settings import DEV_SECRET, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def ensure_stack() -> None:
@@ -55,7 +63,10 @@ class Environment:
 
 def new_environment(partitions: int = 6, **overrides: str) -> Environment:
     suffix = uuid.uuid4().hex[:10]
+    port = free_port()
     env = {
+        "QTRAIL_HTTP_PORT": str(port),
+        "QTRAIL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "QTRAIL_DB_NAME": f"qtrail_t_{suffix}",
         "QTRAIL_TOPIC_SUBMITTED": f"qtrail.submitted.v1.t{suffix}",
         "QTRAIL_TOPIC_TRAIL": f"qtrail.trail.v1.t{suffix}",

@@ -92,13 +92,9 @@ class EventStatus:
         return out
 
 
-def _details(rejection: Rejection) -> str | None:
-    """Items of a summary refusal, as jsonb text for COPY."""
-    return (
-        json.dumps([d.as_dict() for d in rejection.details], ensure_ascii=False)
-        if rejection.details
-        else None
-    )
+def _details(rejection: Rejection) -> list[dict[str, Any]] | None:
+    """Items of a summary refusal (jsonb)."""
+    return [d.as_dict() for d in rejection.details] if rejection.details else None
 
 
 def _record_from_row(row: asyncpg.Record) -> SealedRecord:

@@ -389,3 +389,17 @@ def test_a_report_delivered_twice_in_one_batch_is_evaluated_once(rebar: ProjectS
     assert [r.type for r in decision.sealed] == [REPORTED, EVALUATED]
     assert decision.duplicates == [env["id"]]
     assert len([a for _, a in decision.alerts if a.kind == "mass_deviation"]) == 1
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one batch", "two batches"])
+def test_a_submitted_id_never_collides_with_a_system_fact(rebar: ProjectState, split: bool) -> None:
+    report = reported(P, "R-1", "RB1", REBAR_OK)
+    squatter = sample(P, "S-SQUAT", event_id=f"sys-eval-{report['id']}")
+    if split:
+        first = run([squatter], rebar)
+        second = run([report], first.states.get(P, rebar), decided=first.digests)
+        sealed = [*first.sealed, *second.sealed]
+    else:
+        sealed = run([squatter, report], rebar).sealed
+    ids = [r.event_id for r in sealed]
+    assert len(ids) == len(set(ids)), ids
