@@ -6,7 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BASE_URL ?= http://$${QTRAIL_HTTP_HOST:-127.0.0.1}:$${QTRAIL_HTTP_PORT:-8000}
 
-.PHONY: venv up down status test unit lint bench schemas clean
+.PHONY: venv prereqs prereqs-test up down status test unit lint bench schemas clean
+
+prereqs:
+	deploy/prerequisites.sh
+
+prereqs-test:
+	deploy/prerequisites.sh --test
 
 venv: $(STAMP)
 
@@ -16,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-up: venv
+up: prereqs venv
 	deploy/stack.sh up
 	deploy/services.sh up
 	@$(VENV)/bin/qtrail demo --base-url $(BASE_URL)
@@ -35,7 +41,7 @@ status:
 	-deploy/stack.sh status
 	-deploy/services.sh status
 
-test: venv
+test: prereqs-test venv
 	deploy/stack.sh up
 	$(VENV)/bin/ruff check services events tests
 	$(PY) -m pytest
@@ -48,9 +54,12 @@ lint: venv
 	$(VENV)/bin/ruff format --check services events tests
 	$(VENV)/bin/mypy services events
 
-bench: venv
+bench: prereqs venv
 	deploy/stack.sh up
 	$(PY) -m tests.bench
+
+schemas: venv
+	$(VENV)/bin/qtrail schemas
 
 clean: down
 	rm -rf .state .bench .artifacts
