@@ -6,7 +6,8 @@
   qtrail keys create|list|revoke   API keys per organization and kind (shown once)
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
-  qtrail verify PROJECT     recompute a project's chain; exit 1 when it is damaged
+  qtrail verify PROJECT|--all   recompute chains; exit 1 when one is damaged
+  qtrail replay PROJECT [--as-of T] [--by occurred] [--steps]   regulator replay
   qtrail demo               post a realistic sample project through the public HTTP API
 
 Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
@@ -61,26 +62,85 @@ def _verify(args: argparse.Namespace) -> int:
     from services.adapters.postgres.pool import create_pool
     from services.adapters.postgres.trail_store import TrailStore
 
+    if bool(args.project) == bool(args.all):
+        print("qtrail verify: give a PROJECT or --all", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        pool = await create_pool(get_settings(), max_size=2)
+        failed = 0
+        try:
+            store = TrailStore(pool)
+            projects = await store.project_ids() if args.all else [args.project]
+            for project in projects:
+                result = await verify_project(store, project)
+                failed += not (result.ok and result.length > 0)
+                print(
+                    json.dumps(
+                        {
+                            "project": project,
+                            "ok": result.ok,
+                            "length": result.length,
+                            "head": result.head.hex(),
+                            "first_bad_seq": result.first_bad_seq,
+                            "problem": result.problem,
+                        },
+                        ensure_ascii=False,
+                    ),
+                    flush=True,
+                )
+        finally:
+            await pool.close()
+        if args.all:
+            print(f"verified {len(projects)} project(s), {failed} damaged", file=sys.stderr)
+        return 1 if failed else 0
+
+    return asyncio.run(run())
+
+
+def _replay(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from services.adapters.postgres.pool import create_pool
+    from services.adapters.postgres.trail_store import TrailStore
+    from services.domain.access import redact
+    from services.domain.replay import as_of, steps
+
+    moment = None
+    if args.as_of:
+        try:
+            moment = dt.datetime.fromisoformat(args.as_of.replace("Z", "+00:00"))
+        except ValueError:
+            print(f"qtrail replay: --as-of {args.as_of!r} is not an ISO 8601 time", file=sys.stderr)
+            return 2
+        if moment.tzinfo is None:
+            print(
+                "qtrail replay: --as-of needs a time zone, e.g. 2026-05-01T08:00:00+08:00",
+                file=sys.stderr,
+            )
+            return 2
+
     async def run() -> int:
         pool = await create_pool(get_settings(), max_size=2)
         try:
-            result = await verify_project(TrailStore(pool), args.project)
+            records = await TrailStore(pool).records(args.project)
         finally:
             await pool.close()
+        if not records:
+            print(f"qtrail replay: project {args.project} has no sealed events", file=sys.stderr)
+            return 1
+        if args.steps:
+            for step in steps(args.project, records):
+                print(f"#{step.seq} {step.recorded_at:%Y-%m-%d %H:%M} {step.type} by {step.actor}")
+                for change in step.changes:
+                    print(f"    {change}")
+            return 0
+        state = as_of(args.project, records, moment or records[-1].recorded_at, args.by)
+        body = state.model_dump(mode="json")
         print(
-            json.dumps(
-                {
-                    "project": args.project,
-                    "ok": result.ok,
-                    "length": result.length,
-                    "head": result.head.hex(),
-                    "first_bad_seq": result.first_bad_seq,
-                    "problem": result.problem,
-                },
-                ensure_ascii=False,
-            )
+            json.dumps(body if args.personal_data else redact(body), ensure_ascii=False, indent=2)
         )
-        return 0 if result.ok and result.length > 0 else 1
+        return 0
 
     return asyncio.run(run())
 
@@ -192,9 +252,24 @@ def parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("key_id")
     keys.set_defaults(run=_keys)
-    verify = sub.add_parser("verify", help="verify a project's chain")
-    verify.add_argument("project")
+    verify = sub.add_parser("verify", help="verify a project's chain (or --all)")
+    verify.add_argument("project", nargs="?")
+    verify.add_argument("--all", action="store_true", help="every project")
     verify.set_defaults(run=_verify)
+    replay = sub.add_parser("replay", help="a project's state as of a moment, or its step-through")
+    replay.add_argument("project")
+    replay.add_argument("--as-of", help="ISO 8601 moment with a time zone (default: now)")
+    replay.add_argument(
+        "--by",
+        choices=["recorded", "occurred"],
+        default="recorded",
+        help="count events recorded by then (default) or that occurred by then",
+    )
+    replay.add_argument("--steps", action="store_true", help="list each event with what it changed")
+    replay.add_argument(
+        "--personal-data", action="store_true", help="do not mask ID numbers (regulators)"
+    )
+    replay.set_defaults(run=_replay)
     demo = sub.add_parser("demo", help="post a sample project through the HTTP API")
     demo.add_argument("--base-url", help="API base URL (default QTRAIL_PUBLIC_BASE_URL)")
     demo.set_defaults(run=_demo)

@@ -13,6 +13,8 @@ from services.api.auth import Caller, readable_state
 from services.api.resources import Deps
 from services.domain.access import redact
 from services.domain.ledger import FIVE_ROLES, archive_gaps
+from services.domain.replay import as_of as as_of_state
+from services.domain.replay import steps
 from services.domain.responsibility import responsible_at
 from services.gateway.problems import Problem
 
@@ -144,3 +146,50 @@ async def project_alerts(
             }
         )
     return {"project": project_id, "alerts": answer}
+
+
+@router.get(
+    "/v1/projects/{project_id}/state", summary="The project's state replayed as of a moment"
+)
+async def state_as_of(
+    project_id: str,
+    deps: Deps,
+    caller: Caller,
+    as_of: Annotated[AwareDatetime, Query(description="RFC 3339 moment")],
+    by: Annotated[
+        str, Query(pattern="^(recorded|occurred)$", description="which clock: ours or the site's")
+    ] = "recorded",
+) -> dict[str, Any]:
+    await readable_state(deps, caller, project_id)
+    state = as_of_state(project_id, await deps.store.records(project_id), as_of, by)  # type: ignore[arg-type]
+    body = {"as_of": as_of.isoformat(), "by": by, "state": state.model_dump(mode="json")}
+    return body if caller.sees_personal_data else redact(body)
+
+
+@router.get("/v1/projects/{project_id}/steps", summary="Each sealed event with what it changed")
+async def project_steps(
+    project_id: str,
+    deps: Deps,
+    caller: Caller,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    await readable_state(deps, caller, project_id)
+    all_steps = steps(project_id, await deps.store.records(project_id))
+    page = [s for s in all_steps if s.seq > after][:limit]
+    return {
+        "project": project_id,
+        "steps": [
+            {
+                "seq": s.seq,
+                "event_id": s.event_id,
+                "type": s.type,
+                "actor": s.actor,
+                "occurred_at": s.occurred_at.isoformat(),
+                "recorded_at": s.recorded_at.isoformat(),
+                "changes": s.changes,
+            }
+            for s in page
+        ],
+        "next_after": page[-1].seq if page and page[-1].seq < all_steps[-1].seq else None,
+    }

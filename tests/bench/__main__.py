@@ -22,7 +22,17 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from services.domain.chain import GENESIS, seal
-from tests.support.events import STRUCTURED, lot, registration
+from tests.support.events import (
+    STRUCTURED,
+    appointment,
+    completion,
+    lab_commissioned,
+    lot,
+    registration,
+    staffed,
+    witness_authorized,
+)
+from tests.support.keys import author_token, issue_keys
 from tests.support.processes import Api, Process
 from tests.support.stack import ROOT, Environment, dispose, ensure_stack, new_environment, provision
 
@@ -30,6 +40,9 @@ RAW_MESSAGES = int(os.environ.get("QTRAIL_BENCH_RAW", "20000"))
 E2E_EVENTS = int(os.environ.get("QTRAIL_BENCH_EVENTS", "5000"))
 E2E_PROJECTS = 50
 CONCURRENCY = 32
+PAGE_CLIENTS = 50
+PAGE_PROJECT_EVENTS = int(os.environ.get("QTRAIL_BENCH_PAGE_EVENTS", "10000"))
+PAGE_REQUESTS = int(os.environ.get("QTRAIL_BENCH_PAGE_REQUESTS", "2000"))
 
 
 def sample_records(n: int) -> list[Any]:
@@ -119,33 +132,71 @@ async def raw_copy(env: Environment, records: list[Any]) -> float:
         await conn.close()
 
 
+def _headers(token: str) -> dict[str, str]:
+    return STRUCTURED | {"authorization": f"Bearer {token}"}
+
+
+async def _sealed(
+    client: aiohttp.ClientSession, url: str, event: dict[str, Any], token: str
+) -> None:
+    async with client.post(
+        url, params={"wait": "15"}, data=json.dumps(event), headers=_headers(token)
+    ) as answer:
+        body = await answer.json()
+        if body.get("status") != "sealed":
+            raise RuntimeError(f"{event['type']}: {body}")
+
+
+async def _latencies(
+    client: aiohttp.ClientSession, url: str, requests: int
+) -> tuple[float, list[float]]:
+    """Requests per second and sorted latencies of GET ``url`` from PAGE_CLIENTS concurrent clients."""
+    left = [requests]
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while left[0] > 0:
+            left[0] -= 1
+            t0 = time.perf_counter()
+            async with client.get(url) as answer:
+                await answer.read()
+                if answer.status != 200:
+                    raise RuntimeError(f"{url}: {answer.status}")
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(PAGE_CLIENTS)))
+    return requests / (time.perf_counter() - start), sorted(latencies)
+
+
+def _pct(latencies: list[float], q: float) -> float:
+    return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000
+
+
 async def qtrail_end_to_end(env: Environment) -> dict[str, float]:
     recorder = Process("recorder", env).start()
     api = Api(env).start()
+    tokens = await issue_keys(env)
     try:
         projects = [f"BENCH-{env.suffix}-{i}" for i in range(E2E_PROJECTS)]
         # aiohttp drives the load: httpx's client costs more CPU than the server it measures.
-        connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+        connector = aiohttp.TCPConnector(limit=max(CONCURRENCY, PAGE_CLIENTS))
         async with aiohttp.ClientSession(connector=connector) as client:
             url = f"{api.base_url}/v1/events"
             for project in projects:
-                async with client.post(
-                    url,
-                    params={"wait": "10"},
-                    data=json.dumps(registration(project)),
-                    headers=STRUCTURED,
-                ) as answer:
-                    await answer.read()
+                await _sealed(client, url, registration(project), tokens["owner"])
+                await _sealed(client, url, appointment(project, "construction"), tokens["owner"])
             bodies = [
                 json.dumps(lot(projects[i % E2E_PROJECTS], i)).encode() for i in range(E2E_EVENTS)
             ]
             latencies: list[float] = []
+            construction = _headers(tokens["construction"])
 
             async def worker() -> None:
                 while bodies:
                     body = bodies.pop()
                     t0 = time.perf_counter()
-                    async with client.post(url, data=body, headers=STRUCTURED) as answer:
+                    async with client.post(url, data=body, headers=construction) as answer:
                         await answer.read()
                         if answer.status != 202:
                             raise RuntimeError(await answer.text())
@@ -160,16 +211,64 @@ async def qtrail_end_to_end(env: Environment) -> dict[str, float]:
                 await asyncio.sleep(0.02)
             sealed = time.perf_counter() - start
             await db.close()
-        latencies.sort()
+            latencies.sort()
+            page = await _trail_page(client, api, tokens)
         return {
             "accepted_per_s": E2E_EVENTS / accepted,
             "sealed_per_s": E2E_EVENTS / sealed,
-            "post_p50_ms": latencies[len(latencies) // 2] * 1000,
-            "post_p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+            "post_p50_ms": _pct(latencies, 0.5),
+            "post_p99_ms": _pct(latencies, 0.99),
+            **page,
         }
     finally:
         api.stop()
         recorder.stop()
+
+
+async def _trail_page(
+    client: aiohttp.ClientSession, api: Api, tokens: dict[str, str]
+) -> dict[str, float]:
+    """A completed project with PAGE_PROJECT_EVENTS events; its plaque page against /healthz."""
+    project = f"PAGE-{uuid.uuid4().hex[:6]}"
+    url = f"{api.base_url}/v1/events"
+    for event in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+        await _sealed(client, url, event, author_token(tokens, event))
+    lots = [lot(project, n) for n in range(PAGE_PROJECT_EVENTS - 14)]
+    for i in range(0, len(lots), 1000):
+        async with client.post(
+            f"{url}/batch",
+            params={"wait": "60"},
+            data=json.dumps(lots[i : i + 1000]),
+            headers={
+                "content-type": "application/cloudevents-batch+json",
+                "authorization": f"Bearer {tokens['construction']}",
+            },
+        ) as answer:
+            results = (await answer.json())["results"]
+            if any(r.get("status") != "sealed" for r in results):
+                raise RuntimeError("a lot was not sealed")
+    await _sealed(client, url, completion(project), tokens["owner"])
+    state_url = f"{api.base_url}/v1/projects/{project}"
+    async with client.get(
+        state_url, headers={"authorization": f"Bearer {tokens['regulator']}"}
+    ) as answer:
+        state = await answer.json()
+    page_url = state["plaques"]["1"]["url"]
+    async with client.get(
+        page_url
+    ) as answer:  # the first scan verifies the chain; later ones reuse it
+        await answer.read()
+    health_rate, health = await _latencies(client, f"{api.base_url}/healthz", PAGE_REQUESTS)
+    page_rate, page = await _latencies(client, page_url, PAGE_REQUESTS)
+    return {
+        "page_project_events": state["seq"],
+        "page_per_s": page_rate,
+        "page_p50_ms": _pct(page, 0.5),
+        "page_p99_ms": _pct(page, 0.99),
+        "healthz_per_s": health_rate,
+        "healthz_p50_ms": _pct(health, 0.5),
+        "healthz_p99_ms": _pct(health, 0.99),
+    }
 
 
 async def main() -> None:
@@ -197,6 +296,8 @@ async def main() -> None:
         "qtrail_post_p99_ms": e2e["post_p99_ms"],
         "ratio_sealed_to_raw_kafka": e2e["sealed_per_s"] / kafka["produce_consume_per_s"],
         "ratio_sealed_to_raw_copy": e2e["sealed_per_s"] / copy_rows,
+        **{k: v for k, v in e2e.items() if k.startswith(("page", "healthz"))},
+        "ratio_page_to_healthz": e2e["page_per_s"] / e2e["healthz_per_s"],
     }
     rows = [
         (
@@ -215,6 +316,17 @@ async def main() -> None:
             f"{e2e['sealed_per_s']:,.0f}/s",
             f"{figures['ratio_sealed_to_raw_kafka']:.1%} of raw Kafka, "
             f"{figures['ratio_sealed_to_raw_copy']:.1%} of raw COPY",
+        ),
+        (
+            f"same server's /healthz ({PAGE_CLIENTS} clients)",
+            f"{e2e['healthz_per_s']:,.0f}/s",
+            f"p50 {e2e['healthz_p50_ms']:.1f} ms, p99 {e2e['healthz_p99_ms']:.1f} ms",
+        ),
+        (
+            f"trail page, {int(e2e['page_project_events'])}-event project",
+            f"{e2e['page_per_s']:,.0f}/s",
+            f"p50 {e2e['page_p50_ms']:.1f} ms, p99 {e2e['page_p99_ms']:.1f} ms, "
+            f"{figures['ratio_page_to_healthz']:.1%} of /healthz",
         ),
     ]
     print(f"\nqtrail bench ({E2E_EVENTS} events, {CONCURRENCY} clients, message {len(payload)} B)")

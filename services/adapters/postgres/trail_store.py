@@ -137,13 +137,21 @@ class TrailStore:
                 states[row["project_id"]] = await self.replay_state(row["project_id"])
         return states
 
-    async def replay_state(self, project_id: str) -> ProjectState:
+    async def records(self, project_id: str) -> list[SealedRecord]:
+        """Every sealed record of a project, in chain order."""
         records: list[SealedRecord] = []
         after = 0
         while page := await self.trail_page(project_id, after, 2000):
             records += page
             after = page[-1].seq
-        return replay(project_id, records)
+        return records
+
+    async def replay_state(self, project_id: str) -> ProjectState:
+        return replay(project_id, await self.records(project_id))
+
+    async def project_ids(self) -> list[str]:
+        rows = await self._pool.fetch("SELECT project_id FROM project_heads ORDER BY project_id")
+        return [r["project_id"] for r in rows]
 
     async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]:
         rows = await self._pool.fetch(

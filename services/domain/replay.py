@@ -1,0 +1,143 @@
+"""Regulator replay: a project's state as of a moment, and a step-through of what each event changed.
+
+Both are the live fold applied to the sealed records, so a replay is the system's own logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from services.domain.chain import SealedRecord
+from services.domain.project import ProjectState, fold
+
+Clock = Literal["recorded", "occurred"]
+
+
+def as_of(
+    project_id: str, records: Iterable[SealedRecord], moment: dt.datetime, by: Clock = "recorded"
+) -> ProjectState:
+    """The state from the records known at ``moment`` (by our clock), or that had occurred by then
+    (the site's clock: late offline events count from when they happened)."""
+    state = ProjectState(project_id=project_id)
+    for record in records:
+        when = record.recorded_at if by == "recorded" else record.occurred_at
+        if when <= moment:
+            state = fold(state, record)
+    return state
+
+
+@dataclass(frozen=True)
+class Step:
+    seq: int
+    event_id: str
+    type: str
+    actor: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    changes: list[str]
+
+
+def changes(before: ProjectState, after: ProjectState) -> list[str]:
+    """What changed between two states, in words a regulator reads (no personal ID numbers)."""
+    out: list[str] = []
+    if before.profile is None and after.profile is not None:
+        out.append(f"project registered: {after.profile.name}")
+    for role, party in after.parties.items():
+        old = before.parties.get(role)
+        if old is None:
+            lead = party.leads[0].name
+            out.append(f"{party.org_name} appointed as {role}, lead {lead}")
+            continue
+        if len(party.leads) > len(old.leads):
+            out.append(f"{party.leads[-1].name} replaced {old.leads[-1].name} as {role} lead")
+        for new_lead, old_lead in zip(party.leads, old.leads, strict=False):
+            if new_lead.commitment and not old_lead.commitment:
+                out.append(f"{new_lead.name} ({role}) signed the lifelong commitment")
+            if new_lead.name != old_lead.name:
+                out.append(f"{role} lead corrected: {old_lead.name} → {new_lead.name}")
+        if party.org_name != old.org_name:
+            out.append(f"{role} organization corrected: {old.org_name} → {party.org_name}")
+    out += [
+        f"lab {lab.name} commissioned"
+        for code, lab in after.labs.items()
+        if code not in before.labs
+    ]
+    out += [
+        f"witness {w.name} authorized"
+        for key, w in after.witnesses.items()
+        if key not in before.witnesses
+    ]
+    for sid, sample in after.samples.items():
+        old_sample = before.samples.get(sid)
+        if old_sample is None:
+            witnessed = "witnessed" if sample.witnessed else "NOT witnessed"
+            out.append(f"sample {sid} taken ({sample.material} {sample.grade}, {witnessed})")
+        elif sample.received and not old_sample.received:
+            out.append(f"sample {sid} received, seal {'intact' if sample.seal_ok else 'MISMATCH'}")
+    for number, report in after.reports.items():
+        old_report = before.reports.get(number)
+        if old_report is None:
+            out.append(
+                f"report {number} on sample {report.sample_id}: lab says {report.lab_conclusion}"
+            )
+        elif report.verdict != old_report.verdict:
+            out.append(f"report {number} evaluated: {report.verdict}")
+        elif report.status != old_report.status:
+            out.append(f"report {number} {report.status}")
+    for batch_id, batch in after.concrete_batches.items():
+        old_batch = before.concrete_batches.get(batch_id)
+        if old_batch is None:
+            out.append(f"concrete batch {batch_id} closed")
+        elif batch.verdict != old_batch.verdict:
+            out.append(f"concrete batch {batch_id} evaluated: {batch.verdict}")
+    for nc_id, nc in after.nonconformances.items():
+        old_nc = before.nonconformances.get(nc_id)
+        if old_nc is None or old_nc.status != nc.status:
+            out.append(f"nonconformance {nc_id} {nc.status}")
+    out += [f"accident {a} reported" for a in after.accidents if a not in before.accidents]
+    for alert_id, alert in after.alerts.items():
+        old_alert = before.alerts.get(alert_id)
+        if old_alert is None:
+            out.append(f"alert ({alert.severity}): {alert.message_en}")
+        elif alert.resolved_by and not old_alert.resolved_by:
+            out.append(f"alert resolved: {alert.message_en} — {alert.resolution}")
+    if after.completion and not before.completion:
+        out.append(f"completion accepted on {after.completion.accepted_on}")
+    for serial, plaque in after.plaques.items():
+        old_plaque = before.plaques.get(serial)
+        if old_plaque is None:
+            out.append(f"plaque #{serial} issued")
+        elif plaque.status != old_plaque.status:
+            out.append(f"plaque #{serial} {plaque.status}")
+        elif plaque.installed_place and not old_plaque.installed_place:
+            out.append(f"plaque #{serial} installed at {plaque.installed_place}")
+    if len(after.corrections) > len(before.corrections):
+        fix = after.corrections[-1]
+        out.append(
+            f"correction of {fix.corrects_event_id}: {', '.join(sorted(fix.changes))} ({fix.reason})"
+        )
+    return out or ["(no change to the ledger)"]
+
+
+def steps(project_id: str, records: Iterable[SealedRecord]) -> list[Step]:
+    state = ProjectState(project_id=project_id)
+    out = []
+    for record in records:
+        after = fold(state, record)
+        actor = record.body["actor"]
+        out.append(
+            Step(
+                record.seq,
+                record.event_id,
+                record.type,
+                f"{actor['role']} {actor['org']}",
+                record.occurred_at,
+                record.recorded_at,
+                changes(state, after),
+            )
+        )
+        state = after
+    return out
