@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     recorder_batch_within_s: float = 0.05
     recorder_session_timeout_s: float = 10.0
     """How soon the group notices a crashed recorder and hands its partitions to another."""
+    checkpoint_interval_s: float = 60.0
+    """How often the leading recorder signs a checkpoint of every chain head that moved."""
     recorder_metrics_port: int = 9101
     """Prometheus metrics of a recorder worker (0 turns them off)."""
 

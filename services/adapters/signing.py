@@ -91,6 +91,9 @@ class Signer:
     def sign(self, kind: str, project_id: str, number: str) -> str:
         return sign(Claims(self.active, kind, project_id, number), self._keys[self.active])
 
+    def sign_bytes(self, data: bytes) -> bytes:
+        return self._keys[self.active].sign(data)
+
     def verify(self, code: str) -> Claims:
         return verify(code, self._public)
 

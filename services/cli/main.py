@@ -5,6 +5,8 @@
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once)
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
+  qtrail export PROJECT -o FILE      the self-verifying bundle; qtrail verify-bundle FILE checks it offline
+  qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule)
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
   qtrail verify PROJECT|--all   recompute chains; exit 1 when one is damaged
   qtrail replay PROJECT [--as-of T] [--by occurred] [--steps]   regulator replay
@@ -21,6 +23,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from services.settings import get_settings
 
@@ -59,6 +62,7 @@ def _recorder(_args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from services.adapters.postgres.chain_audit import verify_project
+    from services.adapters.postgres.checkpoints import CheckpointStore
     from services.adapters.postgres.pool import create_pool
     from services.adapters.postgres.trail_store import TrailStore
 
@@ -73,7 +77,7 @@ def _verify(args: argparse.Namespace) -> int:
             store = TrailStore(pool)
             projects = await store.project_ids() if args.all else [args.project]
             for project in projects:
-                result = await verify_project(store, project)
+                result = await verify_project(store, project, CheckpointStore(pool))
                 failed += not (result.ok and result.length > 0)
                 print(
                     json.dumps(
@@ -219,6 +223,86 @@ def _schemas(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _checkpoint(_args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from services.adapters.postgres.checkpoints import CheckpointStore
+    from services.adapters.postgres.pool import create_pool
+    from services.adapters.signing import Signer
+
+    async def run() -> int:
+        settings = get_settings()
+        pool = await create_pool(settings, max_size=1)
+        try:
+            store = CheckpointStore(pool)
+            made = await store.create(Signer.from_settings(settings), dt.datetime.now(dt.UTC))
+            shown = made or await store.latest()
+        finally:
+            await pool.close()
+        if shown is None:
+            print("no chains to checkpoint yet")
+            return 0
+        print(json.dumps({"new": made is not None, **shown.as_dict()}, ensure_ascii=False))
+        return 0
+
+    return asyncio.run(run())
+
+
+def _export(args: argparse.Namespace) -> int:
+    from services.adapters.evidence import FolderEvidenceStore
+    from services.adapters.export import NothingToExport, export_bundle
+    from services.adapters.postgres.pool import create_pool
+    from services.adapters.signing import Signer
+
+    async def run() -> dict[str, Any] | None:
+        settings = get_settings()
+        pool = await create_pool(settings, max_size=2)
+        try:
+            evidence = FolderEvidenceStore(
+                Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
+            )
+            return await export_bundle(
+                pool,
+                Signer.from_settings(settings),
+                evidence if args.with_evidence else None,
+                args.project,
+            )
+        except NothingToExport:
+            return None
+        finally:
+            await pool.close()
+
+    body = asyncio.run(run())
+    if body is None:
+        print(f"qtrail export: project {args.project} has no sealed events", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(
+        f"wrote {args.output}: {body['manifest']['records']} records, head {body['manifest']['head']}"
+    )
+    return 0
+
+
+def _verify_bundle(args: argparse.Namespace) -> int:
+    from services.domain.bundle import Malformed, verify
+
+    try:
+        loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        trusted = dict(t.split("=", 1) for t in args.trust) if args.trust else None
+        findings = verify(loaded, trusted)
+    except OSError as exc:
+        print(f"qtrail verify-bundle: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except (ValueError, Malformed) as exc:
+        print(f"qtrail verify-bundle: {args.file} is not a bundle: {exc}", file=sys.stderr)
+        return 2
+    for finding in findings:
+        print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.what}")
+    failed = [f for f in findings if not f.ok]
+    print(f"{args.file}: {'VERIFIED' if not failed else f'{len(failed)} check(s) FAILED'}")
+    return 1 if failed else 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from services.cli.demo import run_demo
 
@@ -241,6 +325,25 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("schemas", help="write JSON Schemas and OpenAPI into schemas/").set_defaults(
         run=_schemas
     )
+    sub.add_parser(
+        "checkpoint", help="sign a checkpoint of every chain head that moved"
+    ).set_defaults(run=_checkpoint)
+    export = sub.add_parser("export", help="write a project's self-verifying bundle")
+    export.add_argument("project")
+    export.add_argument("-o", "--output", required=True)
+    export.add_argument(
+        "--with-evidence", action="store_true", help="include the evidence files themselves"
+    )
+    export.set_defaults(run=_export)
+    verify_bundle = sub.add_parser("verify-bundle", help="verify an export bundle offline")
+    verify_bundle.add_argument("file")
+    verify_bundle.add_argument(
+        "--trust",
+        action="append",
+        metavar="KEY_ID=BASE64",
+        help="a public key obtained independently (repeatable)",
+    )
+    verify_bundle.set_defaults(run=_verify_bundle)
     keys = sub.add_parser("keys", help="manage API keys")
     actions = keys.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key; the token is shown once")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
 from services.adapters.postgres.chain_audit import verify_project
+from services.adapters.postgres.checkpoints import CheckpointStore
 from services.api.auth import Caller, readable_state
 from services.api.resources import Deps
 from services.domain.access import redact
@@ -97,7 +98,7 @@ async def trail(
 @router.get("/v1/projects/{project_id}/verify", summary="Recompute the project's hash chain")
 async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
     await readable_state(deps, caller, project_id)
-    result = await verify_project(deps.store, project_id)
+    result = await verify_project(deps.store, project_id, CheckpointStore(deps.pool))
     return {
         "project": project_id,
         "ok": result.ok,

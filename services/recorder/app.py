@@ -5,6 +5,7 @@ Run it with ``python -m services.recorder`` (or ``qtrail recorder``).
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import structlog
 
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
+from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
@@ -69,6 +71,25 @@ def create_app(settings: Settings) -> faust.App:
                 await recorder.record_batch(batch)
         finally:
             await producer.stop()
+            await pool.close()
+
+    @app.timer(settings.checkpoint_interval_s, on_leader=True)
+    async def checkpoint() -> None:
+        pool = await create_pool(settings, max_size=1)
+        try:
+            made = await CheckpointStore(pool).create(
+                Signer.from_settings(settings), dt.datetime.now(dt.UTC)
+            )
+            if made is not None:
+                log.info(
+                    "checkpoint signed",
+                    number=made.number,
+                    tree_size=made.tree_size,
+                    root=made.root.hex(),
+                )
+        except Exception as exc:  # the next tick tries again
+            log.error("checkpoint failed", error=repr(exc))
+        finally:
             await pool.close()
 
     trail = app.topic(

@@ -1,0 +1,104 @@
+"""Signed checkpoints: the latest and numbered tree heads, consistency and inclusion proofs (public)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from services.adapters.export import NothingToExport, export_bundle
+from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
+from services.api.auth import Caller, require_kind
+from services.api.resources import Deps
+from services.domain import merkle
+from services.domain.access import KeyKind
+from services.gateway.problems import Problem
+
+router = APIRouter(tags=["checkpoints"])
+
+
+async def _checkpoint(deps: Deps, number: int | None) -> tuple[CheckpointStore, Checkpoint]:
+    store = CheckpointStore(deps.pool)
+    found = await (store.latest() if number is None else store.get(number))
+    if found is None:
+        raise Problem(
+            404,
+            "No such checkpoint",
+            "no checkpoint yet" if number is None else f"no checkpoint {number}",
+        )
+    return store, found
+
+
+@router.get("/v1/checkpoints/latest", summary="The latest signed tree head")
+async def latest(deps: Deps) -> dict[str, Any]:
+    _, found = await _checkpoint(deps, None)
+    return found.as_dict() | {"public_keys": deps.signer.public_keys()}
+
+
+@router.get("/v1/checkpoints/{number}", summary="A signed tree head by number")
+async def numbered(number: int, deps: Deps) -> dict[str, Any]:
+    _, found = await _checkpoint(deps, number)
+    return found.as_dict()
+
+
+@router.get(
+    "/v1/checkpoints/{number}/consistency",
+    summary="Proof that an older checkpoint is a prefix of this one",
+)
+async def consistency(
+    number: int, deps: Deps, since: Annotated[int, Query(alias="from", ge=1)]
+) -> dict[str, Any]:
+    store, newer = await _checkpoint(deps, number)
+    _, older = await _checkpoint(deps, since)
+    if older.tree_size > newer.tree_size:
+        raise Problem(
+            422,
+            "Wrong order",
+            "the older checkpoint must come first",
+            errors=[{"field": "from", "reason": "must name an earlier checkpoint"}],
+        )
+    hashes = await store.leaf_hashes(newer.tree_size)
+    proof = merkle.consistency_proof(older.tree_size, hashes) if older.tree_size else []
+    return {"from": older.as_dict(), "to": newer.as_dict(), "proof": [p.hex() for p in proof]}
+
+
+@router.get(
+    "/v1/projects/{project_id}/inclusion",
+    summary="Proof that the project's head is in the latest checkpoint",
+)
+async def inclusion(project_id: str, deps: Deps) -> dict[str, Any]:
+    store, found = await _checkpoint(deps, None)
+    leaf = await store.latest_leaf(project_id, found.tree_size)
+    if leaf is None:
+        raise Problem(
+            404, "Not checkpointed yet", f"project {project_id} is not in checkpoint {found.number}"
+        )
+    index, leaf_bytes, seq, head = leaf
+    hashes = await store.leaf_hashes(found.tree_size)
+    return {
+        "checkpoint": found.as_dict(),
+        "leaf_index": index,
+        "leaf": leaf_bytes.decode(),
+        "seq": seq,
+        "head": head.hex(),
+        "proof": [p.hex() for p in merkle.inclusion_proof(index, hashes)],
+    }
+
+
+@router.get(
+    "/v1/projects/{project_id}/export", summary="The self-verifying export bundle (regulators)"
+)
+async def export(
+    project_id: str, deps: Deps, caller: Caller, evidence: bool = False
+) -> JSONResponse:
+    require_kind(caller, KeyKind.REGULATOR)
+    try:
+        body = await export_bundle(
+            deps.pool, deps.signer, deps.evidence if evidence else None, project_id
+        )
+    except NothingToExport as exc:
+        raise Problem(404, "Unknown project", f"project {project_id} has no sealed events") from exc
+    return JSONResponse(
+        body, headers={"content-disposition": f'attachment; filename="{project_id}.qtrail.json"'}
+    )
