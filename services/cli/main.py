@@ -102,6 +102,47 @@ def _verify(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _rebuild(from_kafka: bool) -> int:
+    from services.adapters.postgres.pool import create_pool
+    from services.adapters.rebuild import from_kafka as rebuild_from_kafka
+    from services.adapters.rebuild import from_postgres
+
+    def progress(text: str) -> None:
+        print(f"... {text}", file=sys.stderr, flush=True)
+
+    async def run() -> int:
+        settings = get_settings()
+        pool = await create_pool(settings, max_size=2)
+        try:
+            result = await (
+                rebuild_from_kafka(pool, settings, progress)
+                if from_kafka
+                else from_postgres(pool, progress)
+            )
+        finally:
+            await pool.close()
+        source = "qtrail.trail.v1 from offset 0" if from_kafka else "the trail in PostgreSQL"
+        for project, problems in sorted(result.differences.items()):
+            print(f"DIFFERS {project}")
+            for problem in problems:
+                print(f"    {problem}")
+        verdict = (
+            "EQUAL to the live read models"
+            if result.equal
+            else f"{len(result.differences)} project(s) DIFFER"
+        )
+        print(
+            f"rebuilt {result.projects} project(s), {result.records} records, from {source}: {verdict}"
+        )
+        return 0 if result.equal else 1
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        print("qtrail replay: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+
+
 def _replay(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -123,6 +164,12 @@ def _replay(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+
+    if args.rebuild:
+        return _rebuild(args.from_kafka)
+    if not args.project:
+        print("qtrail replay: give a PROJECT, or --rebuild", file=sys.stderr)
+        return 2
 
     async def run() -> int:
         pool = await create_pool(get_settings(), max_size=2)
@@ -359,8 +406,20 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("project", nargs="?")
     verify.add_argument("--all", action="store_true", help="every project")
     verify.set_defaults(run=_verify)
-    replay = sub.add_parser("replay", help="a project's state as of a moment, or its step-through")
-    replay.add_argument("project")
+    replay = sub.add_parser(
+        "replay", help="state as of a moment, step-through, or --rebuild of every read model"
+    )
+    replay.add_argument("project", nargs="?")
+    replay.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild every project from the log; compare with live",
+    )
+    replay.add_argument(
+        "--from-kafka",
+        action="store_true",
+        help="with --rebuild: read qtrail.trail.v1 from offset 0",
+    )
     replay.add_argument("--as-of", help="ISO 8601 moment with a time zone (default: now)")
     replay.add_argument(
         "--by",

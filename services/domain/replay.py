@@ -141,3 +141,25 @@ def steps(project_id: str, records: Iterable[SealedRecord]) -> list[Step]:
         )
         state = after
     return out
+
+
+def diff(live: object, rebuilt: object, path: str = "") -> list[str]:
+    """Every place two JSON-like values differ, as ``path: live … rebuilt …``."""
+    if isinstance(live, dict) and isinstance(rebuilt, dict):
+        out: list[str] = []
+        for key in sorted(set(live) | set(rebuilt), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in live:
+                out.append(f"{where}: missing live, rebuilt has {rebuilt[key]!r}")
+            elif key not in rebuilt:
+                out.append(f"{where}: live has {live[key]!r}, missing rebuilt")
+            else:
+                out += diff(live[key], rebuilt[key], where)
+        return out
+    if isinstance(live, list) and isinstance(rebuilt, list) and len(live) == len(rebuilt):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(live, rebuilt, strict=True))
+            for d in diff(a, b, f"{path}[{i}]")
+        ]
+    return [] if live == rebuilt else [f"{path}: live {live!r}, rebuilt {rebuilt!r}"]
