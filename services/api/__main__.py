@@ -18,6 +18,7 @@ def main() -> None:
         port=settings.http_port,
         log_level="warning",
         access_log=False,
+        timeout_keep_alive=75,  # longer than clients' pools keep idle connections (aiohttp 15 s, browsers 60 s)
     )
 
 
