@@ -15,7 +15,7 @@ from services.api.resources import Resources
 from services.gateway import evidence
 from services.gateway import routes as gateway
 from services.gateway.problems import Problem
-from services.portal import checkpoints, plaques, reports
+from services.portal import checkpoints, plaques, regulator, reports
 from services.portal import routes as portal
 from services.settings import Settings, get_settings
 
@@ -68,5 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(plaques.router)
     app.include_router(checkpoints.router)
+    app.include_router(regulator.router)
     app.include_router(ops.router)
     return app

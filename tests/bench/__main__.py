@@ -212,7 +212,9 @@ async def qtrail_end_to_end(env: Environment) -> dict[str, float]:
             sealed = time.perf_counter() - start
             await db.close()
             latencies.sort()
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=PAGE_CLIENTS)) as client:
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=PAGE_CLIENTS)
+        ) as client:
             page = await _trail_page(client, api, tokens)
         return {
             "accepted_per_s": E2E_EVENTS / accepted,

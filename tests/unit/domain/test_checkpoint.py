@@ -27,9 +27,10 @@ AT = dt.datetime(2026, 3, 1, 20, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(h
 
 
 def test_leaf_bytes_are_the_rfc8785_form_written_out() -> None:
-    assert leaf_bytes("XZ-1", 12, HEAD) == (
-        '{"head":"' + HEAD.hex() + '","project":"XZ-1","seq":12}'
-    ).encode()
+    assert (
+        leaf_bytes("XZ-1", 12, HEAD)
+        == ('{"head":"' + HEAD.hex() + '","project":"XZ-1","seq":12}').encode()
+    )
 
 
 def test_a_leaf_with_chinese_text_is_utf8_not_escaped() -> None:
@@ -62,10 +63,13 @@ def test_leaves_differ_when_any_field_differs() -> None:
 
 def test_tree_head_bytes_are_canonical_with_utc_microseconds() -> None:
     head = tree_head_bytes(7, 3, ROOT, AT, "k-2026")
-    assert head == (
-        '{"at":"2026-03-01T12:00:00.123456Z","checkpoint":7,"key":"k-2026",'
-        '"root":"' + ROOT.hex() + '","size":3,"v":1}'
-    ).encode()
+    assert (
+        head
+        == (
+            '{"at":"2026-03-01T12:00:00.123456Z","checkpoint":7,"key":"k-2026",'
+            '"root":"' + ROOT.hex() + '","size":3,"v":1}'
+        ).encode()
+    )
 
 
 def test_a_naive_time_is_refused() -> None:
@@ -172,7 +176,7 @@ def test_only_the_checkpointed_seq_is_compared() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="BUG: services/domain/checkpoint.py:52 compares body.get('v') != 1, and JSON true == 1 "
-    "in Python, so a head saying \"v\":true parses as version 1",
+    'in Python, so a head saying "v":true parses as version 1',
 )
 def test_parse_refuses_true_as_the_version() -> None:
     fields = {**_fields(), "v": True}

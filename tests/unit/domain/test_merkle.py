@@ -212,6 +212,33 @@ def _misses(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes)
         return True
 
 
+def rfc9162_root(index: int, size: int, leaf: bytes, proof: list[bytes]) -> bytes | None:
+    """RFC 9162 §2.1.3.2 verification, the iterative algorithm, written from the RFC text."""
+    if index >= size:
+        return None
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return None
+        if fn % 2 == 1 or fn == sn:
+            r = merkle.node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = merkle.node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return r if sn == 0 else None
+
+
+@pytest.mark.parametrize("size", range(1, MAX_SIZE + 1))
+def test_every_inclusion_proof_passes_the_rfc9162_algorithm(size: int) -> None:
+    hashes = hashed(leaves(size))
+    root = merkle.root(hashes)
+    for index in range(size):
+        proof = merkle.inclusion_proof(index, hashes)
+        assert rfc9162_root(index, size, hashes[index], proof) == root, index
+
+
 @pytest.mark.parametrize("size", range(2, MAX_SIZE + 1))
 def test_an_altered_inclusion_proof_does_not_lead_to_the_root(size: int) -> None:
     hashes = hashed(leaves(size))
@@ -310,9 +337,11 @@ def test_a_new_tree_that_rewrote_an_old_leaf_fails_consistency() -> None:
                 forked = list(original[:n])
                 forked[changed] = merkle.leaf_hash(b"rewritten")
                 proof = merkle.consistency_proof(m, forked)
-                assert not merkle.verify_consistency(
-                    m, n, old_root, merkle.root(forked), proof
-                ), (m, n, changed)
+                assert not merkle.verify_consistency(m, n, old_root, merkle.root(forked), proof), (
+                    m,
+                    n,
+                    changed,
+                )
 
 
 def test_an_altered_or_truncated_consistency_proof_fails() -> None:
@@ -329,9 +358,10 @@ def test_an_altered_or_truncated_consistency_proof_fails() -> None:
                 assert not merkle.verify_consistency(m, n, old_root, new_root, bad), (m, n)
             assert not merkle.verify_consistency(m, n, old_root, new_root, proof[:-1]), (m, n)
             assert not merkle.verify_consistency(m, n, old_root, new_root, proof[1:]), (m, n)
-            assert not merkle.verify_consistency(
-                m, n, old_root, new_root, [*proof, bytes(32)]
-            ), (m, n)
+            assert not merkle.verify_consistency(m, n, old_root, new_root, [*proof, bytes(32)]), (
+                m,
+                n,
+            )
 
 
 def test_consistency_refuses_impossible_sizes_and_proofs_for_equal_trees() -> None:

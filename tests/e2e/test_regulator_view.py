@@ -1,0 +1,75 @@
+"""The regulator's web view in a real headless Chromium: sign in, filter the timeline, pick a point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from playwright.async_api import async_playwright
+
+from tests.e2e.test_plaque import ARGS, CHROMIUM
+from tests.support.client import Site
+from tests.support.events import (
+    T0,
+    appointment,
+    id_number,
+    lead_change,
+    lot,
+    registration,
+)
+from tests.support.processes import Api
+from tests.support.stack import ARTIFACTS
+
+
+async def test_timeline_filters_and_state_at_a_point(
+    site: Site, system: Api, tokens: dict[str, str]
+) -> None:
+    project = f"REG-{uuid.uuid4().hex[:6]}"
+    await site.sealed(registration(project))
+    await site.sealed(appointment(project, "construction"))
+    await site.sealed(lot(project, 1))
+    await site.sealed(
+        lead_change(
+            project, "construction", "接任经理", id_number(901), at=T0 + dt.timedelta(days=9)
+        )
+    )
+    refused = await site.post(
+        lot(project, 2, role="supervision", org=tokens and "91320300000000105L"), wait=15
+    )
+    assert refused.json()["status"] == "rejected"
+    url = f"{system.base_url}/regulator/projects/{project}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await page.goto(url)
+            assert "/regulator/login" in page.url  # no key yet
+            await page.fill("input[name=key]", tokens["owner"])
+            await page.click("button[type=submit]")
+            assert (
+                "/regulator/login" in page.url
+                and "not a regulator key" in await page.inner_text("body")
+            )
+            await page.fill("input[name=key]", tokens["regulator"])
+            await page.click("button[type=submit]")
+            assert page.url.startswith(url)
+            text = await page.inner_text("body")
+            assert "接任经理 replaced" in text and "#4" in text
+            await page.select_option("select[name=role]", "construction")
+            await page.check("input[name=rejected]")
+            await page.click("form button")
+            rows = await page.locator("table >> nth=-1 >> tr").count()
+            assert (
+                rows == 1 + 2 + 1
+            )  # header, the construction lot and lead change, the refused event
+            assert "auth.not_a_party" in await page.inner_text("body")
+            await page.click("text=#3")
+            body = await page.inner_text("body")
+            assert (
+                "State as of #3" in body and "construction负责人" in body
+            )  # the lead before the handover
+            assert "role=construction" in page.url  # the filters stay
+            await page.screenshot(path=str(ARTIFACTS / f"regulator-{project}.png"), full_page=True)
+        finally:
+            await browser.close()
