@@ -22,6 +22,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from services.domain.chain import GENESIS, seal
+from tests.bench import chain as chain_bench
 from tests.support.events import (
     STRUCTURED,
     appointment,
@@ -284,6 +285,7 @@ async def main() -> None:
         kafka = await raw_kafka(env, payload)
         copy_rows = await raw_copy(env, records)
         e2e = await qtrail_end_to_end(env)
+        chains = chain_bench.run()
     finally:
         await dispose(env)
     figures = {
@@ -301,6 +303,7 @@ async def main() -> None:
         "ratio_sealed_to_raw_copy": e2e["sealed_per_s"] / copy_rows,
         **{k: v for k, v in e2e.items() if k.startswith(("page", "healthz"))},
         "ratio_page_to_healthz": e2e["page_per_s"] / e2e["healthz_per_s"],
+        **chains,
     }
     rows = [
         (
@@ -330,6 +333,17 @@ async def main() -> None:
             f"{e2e['page_per_s']:,.0f}/s",
             f"p50 {e2e['page_p50_ms']:.1f} ms, p99 {e2e['page_p99_ms']:.1f} ms, "
             f"{figures['ratio_page_to_healthz']:.1%} of /healthz",
+        ),
+        ("raw SHA-256 over the chain's bytes", f"{chains['raw_sha256_per_s']:,.0f}/s", ""),
+        (
+            f"qtrail verify, {int(chains['chain_events']):,}-record chain",
+            f"{chains['verify_per_s']:,.0f}/s",
+            f"{chains['ratio_verify_to_raw_sha256']:.1%} of raw SHA-256",
+        ),
+        (
+            f"replay as of mid-chain, {int(chains['chain_events']):,} records",
+            f"{chains['replay_as_of_s']:.1f} s",
+            f"{chains['replay_records_per_s']:,.0f} records/s through the live fold",
         ),
     ]
     print(f"\nqtrail bench ({E2E_EVENTS} events, {CONCURRENCY} clients, message {len(payload)} B)")
