@@ -72,6 +72,14 @@ def build(
     }
 
 
+def _project_of(canonical: bytes) -> str | None:
+    try:
+        body = json.loads(canonical)
+    except ValueError:
+        return None
+    return body.get("project_id") if isinstance(body, dict) else None
+
+
 @dataclass(frozen=True)
 class Finding:
     ok: bool
@@ -88,6 +96,20 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
         raise Malformed(f"not a {FORMAT} file")
     try:
         project = str(bundle["project"])
+        checkpoint, inclusion, keys, manifest = (
+            bundle["checkpoint"],
+            bundle["inclusion"],
+            bundle["public_keys"],
+            bundle["manifest"],
+        )
+        for name, part in (
+            ("checkpoint", checkpoint),
+            ("inclusion", inclusion),
+            ("public_keys", keys),
+            ("manifest", manifest),
+        ):
+            if not isinstance(part, dict):
+                raise TypeError(f"{name} is not an object")
         links = [
             StoredLink(
                 int(r["seq"]),
@@ -97,17 +119,16 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
             )
             for r in bundle["records"]
         ]
-        checkpoint, inclusion, keys = (
-            bundle["checkpoint"],
-            bundle["inclusion"],
-            bundle["public_keys"],
-        )
         tree_head_bytes = base64.b64decode(checkpoint["tree_head"])
         signature = bytes.fromhex(checkpoint["signature"])
+        key_id = str(checkpoint["key_id"])
         leaf = base64.b64decode(inclusion["leaf"])
+        leaf_index = int(inclusion["leaf_index"])
         proof = [bytes.fromhex(p) for p in inclusion["proof"]]
-        manifest = bundle["manifest"]
-    except (KeyError, TypeError, ValueError) as exc:
+        evidence = bundle.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
+            raise TypeError("evidence is not a list of objects")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise Malformed(f"missing or malformed part: {exc}") from exc
     findings: list[Finding] = []
 
@@ -120,9 +141,7 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
         f"chain: {chain.length} records link from genesis to head {chain.head.hex()[:16]}…",
         f"chain broken at seq {chain.first_bad_seq}: {chain.problem}",
     )
-    strangers = [
-        link.seq for link in links if json.loads(link.canonical).get("project_id") != project
-    ]
+    strangers = [link.seq for link in links if _project_of(link.canonical) != project]
     check(
         not strangers,
         f"every record belongs to project {project}",
@@ -130,38 +149,37 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
     )
     check(
         manifest.get("records") == len(links)
-        and manifest.get("head") == (links[-1].hash.hex() if links else None),
+        and manifest.get("head") == (links[-1].hash.hex() if links else None)
+        and manifest.get("evidence") == len(evidence),
         "manifest matches the records",
         "manifest does not match the records (count or head)",
     )
 
     try:
         head = TreeHead.parse(tree_head_bytes)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         findings.append(Finding(False, f"checkpoint tree head is malformed: {exc}"))
         return findings
-    key_text = keys.get(checkpoint["key_id"])
-    if trusted_keys is not None and trusted_keys.get(checkpoint["key_id"]) != key_text:
+    key_text = keys.get(key_id)
+    if trusted_keys is not None and trusted_keys.get(key_id) != key_text:
         findings.append(
-            Finding(
-                False, f"public key {checkpoint['key_id']} is not the one you trust (substituted?)"
-            )
+            Finding(False, f"public key {key_id} is not the one you trust (substituted?)")
         )
     elif trusted_keys is None:
         findings.append(
             Finding(
                 True,
-                f"signature key {checkpoint['key_id']} taken from the bundle; pass --trust to "
+                f"signature key {key_id} taken from the bundle; pass --trust to "
                 "check it against a key you obtained independently",
             )
         )
     check(
-        head.key_id == checkpoint["key_id"],
+        head.key_id == key_id,
         "tree head names its signing key",
         "tree head names another key than the checkpoint",
     )
     try:
-        if key_text is None:
+        if not isinstance(key_text, str):
             raise InvalidSignature
         Ed25519PublicKey.from_public_bytes(base64.b64decode(key_text)).verify(
             signature, tree_head_bytes
@@ -176,7 +194,7 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
 
     try:
         leaf_project, leaf_seq, leaf_head = read_leaf(leaf)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         findings.append(Finding(False, f"inclusion leaf is malformed: {exc}"))
         return findings
     check(
@@ -198,9 +216,7 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
             f"the chain at seq {leaf_seq} differs from the checkpointed head (rewritten)",
         )
     try:
-        implied = merkle.root_from_inclusion(
-            int(inclusion["leaf_index"]), head.size, merkle.leaf_hash(leaf), proof
-        )
+        implied = merkle.root_from_inclusion(leaf_index, head.size, merkle.leaf_hash(leaf), proof)
         check(
             implied == head.root,
             f"inclusion proof leads to the signed root {head.root.hex()[:16]}…",
@@ -209,7 +225,7 @@ def verify(bundle: Any, trusted_keys: dict[str, str] | None = None) -> list[Find
     except ValueError as exc:
         findings.append(Finding(False, f"inclusion proof is malformed: {exc}"))
 
-    for item in bundle.get("evidence", []):
+    for item in evidence:
         if "content" in item:
             actual = hashlib.sha256(base64.b64decode(item["content"])).hexdigest()
             check(

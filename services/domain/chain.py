@@ -144,6 +144,10 @@ def verify_links(links: Iterable[StoredLink]) -> Verification:
             body = json.loads(link.canonical)
         except ValueError:
             return Verification(False, length, expected_prev, link.seq, "record bytes are not JSON")
+        if not isinstance(body, dict):
+            return Verification(
+                False, length, expected_prev, link.seq, "record bytes are not a JSON object"
+            )
         if body.get("seq") != link.seq or body.get("prev_hash") != link.prev_hash.hex():
             return Verification(
                 False, length, expected_prev, link.seq, "record names another position"

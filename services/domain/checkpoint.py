@@ -49,7 +49,9 @@ class TreeHead:
     @classmethod
     def parse(cls, canonical: bytes) -> TreeHead:
         body = json.loads(canonical)
-        if body.get("v") != 1 or rfc8785.dumps(body) != canonical:
+        if not isinstance(body, dict):
+            raise ValueError("a tree head is a JSON object")
+        if type(body.get("v")) is not int or body["v"] != 1 or rfc8785.dumps(body) != canonical:
             raise ValueError("not a version 1 tree head in canonical form")
         return cls(
             int(body["checkpoint"]),

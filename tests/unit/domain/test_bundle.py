@@ -102,7 +102,7 @@ def sign_again(b: dict[str, Any], key: Ed25519PrivateKey, public_key: str) -> No
 
 
 def test_the_committed_vector_is_what_the_builder_makes() -> None:
-    """Drift: regenerate with ``python -m tests.support.bundle_vectors`` after a deliberate change."""
+    """Drift. After a deliberate change: ``python -m tests.support.bundle_vectors``."""
     assert json.loads(VECTOR_FILE.read_text(encoding="utf-8")) == vector_bundle()
     assert VECTOR_FILE.read_text(encoding="utf-8") == vectors.vector_text()
 
@@ -214,13 +214,6 @@ def test_an_edit_at_any_seq_is_named(seq: int) -> None:
     assert the_failure(b, "chain broken").startswith(f"chain broken at seq {seq}:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=json.JSONDecodeError,
-    reason="BUG: services/domain/bundle.py:124 json.loads every record for the project check even "
-    "after verify_links reported bytes that are not JSON, so verify raises (the CLI says 'not a "
-    "bundle', exit 2) instead of failing 'chain broken at seq N: record bytes are not JSON'",
-)
 def test_an_edited_byte_that_breaks_the_json_is_a_broken_chain() -> None:
     b = fresh()
     raw = record_bytes(b, 2)
@@ -298,11 +291,6 @@ def test_a_manifest_head_that_does_not_match_fails() -> None:
     assert failures(b) == ["manifest does not match the records (count or head)"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: services/domain/bundle.py:131-134 compares only the manifest's records and head; its "
-    "evidence count is never checked, so a dropped evidence item goes unnoticed",
-)
 def test_a_manifest_evidence_count_that_does_not_match_fails() -> None:
     b = fresh()
     b["manifest"]["evidence"] = 1
@@ -592,13 +580,6 @@ def test_a_record_entry_that_is_not_an_object_raises_malformed() -> None:
         verify(b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="BUG: services/domain/bundle.py:143 and :202 read checkpoint.key_id and "
-    "inclusion.leaf_index outside the Malformed guard (lines 90-114); without them verify raises KeyError (a traceback from the "
-    "CLI) instead of Malformed",
-)
 @pytest.mark.parametrize(
     ("where", "field"), [("checkpoint", "key_id"), ("inclusion", "leaf_index")]
 )
@@ -609,13 +590,6 @@ def test_a_bundle_missing_a_key_id_or_leaf_index_raises_malformed(where: str, fi
         verify(b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(AttributeError, TypeError),
-    reason="BUG: services/domain/bundle.py:139/178 (TreeHead.parse, read_leaf catch only ValueError, "
-    "KeyError) and 132/143 (manifest.get, keys.get) assume JSON objects; a tree head, leaf, manifest or key list of "
-    "another JSON type makes verify raise AttributeError/TypeError instead of failing or Malformed",
-)
 @pytest.mark.parametrize(
     "tamper",
     [
@@ -626,6 +600,10 @@ def test_a_bundle_missing_a_key_id_or_leaf_index_raises_malformed(where: str, fi
         pytest.param(
             lambda b: b["inclusion"].update(leaf=base64.b64encode(b"[1]").decode()),
             id="leaf is a JSON array",
+        ),
+        pytest.param(
+            lambda b: b["records"][1].update(record=base64.b64encode(b"[2]").decode()),
+            id="record bytes are a JSON array",
         ),
         pytest.param(lambda b: b.update(manifest=[4]), id="manifest is a list"),
         pytest.param(lambda b: b.update(public_keys=[VECTOR_PUBLIC_KEY]), id="keys are a list"),

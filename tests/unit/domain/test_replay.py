@@ -1,0 +1,426 @@
+"""Regulator replay: the state as of a moment by either clock, and the readable step-through.
+
+Records are sealed by the recorder's own path (decide_batch) with a controlled ``now``, so the
+recorded clock is exactly what each test chose; the occurred clock is each envelope's ``time``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pytest
+
+from services.domain.chain import GENESIS, SealedRecord, seal
+from services.domain.project import ProjectState, replay
+from services.domain.recording import decide_batch
+from services.domain.replay import Step, as_of, changes, steps
+from tests.support.events import (
+    CONSTRUCTION,
+    LEADS,
+    OWNER,
+    T0,
+    WITNESS_ID,
+    alert_resolved,
+    appointment,
+    commitment,
+    completion,
+    id_number,
+    lab_commissioned,
+    lead_change,
+    lot,
+    received,
+    registration,
+    reported,
+    sample,
+    staffed,
+    witness_authorized,
+)
+from tests.unit.domain.builders import correction, item, record
+
+UTC = dt.UTC
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+US = dt.timedelta(microseconds=1)
+
+
+def sealed(
+    batches: Iterable[tuple[dt.datetime, list[Mapping[str, Any]]]], project: str
+) -> list[SealedRecord]:
+    """Record each batch at its own ``now``; every envelope must seal."""
+    state: ProjectState | None = None
+    out: list[SealedRecord] = []
+    for now, envelopes in batches:
+        decision = record(envelopes, state, now=now)
+        assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
+        out += decision.sealed
+        state = decision.states[project]
+    return out
+
+
+# ----------------------------------------------------------------------------- as of a moment
+
+P = "XZ-ASOF-001"
+REGISTERED = T0 + HOUR
+"""Recorded clock of batch 1 (the registration)."""
+APPOINTED = T0 + DAY + 2 * HOUR
+"""Recorded clock of batch 2 (the construction appointment, occurred T0 + 1 day)."""
+COMMITTED_ON_SITE = T0 + DAY + HOUR
+"""Occurred clock of the commitment: signed on site before the appointment was even recorded…"""
+COMMITMENT_ARRIVED = T0 + 10 * DAY
+"""…and recorded ten days later, when the site came back online."""
+CHANGED = T0 + 20 * DAY
+
+
+@pytest.fixture(scope="module")
+def trail() -> list[SealedRecord]:
+    return sealed(
+        [
+            (REGISTERED, [registration(P)]),
+            (APPOINTED, [appointment(P, "construction")]),
+            (
+                COMMITMENT_ARRIVED,
+                [
+                    commitment(
+                        P, "construction", LEADS["construction"]["id_number"], at=COMMITTED_ON_SITE
+                    )
+                ],
+            ),
+            (
+                CHANGED + HOUR,
+                [lead_change(P, "construction", "新经理", id_number(555), at=CHANGED)],
+            ),
+        ],
+        P,
+    )
+
+
+def test_the_trail_has_the_clocks_the_tests_rely_on(trail: list[SealedRecord]) -> None:
+    assert [r.recorded_at for r in trail] == [
+        REGISTERED,
+        APPOINTED,
+        COMMITMENT_ARRIVED,
+        CHANGED + HOUR,
+    ]
+    assert [r.occurred_at for r in trail] == [T0, T0 + DAY, COMMITTED_ON_SITE, CHANGED]
+
+
+def test_by_recorded_only_records_recorded_by_then_count(trail: list[SealedRecord]) -> None:
+    moment = T0 + 5 * DAY  # the commitment had occurred, but qtrail did not know it yet
+    state = as_of(P, trail, moment, by="recorded")
+    assert state.seq == 2
+    assert state.head == trail[1].hash.hex()
+    lead = state.parties["construction"].leads[0]
+    assert lead.commitment is None
+
+
+def test_by_occurred_records_that_happened_by_then_count(trail: list[SealedRecord]) -> None:
+    moment = T0 + 5 * DAY
+    state = as_of(P, trail, moment, by="occurred")
+    assert state.seq == 3
+    assert state.parties["construction"].leads[0].commitment is not None
+    assert len(state.parties["construction"].leads) == 1  # the change is 15 days away
+
+
+def test_the_default_clock_is_the_recorded_one(trail: list[SealedRecord]) -> None:
+    moment = T0 + 5 * DAY
+    assert as_of(P, trail, moment) == as_of(P, trail, moment, by="recorded")
+    assert as_of(P, trail, moment) != as_of(P, trail, moment, by="occurred")
+
+
+@pytest.mark.parametrize(
+    ("moment", "seq"),
+    [
+        (REGISTERED - US, 0),
+        (REGISTERED, 1),  # a record recorded at the very moment counts
+        (APPOINTED - US, 1),
+        (APPOINTED, 2),
+        (COMMITMENT_ARRIVED - US, 2),
+        (COMMITMENT_ARRIVED, 3),
+        (CHANGED + HOUR, 4),
+    ],
+)
+def test_by_recorded_at_the_boundaries(
+    trail: list[SealedRecord], moment: dt.datetime, seq: int
+) -> None:
+    assert as_of(P, trail, moment, by="recorded").seq == seq
+
+
+@pytest.mark.parametrize(
+    ("moment", "parties", "committed", "leads"),
+    [
+        (T0 - US, set(), False, 0),
+        (T0 + 12 * HOUR, set(), False, 0),
+        (T0 + DAY, {"construction"}, False, 1),
+        (COMMITTED_ON_SITE, {"construction"}, True, 1),
+        (CHANGED - US, {"construction"}, True, 1),
+        (CHANGED, {"construction"}, True, 2),
+    ],
+)
+def test_by_occurred_at_the_boundaries(
+    trail: list[SealedRecord],
+    moment: dt.datetime,
+    parties: set[str],
+    committed: bool,
+    leads: int,
+) -> None:
+    state = as_of(P, trail, moment, by="occurred")
+    assert set(state.parties) == parties
+    if parties:
+        party = state.parties["construction"]
+        assert (party.leads[0].commitment is not None) is committed
+        assert len(party.leads) == leads
+
+
+def test_before_anything_the_state_is_empty(trail: list[SealedRecord]) -> None:
+    for clock in ("recorded", "occurred"):
+        state = as_of(P, trail, T0 - DAY, by=clock)
+        assert state == ProjectState(project_id=P)
+        assert state.head == GENESIS.hex()
+
+
+def test_after_everything_both_clocks_give_the_live_state(trail: list[SealedRecord]) -> None:
+    live = replay(P, trail)
+    later = CHANGED + 30 * DAY
+    assert as_of(P, trail, later, by="recorded") == live
+    assert as_of(P, trail, later, by="occurred") == live
+
+
+def test_a_time_zone_other_than_utc_names_the_same_instant(trail: list[SealedRecord]) -> None:
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    moment = (APPOINTED - US).astimezone(shanghai)
+    assert as_of(P, trail, moment).seq == 1
+
+
+def test_as_of_by_occurred_uses_the_site_clock_even_against_the_chain_order() -> None:
+    """Two hand-sealed records: the second occurred before the first. By occurred time, a moment
+    between them holds only the second."""
+    actor = {"org": OWNER, "person": "测试人", "role": "owner"}
+    first = seal(
+        project_id="XZ-ASOF-002",
+        seq=1,
+        prev_hash=GENESIS,
+        event_id="evt-asof-1",
+        event_type="qtrail.project.registered.v1",
+        schema_version=1,
+        source="tests",
+        occurred_at=T0 + 2 * DAY,
+        recorded_at=T0 + 2 * DAY,
+        actor=actor,
+        data=registration("XZ-ASOF-002")["data"],
+    )
+    second = seal(
+        project_id="XZ-ASOF-002",
+        seq=2,
+        prev_hash=first.hash,
+        event_id="evt-asof-2",
+        event_type="qtrail.quality.inspection_lot_accepted.v2",
+        schema_version=2,
+        source="tests",
+        occurred_at=T0,
+        recorded_at=T0 + 3 * DAY,
+        actor={**actor, "org": CONSTRUCTION, "role": "construction"},
+        data=lot("XZ-ASOF-002", 1)["data"],
+    )
+    by_occurred = as_of("XZ-ASOF-002", [first, second], T0 + DAY, by="occurred")
+    by_recorded = as_of("XZ-ASOF-002", [first, second], T0 + DAY, by="recorded")
+    assert by_recorded.seq == 0
+    assert by_occurred.profile is None  # the registration had not occurred yet
+    assert by_occurred.seq == 2 and by_occurred.head == second.hash.hex()
+
+
+# ----------------------------------------------------------------------------- step-through
+
+L = "XZ-STEPS-001"
+NEW_LEAD = id_number(555)
+NOW = T0 + 90 * DAY
+REBAR = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.47}
+
+
+def issuer(kind: str, project: str, number: str) -> tuple[str, str]:
+    return f"code-{kind}-{number}", f"https://qtrail.example/{kind}/{project}/{number}"
+
+
+def lifecycle() -> list[dict[str, Any]]:
+    """Registration to plaque: every kind of change a regulator steps through."""
+    return [
+        *staffed(L),
+        lab_commissioned(L),
+        witness_authorized(L),
+        lead_change(L, "construction", "新经理", NEW_LEAD, at=T0 + 5 * DAY),
+        commitment(L, "construction", NEW_LEAD, at=T0 + 5 * DAY + HOUR),
+        sample(L, "S1", witnessed=False),
+        sample(L, "RB1", material="rebar", grade="HRB400E", diameter=20, batch="RB"),
+        received(L, "RB1"),
+        reported(L, "R-RB1", "RB1", REBAR),
+        alert_resolved(L, "unwitnessed_sample:S1"),
+        completion(L),
+    ]
+
+
+@pytest.fixture(scope="module")
+def walked() -> tuple[list[SealedRecord], list[Step]]:
+    decision = decide_batch([item(e) for e in lifecycle()], {}, {}, NOW, {}, {}, issuer)
+    assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
+    return decision.sealed, steps(L, decision.sealed)
+
+
+def step_of(walked: tuple[list[SealedRecord], list[Step]], event_type: str) -> list[Step]:
+    return [s for s in walked[1] if s.type == event_type]
+
+
+def test_one_step_per_record_in_chain_order(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    records, walk = walked
+    assert len(walk) == len(records) == 23
+    for step, rec in zip(walk, records, strict=True):
+        assert (step.seq, step.event_id, step.type) == (rec.seq, rec.event_id, rec.type)
+        assert (step.occurred_at, step.recorded_at) == (rec.occurred_at, rec.recorded_at)
+        assert step.actor == f"{rec.body['actor']['role']} {rec.body['actor']['org']}"
+        assert step.changes, "every step says something"
+
+
+def test_registration_and_appointments_read_as_such(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    walk = walked[1]
+    assert walk[0].changes == [f"project registered: 测试工程 {L}"]
+    appointed = step_of(walked, "qtrail.party.appointed.v1")
+    assert [s.changes for s in appointed] == [
+        [f"{role} 单位有限公司 appointed as {role}, lead {LEADS[role]['name']}"]
+        for role in ("owner", "survey", "design", "construction", "supervision")
+    ]
+    assert (
+        "construction 单位有限公司 appointed as construction, lead construction负责人"
+        in appointed[3].changes
+    )
+
+
+def test_commitments_name_the_lead_who_signed(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    signed = step_of(walked, "qtrail.party.commitment_signed.v1")
+    first = "construction负责人 (construction) signed the lifelong commitment"
+    assert signed[3].changes == [first]
+    assert signed[-1].changes == ["新经理 (construction) signed the lifelong commitment"]
+    assert len(signed) == 6
+
+
+def test_a_lead_change_says_who_replaced_whom(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    [changed] = step_of(walked, "qtrail.party.lead_changed.v1")
+    assert changed.changes == ["新经理 replaced construction负责人 as construction lead"]
+    assert changed.actor == f"construction {CONSTRUCTION}"
+
+
+def test_lab_and_witness_read_as_such(walked: tuple[list[SealedRecord], list[Step]]) -> None:
+    [lab] = step_of(walked, "qtrail.party.lab_commissioned.v1")
+    [witness] = step_of(walked, "qtrail.party.witness_authorized.v1")
+    assert lab.changes == ["lab 检测中心 commissioned"]
+    assert witness.changes == ["witness 见证人 authorized"]
+
+
+def test_samples_say_whether_they_were_witnessed(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    unwitnessed, witnessed = step_of(walked, "qtrail.materials.sample_taken.v1")
+    assert unwitnessed.changes[0] == "sample S1 taken (concrete C30, NOT witnessed)"
+    assert witnessed.changes == ["sample RB1 taken (rebar HRB400E, witnessed)"]
+    [receipt] = step_of(walked, "qtrail.materials.sample_received.v1")
+    assert receipt.changes == ["sample RB1 received, seal intact"]
+
+
+def test_an_alert_is_raised_with_the_fact_and_resolved_later(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    unwitnessed = step_of(walked, "qtrail.materials.sample_taken.v1")[0]
+    assert unwitnessed.changes[1:] == [
+        "alert (warning): mandatory concrete sample S1 was taken without a witness"
+    ]
+    [resolved] = step_of(walked, "qtrail.materials.alert_resolved.v1")
+    assert resolved.changes == [
+        "alert resolved: mandatory concrete sample S1 was taken without a witness"
+        " — 已重新见证取样并复检合格"
+    ]
+
+
+def test_a_report_and_its_evaluation_are_separate_steps(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    [reported_step] = step_of(walked, "qtrail.materials.test_reported.v1")
+    [evaluated] = step_of(walked, "qtrail.materials.evaluated.v1")
+    assert reported_step.changes == ["report R-RB1 on sample RB1: lab says pass"]
+    assert evaluated.changes == ["report R-RB1 evaluated: pass"]
+    assert evaluated.actor == "system qtrail"
+    assert evaluated.seq == reported_step.seq + 1
+
+
+def test_completion_and_the_plaque_it_issues(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    walk = walked[1]
+    assert walk[-2].type == "qtrail.project.completion_accepted.v1"
+    assert walk[-2].changes == [f"completion accepted on {(T0 + 60 * DAY).date()}"]
+    assert walk[-1].type == "qtrail.plaque.issued.v1"
+    assert walk[-1].changes == ["plaque #1 issued"]
+
+
+ID_NUMBER = re.compile(r"\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+
+
+def test_no_step_shows_a_personal_id_number(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    records, walk = walked
+    numbers = {lead["id_number"] for lead in LEADS.values()} | {NEW_LEAD, WITNESS_ID}
+    sealed_text = b"".join(r.canonical for r in records).decode()
+    assert all(n in sealed_text for n in numbers)  # the trail does hold them…
+    shown = "\n".join(f"{s.actor} {s.type} {' | '.join(s.changes)}" for s in walk)
+    assert not [n for n in numbers if n in shown]  # …the step-through never shows them
+    assert ID_NUMBER.search(shown) is None, ID_NUMBER.search(shown)
+
+
+def test_a_correction_says_what_it_changed_without_the_values_of_an_id_number() -> None:
+    project = "XZ-STEPS-002"
+    number = id_number(777)
+    records = sealed(
+        [
+            (
+                NOW,
+                [
+                    registration(project),
+                    appointment(project, "design", event_id="evt-steps-appoint-design"),
+                    correction(
+                        project,
+                        "evt-steps-appoint-design",
+                        {"lead.name": "设计负责人（更正）", "lead.id_number": number},
+                    ),
+                ],
+            )
+        ],
+        project,
+    )
+    fix = steps(project, records)[-1]
+    assert fix.changes == [
+        "design lead corrected: design负责人 → 设计负责人（更正）",
+        "correction of evt-steps-appoint-design: lead.id_number, lead.name (笔误)",
+    ]
+    assert number not in " ".join(fix.changes)
+    assert LEADS["design"]["id_number"] not in " ".join(fix.changes)
+
+
+def test_a_step_that_changes_nothing_readable_says_so() -> None:
+    state = ProjectState(project_id="XZ-STEPS-003")
+    assert changes(state, state) == ["(no change to the ledger)"]
+
+
+def test_steps_replay_from_an_empty_state_each_time(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    records, walk = walked
+    assert steps(L, records) == walk
+    assert steps(L, records[:5]) == walk[:5]
