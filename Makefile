@@ -44,6 +44,7 @@ status:
 test: prereqs-test venv
 	deploy/stack.sh up
 	$(VENV)/bin/ruff check services events tests
+	$(VENV)/bin/mypy services events
 	$(PY) -m pytest
 
 unit: venv

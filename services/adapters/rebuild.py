@@ -55,7 +55,7 @@ async def _compare(
         result.records += len(records)
         rebuilt = replay(project_id, records).model_dump(mode="json")
         problems = diff(live.get(project_id, {}), rebuilt)
-        missing = set(rebuilt.get("alerts", {})) - alerts.get(project_id, set())  # type: ignore[arg-type]
+        missing = set(rebuilt.get("alerts") or {}) - alerts.get(project_id, set())
         problems += [f"alerts table lacks {alert_id}" for alert_id in sorted(missing)]
         if problems:
             result.differences[project_id] = problems

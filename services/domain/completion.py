@@ -186,7 +186,7 @@ def plaque_payload(
         design_life_years=state.profile.design_life_years,
         started_on=state.completion.started_on,
         completed_on=state.completion.accepted_on,
-        parties=parties,  # type: ignore[arg-type]
+        parties=[c.PlaqueParty(**p) for p in parties],
         replaces_serial=replaces,
         caused_by=event_id,
     ).model_dump(mode="json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -325,8 +325,8 @@ FOLDERS: dict[str, Folder] = {
     quality_events.NonconformanceClosed.event_type: _nc_closed,
     quality_events.AccidentReported.event_type: _accident,
     RecordCorrected.event_type: _corrected,
-    **materials.FOLDERS,
-    **completion_rules.FOLDERS,
+    **cast(dict[str, Folder], materials.FOLDERS),
+    **cast(dict[str, Folder], completion_rules.FOLDERS),
 }
 
 
@@ -537,8 +537,8 @@ RULES: dict[str, Rule] = {
     quality_events.NonconformanceClosed.event_type: _nc_closed_rule,
     quality_events.AccidentReported.event_type: _accident_rule,
     RecordCorrected.event_type: _correction_rule,
-    **materials.RULES,
-    **completion_rules.RULES,
+    **cast(dict[str, Rule], materials.RULES),
+    **cast(dict[str, Rule], completion_rules.RULES),
 }
 
 

@@ -129,12 +129,7 @@ def validate(envelope: Any) -> Envelope:
             errors += field_errors(exc, prefix="data.")
     # An envelope error on "data" or "type" is already reported above in its own words.
     if errors:
-        seen: set[tuple[str, str]] = set()
-        unique = [
-            e
-            for e in errors
-            if (e["field"], e["reason"]) not in seen and not seen.add((e["field"], e["reason"]))
-        ]
+        unique = list({(e["field"], e["reason"]): e for e in errors}.values())
         raise Problem(
             422,
             "Invalid event",

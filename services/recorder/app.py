@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> faust.App:
             await producer.stop()
             await pool.close()
 
-    @app.timer(settings.checkpoint_interval_s, on_leader=True)
+    @app.timer(settings.checkpoint_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def checkpoint() -> None:
         pool = await create_pool(settings, max_size=1)
         try:

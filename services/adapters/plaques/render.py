@@ -167,7 +167,7 @@ def pdf(fields: dict[str, Any], url: str) -> bytes:
     page.setTitle(f"永久性标牌 {fields['project_name']}")
 
     def y(v: float) -> float:  # the layout measures from the top, PDF from the bottom
-        return (HEIGHT_MM - v) * mm
+        return float((HEIGHT_MM - v) * mm)
 
     page.setLineWidth(3 * mm)
     page.rect(10 * mm, 10 * mm, (WIDTH_MM - 20) * mm, (HEIGHT_MM - 20) * mm)

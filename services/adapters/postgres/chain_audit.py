@@ -22,7 +22,9 @@ async def verify_project(
     if not result.ok or checkpoints is None:
         return result
     latest = await checkpoints.latest()
-    found = await checkpoints.latest_leaf(project_id, latest.tree_size) if latest else None
+    if latest is None:
+        return result
+    found = await checkpoints.latest_leaf(project_id, latest.tree_size)
     if found is None:
         return result
     _, _, seq, head = found

@@ -23,7 +23,7 @@ class EvidenceLog:
             org,
             dt.datetime.now(dt.UTC),
         )
-        return status.endswith(" 1")
+        return bool(status.endswith(" 1"))
 
     async def describe(self, sha256: str) -> asyncpg.Record | None:
         return await self._pool.fetchrow(

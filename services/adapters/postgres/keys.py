@@ -67,7 +67,7 @@ class KeyStore:
             key_id,
             dt.datetime.now(dt.UTC),
         )
-        return status.endswith(" 1")
+        return bool(status.endswith(" 1"))
 
     async def authenticate(self, token: str) -> Principal | None:
         if not token.startswith(PREFIX) or "." not in token:

@@ -331,11 +331,12 @@ class TrailStore:
         }
 
     async def alerts(self, project_id: str) -> list[asyncpg.Record]:
-        return await self._pool.fetch(
+        rows: list[asyncpg.Record] = await self._pool.fetch(
             """SELECT alert_id, kind, severity, events, message_zh, message_en, blocking, raised_at
                FROM alerts WHERE project_id = $1 ORDER BY raised_at, alert_id""",
             project_id,
         )
+        return rows
 
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         """The sealed records of these ids, in chain order (for re-publishing duplicates)."""

@@ -24,14 +24,20 @@ def _report_case(
     values = dict(report.measurements)
     if material == "rebar":
         if values.get("straightened") is True:
-            keys = ("mass_kg_per_m", "elongation_pct")
+            straightened = ("mass_kg_per_m", "elongation_pct")
             return {
                 "standard": "GB 50204-2015",
                 "grade": grade,
                 "diameter_mm": diameter,
-                **{k: values[k] for k in keys if k in values},
+                **{k: values[k] for k in straightened if k in values},
             }
-        keys = ("yield_mpa", "tensile_mpa", "elongation_pct", "agt_pct", "mass_kg_per_m")
+        keys: tuple[str, ...] = (
+            "yield_mpa",
+            "tensile_mpa",
+            "elongation_pct",
+            "agt_pct",
+            "mass_kg_per_m",
+        )
         return {
             "standard": "GB/T 1499.2-2018",
             "grade": grade,
@@ -40,7 +46,7 @@ def _report_case(
         }
     if material == "cement":
         cement_type, _, cement_grade = grade.partition(" ")
-        keys = (
+        cement_keys = (
             "compressive_3d_mpa",
             "compressive_28d_mpa",
             "flexural_3d_mpa",
@@ -53,7 +59,7 @@ def _report_case(
             "standard": "GB 175-2007",
             "type": cement_type,
             "grade": cement_grade.strip(),
-            **{k: values[k] for k in keys if k in values},
+            **{k: values[k] for k in cement_keys if k in values},
         }
     return None
 
@@ -72,7 +78,7 @@ def _evaluated(
         subject_kind=kind,
         subject_id=subject,
         material=material,
-        standard=standard,  # type: ignore[arg-type]
+        standard=standard,
         rule_table=result["rule_table"],
         verdict=result["verdict"],
         method=result["method"],
@@ -92,12 +98,17 @@ def follow_ups(
     if isinstance(data, m.TestReported):
         report = state.reports[data.report_number]
         sample = state.samples[data.sample_id]
-        case = _report_case(report, sample.material, sample.grade, sample.diameter_mm)
-        if case is None:
+        report_case = _report_case(report, sample.material, sample.grade, sample.diameter_mm)
+        if report_case is None:
             return []
         return [
             _evaluated(
-                "report", report.report_number, sample.material, case["standard"], case, event_id
+                "report",
+                report.report_number,
+                sample.material,
+                report_case["standard"],
+                report_case,
+                event_id,
             )
         ]
     if isinstance(data, m.ConcreteBatchClosed):
@@ -136,8 +147,6 @@ def follow_ups(
         }
         if data.sigma0_mpa is not None:
             case["sigma0"] = data.sigma0_mpa
-        if not values:
-            case["group_values"] = []
         return [
             _evaluated(
                 "concrete_batch",
