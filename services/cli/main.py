@@ -21,11 +21,28 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import Progress
 
 from services.settings import get_settings
+
+STDERR = Console(stderr=True)
+"""Progress and status go to standard error; results stay on standard output for pipes."""
+
+T = TypeVar("T")
+
+
+def interruptible(what: str, work: Callable[[], T]) -> T | int:
+    """Run ``work``; Ctrl-C stops it cleanly (these commands only read, so nothing is half-done)."""
+    try:
+        return work()
+    except KeyboardInterrupt:
+        print(f"qtrail {what}: interrupted; nothing was changed", file=sys.stderr)
+        return 130
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -73,11 +90,15 @@ def _verify(args: argparse.Namespace) -> int:
     async def run() -> int:
         pool = await create_pool(get_settings(), max_size=2)
         failed = 0
+        progress = Progress(console=STDERR, transient=True, disable=not args.all)
         try:
             store = TrailStore(pool)
             projects = await store.project_ids() if args.all else [args.project]
+            task = progress.add_task("verifying chains", total=len(projects))
+            progress.start()
             for project in projects:
                 result = await verify_project(store, project, CheckpointStore(pool))
+                progress.advance(task)
                 failed += not (result.ok and result.length > 0)
                 print(
                     json.dumps(
@@ -94,12 +115,13 @@ def _verify(args: argparse.Namespace) -> int:
                     flush=True,
                 )
         finally:
+            progress.stop()
             await pool.close()
         if args.all:
             print(f"verified {len(projects)} project(s), {failed} damaged", file=sys.stderr)
         return 1 if failed else 0
 
-    return asyncio.run(run())
+    return interruptible("verify", lambda: asyncio.run(run()))
 
 
 def _rebuild(from_kafka: bool) -> int:
@@ -107,8 +129,10 @@ def _rebuild(from_kafka: bool) -> int:
     from services.adapters.rebuild import from_kafka as rebuild_from_kafka
     from services.adapters.rebuild import from_postgres
 
+    status = STDERR.status("rebuilding from the log")
+
     def progress(text: str) -> None:
-        print(f"... {text}", file=sys.stderr, flush=True)
+        status.update(text)
 
     async def run() -> int:
         settings = get_settings()
@@ -136,11 +160,7 @@ def _rebuild(from_kafka: bool) -> int:
         )
         return 0 if result.equal else 1
 
-    try:
-        return asyncio.run(run())
-    except KeyboardInterrupt:
-        print("qtrail replay: interrupted; nothing was changed", file=sys.stderr)
-        return 130
+    return interruptible("replay --rebuild", lambda: asyncio.run(run()))
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -319,7 +339,10 @@ def _export(args: argparse.Namespace) -> int:
         finally:
             await pool.close()
 
-    body = asyncio.run(run())
+    with STDERR.status(f"exporting {args.project}"):
+        body = interruptible("export", lambda: asyncio.run(run()))
+    if isinstance(body, int):
+        return body
     if body is None:
         print(f"qtrail export: project {args.project} has no sealed events", file=sys.stderr)
         return 1

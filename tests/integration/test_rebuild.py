@@ -11,7 +11,9 @@ from tests.integration.test_checkpoints import qtrail
 from tests.support.client import Site
 from tests.support.events import (
     T0,
+    alert_resolved,
     batch_closed,
+    commitment,
     completion,
     event,
     id_number,
@@ -55,6 +57,9 @@ async def _mixed_workload(site: Site) -> str:
             project, "construction", "接任经理", id_number(808), at=T0 + dt.timedelta(days=20)
         )
     )
+    await site.sealed(
+        commitment(project, "construction", id_number(808), at=T0 + dt.timedelta(days=20, hours=1))
+    )
     refused = await site.post(
         lead_change(project, "survey", "x", "123", at=T0 + dt.timedelta(days=21)), wait=15
     )
@@ -66,6 +71,8 @@ async def _mixed_workload(site: Site) -> str:
     await site.sealed(batch_closed(project, "B1"))
     early = await site.post(completion(project), wait=15)
     assert early.json()["reason"]["code"] == "completion.incomplete"
+    await site.sealed(alert_resolved(project, "evaluation_failed:B1"))
+    await site.sealed(completion(project, at=T0 + dt.timedelta(days=61)))  # issues plaque #1
     return project
 
 
@@ -73,6 +80,8 @@ async def test_rebuild_equals_live_and_names_a_tampered_read_model(
     site: Site, environment: Environment, superuser: asyncpg.Connection
 ) -> None:
     project = await _mixed_workload(site)
+    state = (await site.get(f"/v1/projects/{project}")).json()
+    assert state["plaques"]["1"]["status"] == "valid" and state["corrections"]
     for args in (("replay", "--rebuild"), ("replay", "--rebuild", "--from-kafka")):
         result = qtrail(environment, *args)
         assert result.returncode == 0, result.stdout + result.stderr
