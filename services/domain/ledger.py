@@ -8,8 +8,15 @@ start and, once replaced, an end.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+
+def with_entry(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """A copy of ``mapping`` with ``key`` set: states are immutable, folds build new ones."""
+    return {**mapping, key: value}
 
 
 class EventRef(BaseModel):

@@ -36,6 +36,7 @@ from services.domain.ledger import (
     Nonconformance,
     Party,
     Witness,
+    with_entry,
 )
 from services.domain.materials import record as materials
 from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
@@ -108,10 +109,6 @@ Folder = Callable[[ProjectState, Any, SealedRecord, EventRef], dict[str, Any]]
 """Returns the fields of the state that change."""
 
 
-def _with(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
-    return {**mapping, key: value}
-
-
 def _registered(
     state: ProjectState, data: ProjectRegistered, record: SealedRecord, ref: EventRef
 ) -> dict[str, Any]:
@@ -145,7 +142,7 @@ def _appointed(
         appointed_by=ref,
         leads=[_lead(data.lead, data.effective_from, data.authorization_evidence, ref)],
     )
-    return {"parties": _with(state.parties, data.role, party)}
+    return {"parties": with_entry(state.parties, data.role, party)}
 
 
 def _lead_changed(
@@ -157,7 +154,9 @@ def _lead_changed(
         for lead in party.leads
     ]
     leads.append(_lead(data.new_lead, data.effective_at, data.authorization_evidence, ref))
-    return {"parties": _with(state.parties, data.role, party.model_copy(update={"leads": leads}))}
+    return {
+        "parties": with_entry(state.parties, data.role, party.model_copy(update={"leads": leads}))
+    }
 
 
 def _committed(
@@ -171,7 +170,9 @@ def _committed(
         else lead
         for lead in party.leads
     ]
-    return {"parties": _with(state.parties, data.role, party.model_copy(update={"leads": leads}))}
+    return {
+        "parties": with_entry(state.parties, data.role, party.model_copy(update={"leads": leads}))
+    }
 
 
 def _witness(
@@ -185,7 +186,7 @@ def _witness(
         evidence=data.evidence,
         ref=ref,
     )
-    return {"witnesses": _with(state.witnesses, ref.event_id, witness)}
+    return {"witnesses": with_entry(state.witnesses, ref.event_id, witness)}
 
 
 def _lab(
@@ -199,7 +200,7 @@ def _lab(
         evidence=data.evidence,
         ref=ref,
     )
-    return {"labs": _with(state.labs, data.lab_code, lab)}
+    return {"labs": with_entry(state.labs, data.lab_code, lab)}
 
 
 def _no_change(
@@ -223,7 +224,7 @@ def _nc_raised(
         status="open",
         raised_by=ref,
     )
-    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
 
 
 def _nc_rectified(
@@ -234,7 +235,7 @@ def _nc_rectified(
 ) -> dict[str, Any]:
     nc = state.nonconformances[data.nonconformance_id]
     nc = nc.model_copy(update={"status": "rectified", "rectified_by": ref})
-    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
 
 
 def _nc_closed(
@@ -245,7 +246,7 @@ def _nc_closed(
 ) -> dict[str, Any]:
     nc = state.nonconformances[data.nonconformance_id]
     nc = nc.model_copy(update={"status": "closed", "closed_by": ref})
-    return {"nonconformances": _with(state.nonconformances, data.nonconformance_id, nc)}
+    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
 
 
 def _accident(
@@ -259,7 +260,7 @@ def _accident(
         casualties=data.casualties,
         ref=ref,
     )
-    return {"accidents": _with(state.accidents, data.accident_id, accident)}
+    return {"accidents": with_entry(state.accidents, data.accident_id, accident)}
 
 
 def _corrected(
@@ -295,12 +296,12 @@ def _corrected(
         change["profile"] = _amended(state.profile, data.changes)
     for nc_id, nc in state.nonconformances.items():
         if nc.raised_by.event_id == target:
-            change["nonconformances"] = _with(
+            change["nonconformances"] = with_entry(
                 state.nonconformances, nc_id, _amended(nc, data.changes)
             )
     for accident_id, accident in state.accidents.items():
         if accident.ref.event_id == target:
-            change["accidents"] = _with(
+            change["accidents"] = with_entry(
                 state.accidents, accident_id, _amended(accident, data.changes)
             )
     return change

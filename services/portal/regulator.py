@@ -7,12 +7,14 @@ the usual ``Authorization`` header instead. Plain HTML forms, no JavaScript.
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from events.base import Role
+from events.materials import Material
 from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal
 from services.domain.project import ProjectState, fold
@@ -21,18 +23,8 @@ from services.portal.page import page
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
-ROLES = ("owner", "survey", "design", "construction", "supervision", "lab", "system")
-MATERIALS = (
-    "concrete",
-    "mortar",
-    "rebar",
-    "rebar_splice",
-    "brick",
-    "cement",
-    "admixture",
-    "waterproofing",
-    "other",
-)
+ROLES = tuple(role.value for role in Role)
+MATERIALS: tuple[str, ...] = get_args(Material)
 
 
 async def _regulator(request: Request, deps: Deps) -> Principal | None:

@@ -7,13 +7,12 @@ witnessed re-take of the sample) closes it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from events import materials as m
 from services.domain import reasons
 from services.domain.chain import SealedRecord
-from services.domain.ledger import EventRef
+from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
 from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
 
@@ -21,10 +20,6 @@ if TYPE_CHECKING:
     from services.domain.project import Context, ProjectState
     from services.domain.reasons import Rejection
     from services.domain.submission import Submission
-
-
-def _with(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
-    return {**mapping, key: value}
 
 
 def _raise(state: ProjectState, *new: Alert) -> dict[str, Any]:
@@ -38,7 +33,7 @@ def _resolve(
     state: ProjectState, alert_id: str, ref: EventRef, resolution: str
 ) -> dict[str, Alert]:
     alert = state.alerts[alert_id]
-    return _with(
+    return with_entry(
         state.alerts,
         alert_id,
         alert.model_copy(update={"resolved_by": ref, "resolution": resolution}),
@@ -66,7 +61,7 @@ def fold_sample_taken(
         ref=ref,
         replaces=data.replaces_sample_id,
     )
-    update: dict[str, Any] = {"samples": _with(state.samples, data.sample_id, sample)}
+    update: dict[str, Any] = {"samples": with_entry(state.samples, data.sample_id, sample)}
     open_alerts = dict(state.alerts)
     if data.replaces_sample_id in state.samples:
         old = state.samples[data.replaces_sample_id]
@@ -97,7 +92,7 @@ def fold_sample_received(
     sample = state.samples[data.sample_id]
     seal_ok = data.seal_code_seen == sample.seal_code
     update: dict[str, Any] = {
-        "samples": _with(
+        "samples": with_entry(
             state.samples,
             sample.sample_id,
             sample.model_copy(update={"received": True, "seal_ok": seal_ok}),
@@ -131,7 +126,7 @@ def fold_test_reported(
         replaces=data.replaces_report_number,
         ref=ref,
     )
-    reports = _with(state.reports, data.report_number, report)
+    reports = with_entry(state.reports, data.report_number, report)
     if data.replaces_report_number in state.reports:
         old = state.reports[data.replaces_report_number]
         reports[old.report_number] = old.model_copy(
@@ -144,14 +139,14 @@ def fold_report_revoked(
     state: ProjectState, data: m.ReportRevoked, record: SealedRecord, ref: EventRef
 ) -> dict[str, Any]:
     report = state.reports[data.report_number].model_copy(update={"status": "revoked"})
-    return {"reports": _with(state.reports, data.report_number, report)}
+    return {"reports": with_entry(state.reports, data.report_number, report)}
 
 
 def fold_batch_closed(
     state: ProjectState, data: m.ConcreteBatchClosed, record: SealedRecord, ref: EventRef
 ) -> dict[str, Any]:
     batch = ConcreteBatch(batch_id=data.batch_id, grade=data.grade, closed_by=ref)
-    return {"concrete_batches": _with(state.concrete_batches, data.batch_id, batch)}
+    return {"concrete_batches": with_entry(state.concrete_batches, data.batch_id, batch)}
 
 
 def fold_evaluated(
@@ -162,7 +157,7 @@ def fold_evaluated(
     at, caused = record.recorded_at, [data.caused_by, record.event_id]
     if data.subject_kind == "report" and data.subject_id in state.reports:
         report = state.reports[data.subject_id]
-        update["reports"] = _with(
+        update["reports"] = with_entry(
             state.reports,
             report.report_number,
             report.model_copy(update={"verdict": data.verdict, "evaluation": ref}),
@@ -193,7 +188,7 @@ def fold_evaluated(
                 )
     elif data.subject_kind == "concrete_batch" and data.subject_id in state.concrete_batches:
         batch = state.concrete_batches[data.subject_id]
-        update["concrete_batches"] = _with(
+        update["concrete_batches"] = with_entry(
             state.concrete_batches,
             batch.batch_id,
             batch.model_copy(update={"verdict": data.verdict, "evaluation": ref}),
