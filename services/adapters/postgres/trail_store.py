@@ -397,13 +397,6 @@ class TrailStore:
         )
         return [_record_from_row(r) for r in rows]
 
-    async def project_exists(self, project_id: str) -> bool:
-        return bool(
-            await self._pool.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM trail WHERE project_id = $1)", project_id
-            )
-        )
-
     async def links(self, project_id: str, batch: int = 2000) -> AsyncIterator[StoredLink]:
         """Every link of a project's chain in seq order, streamed by keyset pages."""
         after = 0
