@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +19,14 @@ from services.gateway.problems import Problem
 from services.portal import checkpoints, plaques, regulator, reports
 from services.portal import routes as portal
 from services.settings import Settings, get_settings
+
+
+async def _body(request: Request) -> bytes:
+    """The raw body if still readable (form parsing may have consumed the stream)."""
+    try:
+        return await request.body()
+    except RuntimeError:
+        return b""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,11 +65,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 endpoint=request.url.path,
                 status=422,
                 errors=errors,
-                body=await request.body(),
+                body=await _body(request),
                 event_id=None,
                 at=dt.datetime.now(dt.UTC),
             )
         return problem.response()
+
+    @app.exception_handler(asyncpg.DataError)
+    async def _out_of_range(_request: Request, _exc: Exception) -> JSONResponse:
+        """A value PostgreSQL cannot take (a number beyond bigint, say): the client's error."""
+        return Problem(
+            400,
+            "Value out of range",
+            "a value in the request is outside what can be stored or looked up",
+            errors=[{"field": "(request)", "reason": "out of range"}],
+        ).response()
+
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    async def _unstorable(_request: Request, _exc: Exception) -> JSONResponse:
+        return Problem(
+            400,
+            "Unstorable text",
+            "the request holds characters that cannot be stored (e.g. NUL)",
+            errors=[
+                {
+                    "field": "(request)",
+                    "reason": "contains a NUL or another character PostgreSQL refuses",
+                }
+            ],
+        ).response()
 
     app.include_router(gateway.router)
     app.include_router(evidence.router)

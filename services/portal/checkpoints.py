@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from services.adapters.export import NothingToExport, export_bundle
@@ -16,6 +16,7 @@ from services.domain.access import KeyKind
 from services.gateway.problems import Problem
 
 router = APIRouter(tags=["checkpoints"])
+MAX_BIGINT = 2**63 - 1
 
 
 async def _checkpoint(deps: Deps, number: int | None) -> tuple[CheckpointStore, Checkpoint]:
@@ -37,7 +38,7 @@ async def latest(deps: Deps) -> dict[str, Any]:
 
 
 @router.get("/v1/checkpoints/{number}", summary="A signed tree head by number")
-async def numbered(number: int, deps: Deps) -> dict[str, Any]:
+async def numbered(number: Annotated[int, Path(ge=1, le=MAX_BIGINT)], deps: Deps) -> dict[str, Any]:
     _, found = await _checkpoint(deps, number)
     return found.as_dict()
 
@@ -47,7 +48,9 @@ async def numbered(number: int, deps: Deps) -> dict[str, Any]:
     summary="Proof that an older checkpoint is a prefix of this one",
 )
 async def consistency(
-    number: int, deps: Deps, since: Annotated[int, Query(alias="from", ge=1)]
+    number: Annotated[int, Path(ge=1, le=MAX_BIGINT)],
+    deps: Deps,
+    since: Annotated[int, Query(alias="from", ge=1, le=MAX_BIGINT)],
 ) -> dict[str, Any]:
     store, newer = await _checkpoint(deps, number)
     _, older = await _checkpoint(deps, since)

@@ -70,7 +70,9 @@ async def trail(
     request: Request,
     deps: Deps,
     caller: Caller,
-    after: Annotated[int, Query(ge=0, description="return records after this seq")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="return records after this seq")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     await readable_state(deps, caller, project_id)

@@ -103,3 +103,20 @@ async def test_rejections_reach_the_rejected_topic_and_the_status(
             break
         await asyncio.sleep(0.1)
     assert found and b"auth.role_not_allowed" in found[0]
+
+
+async def test_unstorable_characters_and_empty_sign_in_are_client_errors(
+    client: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    headers = auth(tokens["owner"])
+    assert (await client.get("/v1/events/abc%00def", headers=headers)).status_code == 400
+    assert (await client.get("/v1/projects/abc%00def/trail", headers=headers)).status_code == 400
+    assert (
+        await client.get("/v1/events/x", headers=auth("qtk_ab\x00c.x"[:4] + "zz.x"))
+    ).status_code == 401
+    empty = await client.post("/regulator/login", data={"key": ""})
+    assert empty.status_code == 422
+    odd = await client.post(
+        "/regulator/login", data={"key": "qtk_ab\x00c.x"}, follow_redirects=False
+    )
+    assert odd.status_code == 303 and "error" in odd.headers["location"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import asyncpg
 from services.domain.access import KeyKind, Principal
 
 PREFIX = "qtk_"
+_KEY_ID = re.compile(r"[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class KeyStore:
         if not token.startswith(PREFIX) or "." not in token:
             return None
         key_id, _, secret = token[len(PREFIX) :].partition(".")
+        if not _KEY_ID.fullmatch(key_id):
+            return None
         row = await self._pool.fetchrow(
             "SELECT org_code, kind, secret_hash, revoked_at FROM api_keys WHERE key_id = $1", key_id
         )
