@@ -26,9 +26,8 @@ from services.settings import Settings
 log = structlog.get_logger()
 
 
-def plaque_issuer(settings: Settings) -> Issuer:
+def plaque_issuer(settings: Settings, signer: Signer) -> Issuer:
     """Signs plaque codes with the active key; the QR encodes ``<public base URL>/p/<code>``."""
-    signer = Signer.from_settings(settings)
 
     def issue(kind: str, project_id: str, number: str) -> tuple[str, str]:
         code = signer.sign(kind, project_id, number)
@@ -38,6 +37,7 @@ def plaque_issuer(settings: Settings) -> Issuer:
 
 
 def create_app(settings: Settings) -> faust.App:
+    signer = Signer.from_settings(settings)  # loaded once: plaques and checkpoints sign with it
     app = faust.App(
         settings.recorder_group,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -62,7 +62,9 @@ def create_app(settings: Settings) -> faust.App:
         pool = await create_pool(settings, max_size=4)
         producer = EventProducer(settings)
         await producer.start()
-        recorder = Recorder(settings, TrailStore(pool), producer, issuer=plaque_issuer(settings))
+        recorder = Recorder(
+            settings, TrailStore(pool), producer, issuer=plaque_issuer(settings, signer)
+        )
         log.info("recorder started", topic=settings.topic_submitted)
         try:
             async for batch in stream.take(
@@ -77,9 +79,7 @@ def create_app(settings: Settings) -> faust.App:
     async def checkpoint() -> None:
         pool = await create_pool(settings, max_size=1)
         try:
-            made = await CheckpointStore(pool).create(
-                Signer.from_settings(settings), dt.datetime.now(dt.UTC)
-            )
+            made = await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
             if made is not None:
                 log.info(
                     "checkpoint signed",

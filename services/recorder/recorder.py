@@ -124,7 +124,11 @@ class Recorder:
         return decision
 
     async def _publish(self, decision: BatchDecision, now: dt.datetime) -> None:
-        again = await self._store.sealed_by_event_ids(decision.duplicates)
+        again = (
+            await self._store.sealed_by_event_ids(decision.duplicates)
+            if decision.duplicates
+            else []
+        )
         trail = [
             (r.project_id, json.dumps(r.to_message(), ensure_ascii=False).encode())
             for r in [*decision.sealed, *again]

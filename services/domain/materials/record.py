@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from events import materials as m
 from services.domain import reasons
 from services.domain.chain import SealedRecord
+from services.domain.corrections import identity_problem
 from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
 from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
@@ -245,8 +246,6 @@ def _witness_known(state: ProjectState, number: str) -> bool:
 def rule_sample_taken(
     state: ProjectState, data: m.SampleTaken, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    from services.domain.corrections import identity_problem
-
     if data.sample_id in state.samples:
         return reasons.DUPLICATE_ID.format(kind="sample", id=data.sample_id)
     if (problem := identity_problem(data.model_dump(mode="json"))) is not None:
