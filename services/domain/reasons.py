@@ -43,6 +43,11 @@ ID_CONFLICT = Reason(
     "事件编号 {event_id} 已用于内容不同的事件，原事件保持不变",
     "event id {event_id} was already used for different content; the original stands",
 )
+UNPROCESSABLE = Reason(
+    "event.unprocessable",
+    "事件无法处理，已隔离记录：{detail}",
+    "the event could not be processed and was set aside with its bytes: {detail}",
+)
 FROM_THE_FUTURE = Reason(
     "time.in_future",
     "发生时间 {occurred_at} 晚于服务器时间超过 {tolerance} 秒",

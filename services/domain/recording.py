@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from events import limits
 from events.base import Role
 from events.completion import PlaqueIssued
 from events.materials import MaterialEvaluated, TestReported
@@ -54,6 +56,20 @@ class BatchDecision:
     alerts: list[tuple[str, Alert]] = field(default_factory=list)
     """(project id, alert) raised by this batch: by sealed facts, and by refusals that are a
     warning sign themselves."""
+    decided_at: dt.datetime | None = None
+    """When it was recorded (set by the recorder once written)."""
+
+    def then(self, later: BatchDecision) -> BatchDecision:
+        """This decision followed by ``later``: a batch recorded in parts, as one."""
+        return BatchDecision(
+            self.sealed + later.sealed,
+            self.rejected + later.rejected,
+            self.duplicates + later.duplicates,
+            self.digests | later.digests,
+            self.states | later.states,
+            self.alerts + later.alerts,
+            later.decided_at or self.decided_at,
+        )
 
 
 def corrected_ids(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str]:
@@ -86,12 +102,82 @@ def decide_batch(
     """Decide ``items`` in order. ``decided`` maps already-decided event ids to their digest;
     ``referenced`` holds sealed records that corrections point at (see ``corrected_ids``) and
     ``reports_seen`` report numbers sealed before (see ``reported_numbers``); ``issuer`` signs
-    plaque codes (none: completions seal without a plaque)."""
-    result = BatchDecision()
-    referenced = dict(referenced or {})
-    reports_seen = dict(reports_seen or {})
-    seen = dict(decided)
+    plaque codes (none: completions seal without a plaque).
+
+    An event whose decision raises is refused as ``event.unprocessable`` with what went wrong,
+    and everything it had added to the batch is taken back: one event must never stop the
+    partition it travels on."""
+    batch = _Batch(BatchDecision(), states, dict(decided), now, issuer)
+    batch.referenced = dict(referenced or {})
+    batch.reports_seen = dict(reports_seen or {})
     for raw, item in items:
+        undo = batch.mark(item)
+        try:
+            batch.decide(raw, item)
+        except Exception as exc:
+            undo()
+            batch.result.rejected.append(unprocessable(raw, item, exc))
+    return batch.result
+
+
+def unprocessable(raw: bytes, item: Submission | Unreadable, exc: BaseException) -> RejectedEvent:
+    """The refusal of an event that could not be decided or stored: its bytes are kept."""
+    detail = limits.printable(f"{type(exc).__name__}: {exc}")
+    event_type = item.submitted_type if isinstance(item, Submission) else None
+    return RejectedEvent(
+        item.event_id,
+        item.project_id,
+        event_type,
+        item.digest,
+        reasons.UNPROCESSABLE.format(detail=detail),
+        raw,
+    )
+
+
+@dataclass
+class _Batch:
+    result: BatchDecision
+    states: dict[str, ProjectState]
+    seen: dict[str, bytes]
+    now: dt.datetime
+    issuer: Issuer | None
+    referenced: dict[str, ReferencedRecord] = field(default_factory=dict)
+    reports_seen: dict[str, str] = field(default_factory=dict)
+
+    def mark(self, item: Submission | Unreadable) -> Callable[[], None]:
+        """A function that takes the batch back to this point, ``item`` counted as decided
+        (for an event whose decision raised: it is refused, so its id is taken)."""
+        result, project_id = self.result, item.project_id
+        lists: tuple[list[Any], ...] = (
+            result.sealed,
+            result.rejected,
+            result.alerts,
+            result.duplicates,
+        )
+        sizes = [len(each) for each in lists]
+        kept = [
+            (d, set(d)) for d in (result.digests, self.referenced, self.reports_seen, self.seen)
+        ]
+        before = result.states.get(project_id) if project_id is not None else None
+
+        def undo() -> None:
+            for each, size in zip(lists, sizes, strict=True):
+                del each[size:]
+            for added, keys in kept:
+                for key in set(added) - keys:
+                    del added[key]
+            if item.event_id is not None:
+                self.seen[item.event_id] = item.digest
+            if project_id is not None:
+                if before is None:
+                    result.states.pop(project_id, None)
+                else:
+                    result.states[project_id] = before
+
+        return undo
+
+    def decide(self, raw: bytes, item: Submission | Unreadable) -> None:
+        result, seen = self.result, self.seen
         event_id = item.event_id
         if event_id is not None and event_id in seen:
             if seen[event_id] == item.digest:
@@ -104,19 +190,19 @@ def decide_batch(
                         event_id, item.project_id, event_type, item.digest, conflict, raw, True
                     )
                 )
-            continue
+            return
         if event_id is not None:
             seen[event_id] = item.digest
         if isinstance(item, Unreadable):
             result.rejected.append(
                 RejectedEvent(event_id, item.project_id, None, item.digest, item.rejection, raw)
             )
-            continue
+            return
         sub = item
-        state = result.states.get(sub.project_id) or states.get(sub.project_id)
+        state = result.states.get(sub.project_id) or self.states.get(sub.project_id)
         if state is None:
             state = ProjectState(project_id=sub.project_id)
-        refusal = decide(state, sub, now, referenced, reports_seen)
+        refusal = decide(state, sub, self.now, self.referenced, self.reports_seen)
         if refusal is not None:
             result.rejected.append(
                 RejectedEvent(
@@ -124,9 +210,10 @@ def decide_batch(
                 )
             )
             result.alerts += [
-                (sub.project_id, a) for a in refusal_alerts(sub, refusal, now, reports_seen)
+                (sub.project_id, a)
+                for a in refusal_alerts(sub, refusal, self.now, self.reports_seen)
             ]
-            continue
+            return
         record = seal(
             project_id=sub.project_id,
             seq=state.seq + 1,
@@ -136,17 +223,19 @@ def decide_batch(
             schema_version=sub.schema_version,
             source=sub.source,
             occurred_at=sub.occurred_at,
-            recorded_at=now,
+            recorded_at=self.now,
             actor=sub.actor.as_dict(),
             data=sub.raw_data,
         )
-        referenced[sub.event_id] = ReferencedRecord(
+        self.referenced[sub.event_id] = ReferencedRecord(
             sub.event_id, sub.project_id, sub.submitted_type, sub.actor.org, sub.raw_data
         )
         if isinstance(sub.data, TestReported):
-            reports_seen[sub.data.report_number] = f"project {sub.project_id}, event {sub.event_id}"
+            self.reports_seen[sub.data.report_number] = (
+                f"project {sub.project_id}, event {sub.event_id}"
+            )
         state = _append(result, state, record, sub.digest)
-        for event_type, follow_id, payload in _follow_ups(state, sub, issuer):
+        for event_type, follow_id, payload in _follow_ups(state, sub, self.issuer):
             follow = seal(
                 project_id=sub.project_id,
                 seq=state.seq + 1,
@@ -155,14 +244,13 @@ def decide_batch(
                 event_type=event_type,
                 schema_version=1,
                 source="qtrail",
-                occurred_at=now,
-                recorded_at=now,
+                occurred_at=self.now,
+                recorded_at=self.now,
                 actor=SYSTEM_ACTOR,
                 data=payload,
             )
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
             seen[follow.event_id] = result.digests[follow.event_id]
-    return result
 
 
 SYSTEM_ACTOR = {"org": SYSTEM_ORG, "person": "qtrail", "role": Role.SYSTEM.value}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
 from pydantic import ValidationError
 
+from events import limits
 from events.base import EventData, Role
 from events.envelope import Envelope
 from events.registry import UnknownEventType, parse_data, schema_version
@@ -65,24 +65,36 @@ def envelope_digest(envelope: dict[str, Any]) -> bytes:
     return hashlib.sha256(rfc8785.dumps(envelope)).digest()
 
 
+def _label(value: Any) -> str | None:
+    """An id or subject from an unreadable message, kept only if it can be stored and shown."""
+    if isinstance(value, str) and 0 < len(value) <= 128 and not limits.violations(value):
+        return value
+    return None
+
+
 def read_submission(raw: bytes) -> Submission:
-    """Parse one message of the submitted topic. Raises ``Unreadable`` with the reason."""
+    """Parse one message of the submitted topic. Raises ``Unreadable`` with the reason.
+
+    The gateway refuses all of this before publishing; the recorder checks again because a
+    message on the topic is only as good as whoever could write to it.
+    """
     raw_digest = hashlib.sha256(raw).digest()
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        detail = f"not JSON: {exc}"
+        body = limits.loads(raw)
+    except limits.NotJson as exc:
+        detail = limits.printable(f"not JSON: {exc}")
         raise Unreadable(reasons.MALFORMED.format(detail=detail), None, None, raw_digest) from exc
     if not isinstance(body, dict):
         raise Unreadable(
             reasons.MALFORMED.format(detail="not a JSON object"), None, None, raw_digest
         )
-    event_id = body.get("id") if isinstance(body.get("id"), str) else None
-    project_id = body.get("subject") if isinstance(body.get("subject"), str) else None
-    try:
-        digest = envelope_digest(body)
-    except (TypeError, ValueError):
-        digest = raw_digest
+    event_id = _label(body.get("id"))
+    project_id = _label(body.get("subject"))
+    found = limits.check_event(body)
+    if found:
+        detail = limits.printable("; ".join(f"{v.field}: {v.reason}" for v in found))
+        raise Unreadable(reasons.MALFORMED.format(detail=detail), event_id, project_id, raw_digest)
+    digest = envelope_digest(body)
     try:
         envelope = Envelope.model_validate(body)
         event_type, data = parse_data(envelope.type, envelope.data)
@@ -90,8 +102,10 @@ def read_submission(raw: bytes) -> Submission:
         rejection = reasons.UNKNOWN_TYPE.format(type=str(exc))
         raise Unreadable(rejection, event_id, project_id, digest) from exc
     except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        detail = limits.printable(
+            "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
         )
         raise Unreadable(
             reasons.MALFORMED.format(detail=detail), event_id, project_id, digest

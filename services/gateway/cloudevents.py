@@ -7,13 +7,13 @@ of structured envelopes. The result is the envelope as a plain dict, checked aga
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from pydantic import ValidationError
 
+from events import limits
 from events.envelope import Envelope
 from events.registry import UnknownEventType, known_types, parse_data
 from services.gateway.problems import Problem, field_errors
@@ -30,15 +30,53 @@ def media_type(content_type: str | None) -> str:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except ValueError as exc:
+        return limits.loads(body)
+    except limits.NotJson as exc:
+        reason = limits.printable(str(exc))
         raise Problem(
             400,
             "Malformed JSON",
-            f"the body is not JSON: {exc}",
+            f"the body is not JSON an event can be made of: {reason}",
             kind="https://qtrail.dev/problems/malformed-json",
-            errors=[{"field": "(body)", "reason": str(exc)}],
+            errors=[{"field": "(body)", "reason": reason}],
         ) from exc
+
+
+def _bounded(envelope: dict[str, Any]) -> None:
+    """The catalog's bounds for any event (events.limits): what could never be stored."""
+    found = limits.check_event(envelope)
+    if not found:
+        return
+    errors = [{"field": v.field, "reason": v.reason} for v in found]
+    extra = {"id": envelope["id"]} if isinstance(envelope.get("id"), str) else None
+    if extra and limits.violations(envelope["id"]):
+        extra = None
+    if any(v.kind == "size" for v in found):
+        raise Problem(
+            413,
+            "Event too large",
+            f"an event is at most {limits.MAX_EVENT_BYTES} bytes as compact JSON",
+            kind="https://qtrail.dev/problems/event-too-large",
+            errors=errors,
+            extra=extra,
+        )
+    if any(v.kind == "depth" for v in found):
+        raise Problem(
+            400,
+            "Nested too deeply",
+            f"JSON in an event nests at most {limits.MAX_DEPTH} levels",
+            kind="https://qtrail.dev/problems/malformed-json",
+            errors=errors,
+            extra=extra,
+        )
+    raise Problem(
+        422,
+        "Invalid event",
+        f"{len(errors)} value(s) can never be stored: " + ", ".join(e["field"] for e in errors),
+        kind=_INVALID,
+        errors=errors,
+        extra=extra,
+    )
 
 
 def read_single(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
@@ -110,6 +148,7 @@ def validate(envelope: Any) -> Envelope:
             kind=_INVALID,
             errors=[{"field": "(event)", "reason": "not an object"}],
         )
+    _bounded(envelope)
     errors: list[dict[str, Any]] = []
     parsed: Envelope | None = None
     try:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import TypeVar
 
 import asyncpg
 import structlog
+from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Histogram
 
 from services.adapters.kafka.producer import EventProducer
@@ -25,17 +29,23 @@ from services.domain.recording import (
     corrected_ids,
     decide_batch,
     reported_numbers,
+    unprocessable,
 )
 from services.domain.submission import Submission, Unreadable, read_submission
 from services.settings import Settings
 
 log = structlog.get_logger()
+T = TypeVar("T")
 
 SEALED = Counter("qtrail_recorder_sealed_total", "Events sealed onto a chain")
 REJECTED = Counter("qtrail_recorder_rejected_total", "Events rejected", ["reason"])
 DUPLICATES = Counter("qtrail_recorder_duplicates_total", "Deliveries of already decided events")
 BATCH_SECONDS = Histogram("qtrail_recorder_batch_seconds", "Time to decide and write one batch")
-RETRIES = Counter("qtrail_recorder_retries_total", "Batches retried after an error")
+RETRIES = Counter("qtrail_recorder_retries_total", "Batches retried after a transient error")
+UNPROCESSABLE = Counter(
+    "qtrail_recorder_unprocessable_total",
+    "Events set aside because they cannot be decided or stored",
+)
 
 
 def _utc_now() -> dt.datetime:
@@ -56,6 +66,53 @@ def rejection_message(rejected: RejectedEvent, at: dt.datetime) -> bytes:
     ).encode()
 
 
+def deterministic(exc: BaseException) -> bool:
+    """True when the same input can only fail the same way again: the event's fault.
+
+    PostgreSQL's data exceptions (class 22: a NUL in text, a number out of range), integrity
+    violations other than a key collision (23) and program limits (54: a row too large), values
+    the driver cannot encode, and anything our own code raised over the input. Connections,
+    resources, locks, shutdowns and permissions are the world's trouble: wait and retry, since
+    refusing events for them would reject good facts.
+    """
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return False
+    if isinstance(exc, asyncpg.PostgresError):
+        return str(exc.sqlstate)[:2] in {"22", "23", "54"}
+    if isinstance(exc, asyncpg.InterfaceError):
+        return isinstance(exc, ValueError)  # the driver could not encode a value
+    return not isinstance(exc, (OSError, KafkaError, asyncpg.InternalClientError, _Collided))
+
+
+class _Collided(Exception):
+    """Concurrent writers kept taking the same seqs: a rebalance in progress, retry."""
+
+
+class _Undecidable(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(repr(cause))
+        self.cause = cause
+
+
+async def _retrying(what: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run ``attempt`` until it passes, waiting out transient failures with backoff; raise
+    ``_Undecidable`` at once for a deterministic one."""
+    delay = 0.2
+    while True:
+        try:
+            return await attempt()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if deterministic(exc):
+                log.warning(f"{what} cannot succeed as it is", error=repr(exc))
+                raise _Undecidable(exc) from exc
+            RETRIES.inc()
+            log.error(f"{what} failed, retrying", error=repr(exc), delay=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 class Recorder:
     def __init__(
         self,
@@ -72,23 +129,57 @@ class Recorder:
         self._issuer = issuer
 
     async def record_batch(self, raws: Sequence[bytes]) -> BatchDecision:
-        """Decide and durably record ``raws``; retries until it succeeds.
+        """Decide and durably record ``raws``, then publish what was decided.
 
-        It never gives up on a batch: skipping one would leave a hole in an ordered ledger, and
-        an exception here would let the stream acknowledge events that were never recorded.
+        It never skips a message: that would leave a hole in an ordered ledger, and an exception
+        here would let the stream acknowledge events that were never recorded. Transient
+        failures are retried until they pass. A deterministic one (see ``deterministic``) is
+        narrowed down by halving the batch, in order, until the event behind it stands alone;
+        that event is then recorded as refused (``event.unprocessable``, its bytes kept) and the
+        partition moves on.
         """
-        delay = 0.2
-        while True:
+        try:
+            decision = await self._until_written(raws)
+        except _Undecidable as failure:
+            if len(raws) > 1:
+                half = len(raws) // 2
+                first = await self.record_batch(raws[:half])
+                return first.then(await self.record_batch(raws[half:]))
+            decision = await self._set_aside(raws[0], failure.cause)
+        await self._publish_until_done(decision)
+        SEALED.inc(len(decision.sealed))
+        DUPLICATES.inc(len(decision.duplicates))
+        for rejected in decision.rejected:
+            REJECTED.labels(rejected.rejection.code).inc()
+        return decision
+
+    async def _until_written(self, raws: Sequence[bytes]) -> BatchDecision:
+        with BATCH_SECONDS.time():
+            return await _retrying("batch", lambda: self._record_once(raws))
+
+    async def _set_aside(self, raw: bytes, cause: BaseException) -> BatchDecision:
+        """Record one event that cannot be decided or stored as refused, with its bytes."""
+        UNPROCESSABLE.inc()
+        try:
+            item: Submission | Unreadable = read_submission(raw)
+        except Unreadable as unreadable:
+            item = unreadable
+        log.error(
+            "event set aside as unprocessable",
+            event_id=item.event_id,
+            project_id=item.project_id,
+            error=repr(cause),
+        )
+        rejected = unprocessable(raw, item, cause)
+        for attempt in (rejected, replace(rejected, event_id=None, project_id=None)):
+            decision = BatchDecision(rejected=[attempt], decided_at=self._clock())
             try:
-                with BATCH_SECONDS.time():
-                    return await self._record_once(raws)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                RETRIES.inc()
-                log.error("batch failed, retrying", error=repr(exc), size=len(raws), delay=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await _retrying("refusal", partial(self._store.record, decision, self._clock()))
+                return decision
+            except _Undecidable as again:
+                log.error("refusal could not be stored", error=repr(again.cause))
+        log.critical("message skipped: not even its refusal can be stored", raw=raw[:200])
+        return BatchDecision()
 
     async def _record_once(self, raws: Sequence[bytes]) -> BatchDecision:
         items: list[tuple[bytes, Submission | Unreadable]] = []
@@ -110,18 +201,21 @@ class Recorder:
             decision = decide_batch(items, states, decided, now, referenced, seen, self._issuer)
             try:
                 await self._store.record(decision, now)
-                break
+                decision.decided_at = now
+                return decision
             except asyncpg.UniqueViolationError:
                 # Another recorder wrote these projects meanwhile (a rebalance): decide again.
                 log.warning("concurrent write detected, deciding the batch again")
-        else:
-            raise RuntimeError("batch kept colliding with concurrent writers")
-        await self._publish(decision, now)
-        SEALED.inc(len(decision.sealed))
-        DUPLICATES.inc(len(decision.duplicates))
-        for rejected in decision.rejected:
-            REJECTED.labels(rejected.rejection.code).inc()
-        return decision
+        raise _Collided("batch kept colliding with concurrent writers")
+
+    async def _publish_until_done(self, decision: BatchDecision) -> None:
+        """Publish a recorded decision; the database already holds it, so only waiting helps
+        when Kafka is away. A message Kafka can never take is logged, not retried for ever."""
+        at = decision.decided_at or self._clock()
+        try:
+            await _retrying("publish", lambda: self._publish(decision, at))
+        except _Undecidable as failure:
+            log.error("decision recorded but not published", error=repr(failure.cause))
 
     async def _publish(self, decision: BatchDecision, now: dt.datetime) -> None:
         again = (

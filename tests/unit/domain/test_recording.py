@@ -438,3 +438,64 @@ def test_lead_periods_tile_time_whatever_the_interleaving_of_changes(
             else:
                 assert len(covering) == 1
                 assert state.parties[role].lead_at(moment) == covering[0]
+
+
+# ----------------------------------------------------------------------------- poison
+
+
+def test_an_event_whose_decision_raises_is_refused_and_taken_back_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fold that raises mid-event leaves nothing of that event in the batch; the others seal."""
+    import services.domain.recording as recording
+
+    real_append = recording._append
+    poison = "evt-XZ-A-001-lot-0002"
+
+    def append(result: BatchDecision, state: Any, record: SealedRecord, digest: bytes) -> Any:
+        after = real_append(result, state, record, digest)
+        if record.event_id == poison:
+            raise OverflowError("math range error")
+        return after
+
+    monkeypatch.setattr(recording, "_append", append)
+    raws = [reg_raw(A), appt_raw(A), lot_raw(A, 1), lot_raw(A, 2), lot_raw(A, 3), lot_raw(A, 2)]
+    decision = run(raws)
+
+    chain = chain_of(decision, A)
+    assert [r.event_id for r in chain][-2:] == ["evt-XZ-A-001-lot-0001", "evt-XZ-A-001-lot-0003"]
+    assert_linked(chain)
+    assert decision.states[A].seq == len(chain) == 4
+    assert poison not in decision.digests
+    (refused,) = decision.rejected
+    assert refused.event_id == poison and refused.rejection.code == "event.unprocessable"
+    assert "OverflowError: math range error" in refused.rejection.message_en
+    assert refused.raw == raws[3]
+    # Its id is taken: the same bytes again in the batch are a duplicate, not a second outcome.
+    assert decision.duplicates == [poison]
+
+
+def test_raw_junk_is_refused_with_what_was_wrong() -> None:
+    deep: Any = 1
+    for _ in range(20):
+        deep = [deep]
+    junk = [
+        b"\xff\xfe not json",
+        b'{"id": "evt-nan-00001", "subject": "XZ-A-001", "x": NaN}',
+        b"[" * 3000,
+        json.dumps({"id": "evt-nul\u0000-1", "subject": "XZ\u0000"}).encode(),
+        json.dumps({"id": "evt-deep-000001", "data": {"a": deep}}).encode(),
+    ]
+    decision = run([*junk, reg_raw(A)])
+    assert [r.rejection.code for r in decision.rejected] == ["event.malformed"] * 5
+    assert [r.event_id for r in decision.rejected] == [
+        None,
+        None,  # NaN: not JSON as events are read, so no id in it is trusted
+        None,
+        None,
+        "evt-deep-000001",
+    ]
+    assert decision.rejected[3].project_id is None  # a NUL never reaches a text column
+    assert "finite" in decision.rejected[1].rejection.message_en
+    assert "nested" in decision.rejected[2].rejection.message_en
+    assert [r.event_id for r in decision.sealed] == ["evt-reg-XZ-A-001"]

@@ -1,0 +1,168 @@
+"""Recorder.record_batch over fakes of its ports: transient failures wait, poison is set aside."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka.errors import KafkaConnectionError
+
+from services.adapters.kafka.producer import EventProducer
+from services.adapters.postgres.trail_store import TrailStore
+from services.domain.project import ProjectState
+from services.domain.recording import BatchDecision
+from services.recorder import recorder as recorder_module
+from services.recorder.recorder import Recorder, deterministic
+from services.settings import Settings
+from tests.support.events import appointment, lot, registration
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+P = "XZ-POISON-01"
+
+
+def raw(envelope: dict[str, Any]) -> bytes:
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
+class MemoryStore(TrailStore):
+    """The recorder's side of the trail store, in memory; ``fail`` decides what a write raises."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, ProjectState] = {}
+        self.digests: dict[str, bytes] = {}
+        self.written: list[BatchDecision] = []
+        self.failures: list[BaseException] = []
+        self.poison: set[str] = set()
+
+    async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]:
+        return {i: self.digests[i] for i in event_ids if i in self.digests}
+
+    async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
+        return {p: self.states[p] for p in project_ids if p in self.states}
+
+    async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        if any(r.event_id in self.poison for r in decision.sealed):
+            raise asyncpg.CharacterNotInRepertoireError("invalid byte sequence")
+        self.written.append(decision)
+        self.states |= decision.states
+        self.digests |= decision.digests
+        self.digests |= {j.event_id: j.digest or b"" for j in decision.rejected if j.event_id}
+
+    async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[Any]:
+        return []
+
+
+class MemoryProducer(EventProducer):
+    def __init__(self) -> None:
+        self.sent: dict[str, list[tuple[str, bytes]]] = {}
+        self.failures: list[BaseException] = []
+
+    async def publish_many(self, topic: str, messages: Iterable[tuple[str, bytes]]) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.setdefault(topic, []).extend(messages)
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_sleep = asyncio.sleep
+
+    async def instant(_delay: float) -> None:
+        await real_sleep(0)
+
+    monkeypatch.setattr(recorder_module.asyncio, "sleep", instant)
+
+
+def recorder() -> tuple[Recorder, MemoryStore, MemoryProducer]:
+    store, producer = MemoryStore(), MemoryProducer()
+    return Recorder(Settings(), store, producer, clock=lambda: NOW), store, producer
+
+
+def project_events(lots: int) -> list[bytes]:
+    events = [
+        raw(registration(P, at=AT, event_id="evt-reg-poison")),
+        raw(appointment(P, "construction", at=AT, event_id="evt-appt-poison")),
+    ]
+    return events + [
+        raw(lot(P, n, at=AT + dt.timedelta(hours=n), event_id=f"evt-lot-{n:04d}"))
+        for n in range(1, lots + 1)
+    ]
+
+
+def sealed_ids(store: MemoryStore) -> list[str]:
+    return [r.event_id for d in store.written for r in d.sealed]
+
+
+async def test_a_write_that_fails_for_one_event_isolates_it_and_the_rest_seal_in_order() -> None:
+    rec, store, producer = recorder()
+    store.poison = {"evt-lot-0005"}
+    batch = project_events(9)
+
+    decision = await rec.record_batch(batch)
+
+    assert sealed_ids(store) == ["evt-reg-poison", "evt-appt-poison"] + [
+        f"evt-lot-{n:04d}" for n in (1, 2, 3, 4, 6, 7, 8, 9)
+    ]
+    seqs = [r.seq for d in store.written for r in d.sealed]
+    assert seqs == list(range(1, 11))
+    refused = [j for d in store.written for j in d.rejected]
+    assert [(j.event_id, j.rejection.code) for j in refused] == [
+        ("evt-lot-0005", "event.unprocessable")
+    ]
+    assert "CharacterNotInRepertoireError" in refused[0].rejection.message_en
+    assert refused[0].raw == batch[6]
+    assert [j.event_id for j in decision.rejected] == ["evt-lot-0005"]
+    assert len(decision.sealed) == 10
+    published = [json.loads(v)["record"]["event_id"] for _, v in producer.sent["qtrail.trail.v1"]]
+    assert published == sealed_ids(store)
+    assert len(producer.sent["qtrail.rejected.v1"]) == 1
+
+
+async def test_transient_failures_are_waited_out_and_nothing_is_refused() -> None:
+    rec, store, producer = recorder()
+    store.failures = [
+        OSError("connection refused"),
+        asyncpg.TooManyConnectionsError("too many"),
+        asyncpg.InsufficientPrivilegeError("permission denied"),
+    ]
+    producer.failures = [KafkaConnectionError("broker away")]
+
+    decision = await rec.record_batch(project_events(2))
+
+    assert store.failures == [] and producer.failures == []
+    assert decision.rejected == [] and len(decision.sealed) == 4
+    assert len(producer.sent["qtrail.trail.v1"]) == 4
+
+
+async def test_a_batch_of_only_junk_is_quarantined_and_the_next_event_seals() -> None:
+    rec, store, _ = recorder()
+    await rec.record_batch([b"\x00\x01", b"{}", b"[" * 5000, b'{"id": 1e999}'])
+    refused = [j for d in store.written for j in d.rejected]
+    assert [j.rejection.code for j in refused] == ["event.malformed"] * 4
+    assert [j.raw for j in refused][0] == b"\x00\x01"
+    await rec.record_batch(project_events(0)[:1])
+    assert sealed_ids(store) == ["evt-reg-poison"]
+
+
+def test_failures_are_told_apart_by_whose_fault_they_are() -> None:
+    assert deterministic(asyncpg.CharacterNotInRepertoireError("nul"))
+    assert deterministic(asyncpg.NumericValueOutOfRangeError("range"))
+    assert deterministic(asyncpg.ProgramLimitExceededError("row too big"))
+    assert deterministic(asyncpg.CheckViolationError("check"))
+    assert deterministic(OverflowError("math range error"))
+    assert deterministic(ValueError("bad"))
+    assert not deterministic(asyncpg.UniqueViolationError("collision"))
+    assert not deterministic(asyncpg.InsufficientPrivilegeError("grants"))
+    assert not deterministic(asyncpg.AdminShutdownError("shutdown"))
+    assert not deterministic(asyncpg.ConnectionDoesNotExistError("gone"))
+    assert not deterministic(OSError("refused"))
+    assert not deterministic(TimeoutError())
+    assert not deterministic(KafkaConnectionError("away"))
