@@ -147,7 +147,7 @@ async def test_a_batch_of_only_junk_is_quarantined_and_the_next_event_seals() ->
     await rec.record_batch([b"\x00\x01", b"{}", b"[" * 5000, b'{"id": 1e999}'])
     refused = [j for d in store.written for j in d.rejected]
     assert [j.rejection.code for j in refused] == ["event.malformed"] * 4
-    assert [j.raw for j in refused][0] == b"\x00\x01"
+    assert refused[0].raw == b"\x00\x01"
     await rec.record_batch(project_events(0)[:1])
     assert sealed_ids(store) == ["evt-reg-poison"]
 
