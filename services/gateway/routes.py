@@ -14,6 +14,7 @@ from services.api.auth import Caller, forbidden
 from services.api.resources import Deps
 from services.domain.access import Principal
 from services.gateway.cloudevents import read_batch, read_single, validate
+from services.gateway.ingest import IdConflict
 from services.gateway.problems import Problem
 
 router = APIRouter(tags=["events"])
@@ -68,6 +69,8 @@ async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 
         return await _refused(deps, request, problem, body)
     raw = envelope.model_dump(mode="json", exclude_none=True)
     [status] = await deps.ingest.submit([(raw, envelope)], wait)
+    if isinstance(status, IdConflict):
+        return await _refused(deps, request, status.problem(), body)
     return JSONResponse(
         _answer(request, status), status_code=202 if status.status == "pending" else 200
     )
@@ -110,7 +113,13 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
         valid.append((index, envelope.model_dump(mode="json", exclude_none=True), envelope))
     statuses = await deps.ingest.submit([(raw, env) for _, raw, env in valid], wait)
     for (index, _, _), status in zip(valid, statuses, strict=True):
-        results[index] = _answer(request, status)
+        if isinstance(status, IdConflict):
+            conflict = status.problem()
+            conflict.errors = [e | {"field": f"[{index}].{e['field']}"} for e in conflict.errors]
+            await _refused(deps, request, conflict, body)
+            results[index] = conflict.body()
+        else:
+            results[index] = _answer(request, status)
     return JSONResponse({"results": results})
 
 

@@ -87,9 +87,28 @@ async def test_same_id_with_other_content_is_a_recorded_conflict(
     original = registration(project)
     await site.sealed(original)
     forged = appointment(project, "construction", event_id=original["id"])
-    # Through the gateway, the decided outcome answers and the original stands.
+    # Through the gateway: 409 naming the conflict, recorded; the original stands.
     answer = await site.post(forged, wait=10)
-    assert answer.json()["status"] == "sealed" and answer.json()["seq"] == 1
+    assert answer.status_code == 409, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["errors"] == [
+        {"field": "id", "reason": "already used for different content (sealed)"}
+    ]
+    assert answer.json()["id"] == original["id"]
+    kept = await db.fetchval(
+        "SELECT count(*) FROM ingest_rejections WHERE event_id = $1 AND status = 409",
+        original["id"],
+    )
+    assert kept == 1
+    # The same content again is the old outcome.
+    same = await site.post(original, wait=10)
+    assert same.status_code == 200 and same.json()["seq"] == 1
+    # In a batch, the conflicting item gets the problem, the others their status.
+    batch = await site.post_batch([forged, appointment(project, "design")])
+    assert batch.status_code == 200
+    first, second = batch.json()["results"]
+    assert first["status"] == 409 and first["errors"][0]["field"] == "[0].id"
+    assert second["status"] == "pending"
     # A second copy that reaches the recorder (a racing retry) is refused as a conflict.
     producer = EventProducer(environment.settings)
     await producer.start()
@@ -108,9 +127,25 @@ async def test_same_id_with_other_content_is_a_recorded_conflict(
             break
         await asyncio.sleep(0.1)
     assert code == "event.id_conflict"
-    assert await db.fetchval("SELECT count(*) FROM trail WHERE project_id = $1", project) == 1
+    rows = await db.fetch("SELECT seq, event_id, type FROM trail WHERE project_id = $1", project)
+    assert sorted((r["seq"], r["event_id"]) for r in rows)[0] == (1, original["id"])
+    assert [r["type"] for r in rows].count(forged["type"]) == 1  # the batch's own appointment
     status = (await site.get(f"/v1/events/{original['id']}", as_="owner")).json()
     assert status["status"] == "sealed" and status["seq"] == 1
+
+
+async def test_an_id_still_pending_is_not_taken_by_other_content(
+    site: Site, db: asyncpg.Connection
+) -> None:
+    project = f"CONFP-{uuid.uuid4().hex[:6]}"
+    original = registration(project)
+    first = await site.post(original)
+    assert first.status_code in (200, 202)
+    forged = registration(f"{project}-X", event_id=original["id"])
+    answer = await site.post(forged)
+    assert answer.status_code == 409, answer.text
+    sealed = await site.post(original, wait=10)
+    assert sealed.json()["status"] == "sealed" and sealed.json()["project"] == project
 
 
 async def test_status_answers_pending_sealed_rejected_and_unknown(site: Site) -> None:

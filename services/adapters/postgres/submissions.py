@@ -15,8 +15,11 @@ class SubmissionLog:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def note_received(self, rows: list[tuple[str, str, str]], at: dt.datetime) -> set[str]:
-        """Record (event id, project id, type) as received; returns the ids seen for the first time.
+    async def note_received(
+        self, rows: list[tuple[str, str, str, bytes]], at: dt.datetime
+    ) -> set[str]:
+        """Record (event id, project id, type, digest) as received; returns the ids seen for the
+        first time.
 
         Asynchronous commit: Kafka's acknowledgement is what makes an event durable; this row
         only lets a status query answer "pending" before the recorder decides.
@@ -24,16 +27,27 @@ class SubmissionLog:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SET LOCAL synchronous_commit = off")
             fresh = await conn.fetch(
-                """INSERT INTO submissions (event_id, project_id, type, received_at)
-                   SELECT id, project, type, $4 FROM unnest($1::text[], $2::text[], $3::text[])
-                        AS s(id, project, type)
+                """INSERT INTO submissions (event_id, project_id, type, received_at, digest)
+                   SELECT id, project, type, $4, digest
+                   FROM unnest($1::text[], $2::text[], $3::text[], $5::bytea[])
+                        AS s(id, project, type, digest)
                    ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
                 [r[0] for r in rows],
                 [r[1] for r in rows],
                 [r[2] for r in rows],
                 at,
+                [r[3] for r in rows],
             )
         return {r["event_id"] for r in fresh}
+
+    async def digests(self, event_ids: list[str]) -> dict[str, bytes]:
+        """Digests of ids received and not yet decided (older rows may have none)."""
+        rows = await self._pool.fetch(
+            """SELECT event_id, digest FROM submissions
+               WHERE event_id = ANY($1::text[]) AND digest IS NOT NULL""",
+            event_ids,
+        )
+        return {r["event_id"]: bytes(r["digest"]) for r in rows}
 
     async def note_refused(
         self,

@@ -76,6 +76,8 @@ class EventStatus:
     message_en: str | None = None
     decided_at: dt.datetime | None = None
     details: list[dict[str, Any]] | None = None
+    digest: bytes | None = None
+    """Digest of the envelope this outcome is for (not shown): tells a reused id apart."""
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.event_id, "status": self.status}
@@ -354,7 +356,7 @@ class TrailStore:
     async def decided_statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
         rows = await self._pool.fetch(
             """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
-                      message_en, decided_at, details
+                      message_en, decided_at, details, digest
                FROM outcomes WHERE event_id = ANY($1::text[])""",
             event_ids,
         )
@@ -370,6 +372,7 @@ class TrailStore:
                 message_en=row["message_en"],
                 decided_at=row["decided_at"],
                 details=row["details"],
+                digest=bytes(row["digest"]),
             )
             for row in rows
         }
@@ -379,11 +382,15 @@ class TrailStore:
         if event_id in decided:
             return decided[event_id]
         pending = await self._pool.fetchrow(
-            "SELECT project_id FROM submissions WHERE event_id = $1", event_id
+            "SELECT project_id, digest FROM submissions WHERE event_id = $1", event_id
         )
         if pending is not None:
+            digest = pending["digest"]
             return EventStatus(
-                event_id=event_id, status="pending", project_id=pending["project_id"]
+                event_id=event_id,
+                status="pending",
+                project_id=pending["project_id"],
+                digest=bytes(digest) if digest is not None else None,
             )
         return None
 
