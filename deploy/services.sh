@@ -3,8 +3,9 @@
 #
 #   deploy/services.sh up | down | status
 #
-# Logs and pid files live under $QTRAIL_STATE_DIR (default <repo>/.state); processes are stopped
-# only by the pid recorded when this script started them.
+# Logs and pid files live under $QTRAIL_STATE_DIR (default <repo>/.state). Each process starts as
+# the leader of its own process group (setsid), so its pid is also its group's id: stopping signals
+# that group, by the recorded pid, and so reaches any child it left behind even after a crash.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,23 +20,26 @@ PROCESSES=(recorder api)
 say() { printf '[services] %s\n' "$*"; }
 die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# Anything left of the group we started (the leader may have crashed, a child may linger).
+group_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 -- "-$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
 start() {
   local name="$1"
   if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  stop "$name"  # what a crashed run left behind
   cd "$ROOT"
-  nohup "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  nohup setsid "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
   say "$name started (pid $(cat "$RUN/$name.pid"), log $LOGS/$name.log)"
 }
 
 stop() {
   local name="$1"
-  if ! alive "$name"; then rm -f "$RUN/$name.pid"; return; fi
+  if ! group_alive "$name"; then rm -f "$RUN/$name.pid"; return; fi
   local pid; pid="$(cat "$RUN/$name.pid")"
-  kill -TERM "$pid"
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do group_alive "$name" || break; sleep 0.25; done
+  group_alive "$name" && kill -KILL -- "-$pid" 2>/dev/null
   rm -f "$RUN/$name.pid"
   say "$name stopped"
 }

@@ -97,6 +97,10 @@ class Signer:
     def verify(self, code: str) -> Claims:
         return verify(code, self._public)
 
+    def knows(self, key_id: str) -> bool:
+        """Whether ``key_id`` is one of ours, verifying or disabled."""
+        return key_id in self._keys
+
     def public_keys(self) -> dict[str, str]:
         return {
             kid: base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()

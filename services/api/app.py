@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+import structlog
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.api import ops
+from services.api.limits import BodyLimit, BodyTooLarge, body_limit
 from services.api.resources import Resources
 from services.gateway import evidence
 from services.gateway import routes as gateway
@@ -20,6 +23,9 @@ from services.portal import checkpoints, plaques, regulator, reports
 from services.portal import routes as portal
 from services.settings import Settings, get_settings
 
+log = structlog.get_logger()
+RETRY_AFTER_S = 5
+
 
 async def _body(request: Request) -> bytes:
     """The raw body if still readable (form parsing may have consumed the stream)."""
@@ -27,6 +33,16 @@ async def _body(request: Request) -> bytes:
         return await request.body()
     except RuntimeError:
         return b""
+
+
+def _bad_value() -> JSONResponse:
+    """A value PostgreSQL cannot take (a number beyond bigint, say): the client's error."""
+    return Problem(
+        400,
+        "Value out of range",
+        "a value in the request is outside what can be stored or looked up",
+        errors=[{"field": "(request)", "reason": "out of range"}],
+    ).response()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,15 +87,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return problem.response()
 
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
+        answer = exc.problem().response()
+        answer.headers["connection"] = "close"
+        return answer
+
+    @app.exception_handler(OSError)  # refused connections and timeouts (TimeoutError is one)
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    @app.exception_handler(asyncpg.CannotConnectNowError)
+    @app.exception_handler(asyncpg.AdminShutdownError)
+    @app.exception_handler(asyncpg.InsufficientResourcesError)
+    @app.exception_handler(KafkaError)
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """PostgreSQL or Kafka away, or the pool exhausted: the client should retry later."""
+        if isinstance(exc, asyncpg.InterfaceError) and isinstance(exc, ValueError):
+            return _bad_value()  # the driver refused a value of the request: the client's error
+        log.warning("dependency unavailable", path=request.url.path, error=repr(exc))
+        answer = Problem(
+            503,
+            "Service unavailable",
+            "the trail's storage or broker is not reachable right now; nothing was taken in. "
+            "Retry after the time given.",
+            kind="https://qtrail.dev/problems/unavailable",
+        ).response()
+        answer.headers["retry-after"] = str(RETRY_AFTER_S)
+        return answer
+
     @app.exception_handler(asyncpg.DataError)
     async def _out_of_range(_request: Request, _exc: Exception) -> JSONResponse:
-        """A value PostgreSQL cannot take (a number beyond bigint, say): the client's error."""
-        return Problem(
-            400,
-            "Value out of range",
-            "a value in the request is outside what can be stored or looked up",
-            errors=[{"field": "(request)", "reason": "out of range"}],
-        ).response()
+        return _bad_value()
 
     @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
     @app.exception_handler(asyncpg.UntranslatableCharacterError)
@@ -96,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
         ).response()
 
+    app.add_middleware(BodyLimit, limit=body_limit(settings.evidence_max_bytes))
     app.include_router(gateway.router)
     app.include_router(evidence.router)
     app.include_router(portal.router)

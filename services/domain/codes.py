@@ -70,10 +70,13 @@ def verify(code: str, public_keys: dict[str, Ed25519PublicKey]) -> Claims:
     return claims
 
 
-def claimed_project(code: str) -> str | None:
-    """The project a code claims, without trusting it (to file an alert against a forgery)."""
+def claimed(code: str) -> tuple[str, str] | None:
+    """(key id, project) a code claims, without trusting either (to count a forgery against
+    the project it names)."""
     try:
         body = json.loads(_unb64(code.split(".")[0]))
-        return str(body["p"])[:64] if isinstance(body, dict) and "p" in body else None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("k", "p")):
+        return None
+    return body["k"][:64], body["p"][:64]

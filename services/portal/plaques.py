@@ -2,14 +2,14 @@
 
 Everything here is public: the plaque is on the building. Personal ID numbers never appear (the
 page renders a redacted state). A forged or unknown code answers 404 with a clear page and is
-recorded as an alert; every scan is counted per day, with no personal data kept.
+counted as a forged scan of the project it names; every scan is counted per day, with no personal
+data kept.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import time
 from typing import Any
 
@@ -18,8 +18,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from services.adapters.plaques.store import FORMATS
 from services.adapters.postgres.chain_audit import verify_project
+from services.adapters.postgres.scans import PlaqueScans
 from services.api.resources import Deps, Resources
-from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed_project
+from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
 from services.domain.completion import Plaque
 from services.domain.project import ProjectState
 from services.gateway.problems import Problem
@@ -47,32 +48,13 @@ async def integrity(deps: Resources, project_id: str, head_seq: int) -> dict[str
     return summary
 
 
-async def _count(deps: Resources, code: str, result: str) -> None:
-    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
-    await deps.pool.execute(
-        """INSERT INTO plaque_scans (day, code_digest, result, scans) VALUES ($1, $2, $3, 1)
-           ON CONFLICT (day, code_digest, result) DO UPDATE SET scans = plaque_scans.scans + 1""",
-        dt.datetime.now(dt.UTC).date(),
-        digest,
-        result,
-    )
-
-
-async def _forged(deps: Resources, code: str, reason: str) -> None:
-    """A forged plaque is an alert for the project it claims (if any): someone printed it."""
-    digest = hashlib.sha256(code.encode()).hexdigest()[:16]
-    project = claimed_project(code) or "-"
-    await deps.pool.execute(
-        """INSERT INTO alerts (project_id, alert_id, kind, severity, events, message_zh, message_en, blocking,
-                               raised_at)
-           VALUES ($1, $2, 'forged_plaque', 'critical', '{}', $3, $4, false, $5)
-           ON CONFLICT (project_id, alert_id) DO NOTHING""",
-        project,
-        f"forged_plaque:{digest}",
-        f"扫描到无效的标牌二维码：{reason}",
-        f"an invalid plaque code was scanned: {reason}",
-        dt.datetime.now(dt.UTC),
-    )
+async def _forged(deps: Resources, code: str, reason: str, at: dt.datetime) -> None:
+    """A forged plaque is a warning for the project it claims: someone printed it. Counted only
+    when the code names one of our keys (and, in the store, a project that exists): scanning
+    made-up codes adds no rows and raises no alert against a project of the scanner's choosing."""
+    claim = claimed(code)
+    if claim is not None and deps.signer.knows(claim[0]):
+        await PlaqueScans(deps.pool).forged(claim[1], reason, at)
 
 
 async def resolve(deps: Resources, code: str) -> tuple[Claims, ProjectState, Plaque]:
@@ -98,11 +80,14 @@ async def plaque_page(code: str, deps: Deps) -> HTMLResponse:
     try:
         _, state, plaque = await resolve(deps, code)
     except InvalidCode as exc:
-        await asyncio.gather(_count(deps, code, "invalid"), _forged(deps, code, str(exc)))
+        now = dt.datetime.now(dt.UTC)
+        await asyncio.gather(
+            PlaqueScans(deps.pool).count(code, "invalid", now), _forged(deps, code, str(exc), now)
+        )
         return HTMLResponse(
             not_valid(str(exc)), status_code=404, headers={"cache-control": "no-store"}
         )
-    await _count(deps, code, plaque.status)
+    await PlaqueScans(deps.pool).count(code, plaque.status, dt.datetime.now(dt.UTC))
     current = _current(state)
     summary = await integrity(deps, state.project_id, state.seq)
     html = trail_page(

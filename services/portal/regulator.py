@@ -1,11 +1,13 @@
 """The regulator's web view: a project's timeline with filters, and its state at any point.
 
-``/regulator/login`` takes a regulator API key and keeps it in an HttpOnly cookie; scripts may send
-the usual ``Authorization`` header instead. Plain HTML forms, no JavaScript.
+``/regulator/login`` takes a regulator API key once and opens a server-side session; the HttpOnly
+cookie holds only the session's random token (never the key), and ``/regulator/logout`` ends it.
+Scripts may send the usual ``Authorization`` header instead. Plain HTML forms, no JavaScript.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Annotated, Any, get_args
 from urllib.parse import quote
@@ -15,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from events.base import Role
 from events.materials import Material
+from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal
 from services.domain.project import ProjectState, fold
@@ -27,12 +30,18 @@ ROLES = tuple(role.value for role in Role)
 MATERIALS: tuple[str, ...] = get_args(Material)
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 async def _regulator(request: Request, deps: Deps) -> Principal | None:
     header = request.headers.get("authorization", "")
-    token = (
-        header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-    )
-    principal = await deps.keys.authenticate(token) if token else None
+    if header.lower().startswith("bearer "):
+        principal = await deps.keys.authenticate(header[7:].strip())
+    elif session := request.cookies.get(COOKIE):
+        principal = await WebSessions(deps.pool).principal(session, _now())
+    else:
+        principal = None
     return principal if principal and principal.kind is KeyKind.REGULATOR else None
 
 
@@ -62,15 +71,26 @@ async def login(
             f"/regulator/login?next={quote(target)}&error={quote('不是有效的监管密钥 / not a regulator key')}",
             status_code=303,
         )
+    session = await WebSessions(deps.pool).open(principal, _now())
     answer = RedirectResponse(target, status_code=303)
     answer.set_cookie(
         COOKIE,
-        key,
+        session,
+        max_age=int(TTL.total_seconds()),
         httponly=True,
         samesite="strict",
         secure=deps.settings.public_base_url.startswith("https://"),
         path="/regulator",
     )
+    return answer
+
+
+@router.post("/regulator/logout", summary="Regulator sign-out: the session ends at once")
+async def logout(request: Request, deps: Deps) -> Response:
+    if session := request.cookies.get(COOKIE):
+        await WebSessions(deps.pool).end(session, _now())
+    answer = RedirectResponse("/regulator/login", status_code=303)
+    answer.delete_cookie(COOKIE, path="/regulator")
     return answer
 
 
@@ -171,8 +191,12 @@ async def timeline(
         if at_state
         else ""
     )
+    signout = (
+        '<form method="post" action="/regulator/logout" class="signout">'
+        "<button>退出 <span class=en>sign out</span></button></form>"
+    )
     body = (
-        f"<h1>{escape(title)}</h1><p><small>{escape(project_id)} · {len(records)} records</small></p>{form}{point}"
+        f"{signout}<h1>{escape(title)}</h1><p><small>{escape(project_id)} · {len(records)} records</small></p>{form}{point}"
         f"<h2>时间线 <span class=en>Timeline</span> ({len(rows)})</h2>"
         f"<table><tr><th>#</th><th>recorded</th><th>type</th><th>actor</th><th>what changed</th></tr>{''.join(rows)}</table>"
     )

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 
 from services.adapters.postgres.chain_audit import verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
+from services.adapters.postgres.scans import PlaqueScans
 from services.api.auth import Caller, readable_state
 from services.api.resources import Deps
 from services.domain.access import redact
@@ -148,6 +149,8 @@ async def project_alerts(
                 else None,
             }
         )
+    if status != "resolved":
+        answer += await PlaqueScans(deps.pool).forged_alerts(project_id)
     return {"project": project_id, "alerts": answer}
 
 

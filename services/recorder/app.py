@@ -6,7 +6,6 @@ Run it with ``python -m services.recorder`` (or ``qtrail recorder``).
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import faust
@@ -19,7 +18,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
 from services.domain.completion import Issuer
-from services.recorder.plaques import PlaqueRenderer
+from services.recorder.plaques import PlaqueRenderer, render_pool
 from services.recorder.recorder import Recorder
 from services.settings import Settings
 
@@ -101,7 +100,7 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(trail, name="plaques")
     async def plaques(stream: faust.StreamT[bytes]) -> None:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with render_pool() as pool:
             renderer = PlaqueRenderer(PlaqueFiles(Path(settings.plaque_root())), pool)
             async for message in stream:
                 try:

@@ -7,7 +7,12 @@ redelivered record costs a file check, nothing more.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
+import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import structlog
@@ -17,6 +22,26 @@ from services.adapters.plaques.render import render_all
 from services.adapters.plaques.store import PlaqueFiles
 
 log = structlog.get_logger()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the render worker: end when the recorder ends, however it ends (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the recorder died before the line above took effect
+        os._exit(0)
+
+
+def render_pool() -> ProcessPoolExecutor:
+    """One render worker, started fresh (spawn, not fork): it inherits no listening socket, no
+    signal handler and no broker connection of the recorder's, and it dies with the recorder."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 class PlaqueRenderer:

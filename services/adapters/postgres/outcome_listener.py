@@ -14,16 +14,25 @@ from collections import defaultdict
 
 import asyncpg
 import structlog
+from prometheus_client import Counter, Gauge
 
 from services.adapters.postgres.trail_store import OUTCOME_CHANNEL, EventStatus, TrailStore
 
 log = structlog.get_logger()
 
 
+WAITERS = Gauge("qtrail_gateway_waiters", "Requests waiting for their event's outcome (?wait)")
+WAITS_DECLINED = Counter(
+    "qtrail_gateway_waits_declined_total", "?wait requests answered at once: too many waiting"
+)
+
+
 class OutcomeListener:
-    def __init__(self, dsn: str, store: TrailStore) -> None:
+    def __init__(self, dsn: str, store: TrailStore, max_waiters: int = 1000) -> None:
         self._dsn = dsn
         self._store = store
+        self._max_waiters = max_waiters
+        self._waiting = 0
         self._waiters: dict[str, set[asyncio.Future[None]]] = defaultdict(set)
         self._conn: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
@@ -71,7 +80,23 @@ class OutcomeListener:
                 future.set_result(None)
 
     async def wait(self, event_id: str, timeout_s: float) -> EventStatus | None:
-        """The event's status once decided, or its pending status when ``timeout_s`` runs out."""
+        """The event's status once decided, or its pending status when ``timeout_s`` runs out.
+
+        None at once when ``max_waiters`` requests already wait: waiting holds a request open,
+        so it is capped; the client then polls the status URL instead.
+        """
+        if self._waiting >= self._max_waiters:
+            WAITS_DECLINED.inc()
+            return None
+        self._waiting += 1
+        WAITERS.inc()
+        try:
+            return await self._wait(event_id, timeout_s)
+        finally:
+            self._waiting -= 1
+            WAITERS.dec()
+
+    async def _wait(self, event_id: str, timeout_s: float) -> EventStatus | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
