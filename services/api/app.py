@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.api import ops
-from services.api.limits import BodyLimit, BodyTooLarge, body_limit
+from services.api.limits import BodyLimit, body_limit
 from services.api.resources import Resources
 from services.gateway import evidence
 from services.gateway import routes as gateway
@@ -86,12 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 at=dt.datetime.now(dt.UTC),
             )
         return problem.response()
-
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
-        answer = exc.problem().response()
-        answer.headers["connection"] = "close"
-        return answer
 
     @app.exception_handler(OSError)  # refused connections and timeouts (TimeoutError is one)
     @app.exception_handler(asyncpg.PostgresConnectionError)

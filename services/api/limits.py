@@ -73,19 +73,36 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, send, limit)
             return
-        seen = 0
+        seen, exceeded, answered = 0, False, False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    REFUSED.labels(_route(scope["path"])).inc()
+                    exceeded = True
                     raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, counted, send)
+        async def guarded(message: Message) -> None:
+            # Once the limit is passed, whatever the app makes of the error (a parser's 400, a
+            # 500) is replaced by the 413 that says what happened.
+            nonlocal answered
+            if exceeded:
+                if not answered:
+                    answered = True
+                    await self._refuse(scope, send, limit)
+                return
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except BodyTooLarge:
+            if not answered:
+                answered = True
+                await self._refuse(scope, send, limit)
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         REFUSED.labels(_route(scope["path"])).inc()
