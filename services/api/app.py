@@ -76,7 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             422, "Invalid request", "the request's parameters are invalid", errors=errors
         )
         resources: Resources | None = getattr(request.app.state, "resources", None)
-        if resources is not None and request.method == "POST":
+        # Stored only where a key was required: an anonymous form must not add rows.
+        if (
+            resources is not None
+            and request.method == "POST"
+            and request.url.path.startswith("/v1/")
+        ):
             await resources.submissions.note_refused(
                 endpoint=request.url.path,
                 status=422,

@@ -264,3 +264,18 @@ async def test_postgresql_away_is_503_with_retry_after_and_then_it_recovers(
             await asyncio.sleep(0.2)
         assert answer.status_code in (200, 202), answer.text
     await proxy.cut()
+
+
+async def test_anonymous_refusals_add_no_rows(
+    client: httpx.AsyncClient, environment: Environment
+) -> None:
+    superuser = await asyncpg.connect(admin_dsn(environment.database))
+    try:
+        before = await superuser.fetchval("SELECT count(*) FROM ingest_rejections")
+        for _ in range(5):
+            assert (await client.post("/regulator/login", data={"key": ""})).status_code == 422
+            assert (await client.post("/v1/events", content=b"{}")).status_code == 401
+        after = await superuser.fetchval("SELECT count(*) FROM ingest_rejections")
+    finally:
+        await superuser.close()
+    assert after == before
