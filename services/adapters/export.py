@@ -13,10 +13,15 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
 from services.domain import bundle, merkle
+from services.domain.checkpoint import read_leaf
 
 
 class NothingToExport(LookupError):
     pass
+
+
+class UnknownCheckpoint(LookupError):
+    """``since`` names no checkpoint at or before the one the bundle is signed with."""
 
 
 async def export_bundle(
@@ -24,8 +29,14 @@ async def export_bundle(
     signer: Signer,
     evidence_store: EvidenceStore | None,
     project_id: str,
+    since: int | None = None,
 ) -> dict[str, Any]:
-    """The bundle; ``evidence_store`` given means the evidence files are included, not only hashes."""
+    """The bundle; ``evidence_store`` given means the evidence files are included, not only hashes;
+    ``since`` (a checkpoint number) adds the consistency proof from that checkpoint.
+
+    The project's leaves are picked by their signed bytes, not by the log's project column, so a
+    leaf cannot be left out by editing that column.
+    """
     store = TrailStore(pool)
     links = [link async for link in store.links(project_id)]
     if not links:
@@ -35,11 +46,30 @@ async def export_bundle(
     await checkpoints.create(signer, now)  # so the checkpoint covers the head being exported
     latest = await checkpoints.latest()
     assert latest is not None
-    found = await checkpoints.latest_leaf(project_id, latest.tree_size)
-    assert found is not None
-    index, leaf, _, _ = found
-    hashes = await checkpoints.leaf_hashes(latest.tree_size)
-    state = (await store.load_states([project_id]))[project_id]
+    older = await checkpoints.get(since) if since is not None else None
+    if since is not None and (older is None or older.tree_size > latest.tree_size):
+        raise UnknownCheckpoint(since)
+    stored = await checkpoints.stored_leaves(latest.tree_size)
+    hashes = [merkle.leaf_hash(row.leaf) for row in stored]
+    mine = [i for i, row in enumerate(stored) if _project_of(row.leaf) == project_id]
+    proofs = merkle.inclusion_proofs(mine, hashes)
+    leaves = [bundle.LeafProof(i, stored[i].leaf, proofs[i]) for i in mine]
+    consistency = (
+        [
+            bundle.ConsistencyProof(
+                older.number,
+                older.tree_size,
+                merkle.consistency_proof(older.tree_size, hashes)
+                if older.tree_size < len(hashes)
+                else [],
+            )
+        ]
+        if older is not None
+        else []
+    )
+    state = (await store.load_states([project_id])).get(project_id) or await store.replay_state(
+        project_id
+    )
     evidence: list[dict[str, str]] = []
     for sha in state.evidence:
         item = {"sha256": sha}
@@ -52,10 +82,15 @@ async def export_bundle(
         tree_head=latest.tree_head,
         signature=latest.signature,
         key_id=latest.key_id,
-        leaf_index=index,
-        leaf=leaf,
-        proof=merkle.inclusion_proof(index, hashes),
-        public_keys=signer.public_keys(),
+        leaves=leaves,
+        consistency=consistency,
         evidence=evidence,
         exported_at=now.isoformat(),
     )
+
+
+def _project_of(leaf: bytes) -> str | None:
+    try:
+        return read_leaf(leaf)[0]
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -5,8 +5,10 @@
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once)
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
-  qtrail export PROJECT -o FILE      the self-verifying bundle; qtrail verify-bundle FILE checks it offline
-  qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule)
+  qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
+  qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json]   check it offline
+  qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule); exit 1
+                            when a project's chain no longer continues its last checkpoint
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
   qtrail verify PROJECT|--all   recompute chains; exit 1 when one is damaged
   qtrail replay PROJECT [--as-of T] [--by occurred] [--steps]   regulator replay
@@ -78,26 +80,31 @@ def _recorder(_args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from services.adapters.postgres.chain_audit import verify_project
+    from services.adapters.postgres.chain_audit import SignedHistory, verify_project
     from services.adapters.postgres.checkpoints import CheckpointStore
     from services.adapters.postgres.pool import create_pool
     from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.signing import Signer
 
     if bool(args.project) == bool(args.all):
         print("qtrail verify: give a PROJECT or --all", file=sys.stderr)
         return 2
 
     async def run() -> int:
-        pool = await create_pool(get_settings(), max_size=2)
+        settings = get_settings()
+        pool = await create_pool(settings, max_size=2)
         failed = 0
         progress = Progress(console=STDERR, transient=True, disable=not args.all)
         try:
             store = TrailStore(pool)
             projects = await store.project_ids() if args.all else [args.project]
+            history = await SignedHistory.load(
+                CheckpointStore(pool), Signer.from_settings(settings).verifying_keys
+            )
             task = progress.add_task("verifying chains", total=len(projects))
             progress.start()
             for project in projects:
-                result = await verify_project(store, project, CheckpointStore(pool))
+                result = await verify_project(store, project, history)
                 progress.advance(task)
                 failed += not (result.ok and result.length > 0)
                 print(
@@ -109,6 +116,7 @@ def _verify(args: argparse.Namespace) -> int:
                             "head": result.head.hex(),
                             "first_bad_seq": result.first_bad_seq,
                             "problem": result.problem,
+                            "checkpoint": result.checkpoint,
                         },
                         ensure_ascii=False,
                     ),
@@ -302,26 +310,45 @@ def _checkpoint(_args: argparse.Namespace) -> int:
         pool = await create_pool(settings, max_size=1)
         try:
             store = CheckpointStore(pool)
-            made = await store.create(Signer.from_settings(settings), dt.datetime.now(dt.UTC))
-            shown = made or await store.latest()
+            attempt = await store.create(Signer.from_settings(settings), dt.datetime.now(dt.UTC))
+            shown = attempt.made or await store.latest()
         finally:
             await pool.close()
+        if attempt.log_damaged is not None:
+            print(
+                f"qtrail checkpoint: NOTHING SIGNED: {attempt.log_damaged}; the checkpoint log "
+                "no longer gives the last signed root",
+                file=sys.stderr,
+            )
+            return 1
+        for refusal in attempt.refused:
+            print(
+                f"qtrail checkpoint: REFUSED project {refusal.project_id} at seq {refusal.seq}: "
+                f"{refusal.problem} (critical alert raised)",
+                file=sys.stderr,
+            )
+        refused = [r.as_dict() for r in attempt.refused]
         if shown is None:
-            print("no chains to checkpoint yet")
-            return 0
-        print(json.dumps({"new": made is not None, **shown.as_dict()}, ensure_ascii=False))
-        return 0
+            print(json.dumps({"new": False, "refused": refused}, ensure_ascii=False))
+        else:
+            print(
+                json.dumps(
+                    {"new": attempt.made is not None, **shown.as_dict(), "refused": refused},
+                    ensure_ascii=False,
+                )
+            )
+        return 1 if refused else 0
 
     return asyncio.run(run())
 
 
 def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
-    from services.adapters.export import NothingToExport, export_bundle
+    from services.adapters.export import NothingToExport, UnknownCheckpoint, export_bundle
     from services.adapters.postgres.pool import create_pool
     from services.adapters.signing import Signer
 
-    async def run() -> dict[str, Any] | None:
+    async def run() -> dict[str, Any] | str:
         settings = get_settings()
         pool = await create_pool(settings, max_size=2)
         try:
@@ -333,9 +360,12 @@ def _export(args: argparse.Namespace) -> int:
                 Signer.from_settings(settings),
                 evidence if args.with_evidence else None,
                 args.project,
+                args.since,
             )
         except NothingToExport:
-            return None
+            return f"project {args.project} has no sealed events"
+        except UnknownCheckpoint:
+            return f"no checkpoint {args.since} to prove consistency from"
         finally:
             await pool.close()
 
@@ -343,8 +373,8 @@ def _export(args: argparse.Namespace) -> int:
         body = interruptible("export", lambda: asyncio.run(run()))
     if isinstance(body, int):
         return body
-    if body is None:
-        print(f"qtrail export: project {args.project} has no sealed events", file=sys.stderr)
+    if isinstance(body, str):
+        print(f"qtrail export: {body}", file=sys.stderr)
         return 1
     Path(args.output).write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
     print(
@@ -353,23 +383,62 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trusted_keys(args: argparse.Namespace) -> dict[str, str]:
+    """Keys given with --trust KEY_ID=BASE64 and in --trust-file files: a JSON object of key id →
+    base64 key, or the answer of GET /v1/signing-keys (its ``keys``) saved as it came."""
+    trusted: dict[str, str] = {}
+    for path in args.trust_file or []:
+        saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        keys = saved.get("keys", saved) if isinstance(saved, dict) else None
+        if not isinstance(keys, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+        ):
+            raise ValueError(f"{path} is not a JSON object of key id to base64 public key")
+        trusted.update(keys)
+    for given in args.trust or []:
+        key_id, sep, key = given.partition("=")
+        if not sep or not key_id or not key:
+            raise ValueError(f"--trust {given!r} is not KEY_ID=BASE64")
+        trusted[key_id] = key
+    return trusted
+
+
 def _verify_bundle(args: argparse.Namespace) -> int:
-    from services.domain.bundle import Malformed, verify
+    from services.domain.bundle import Malformed, NotACheckpoint, first_bad_seq, verify
+
+    def fail(message: str) -> int:
+        print(f"qtrail verify-bundle: {message}", file=sys.stderr)
+        return 2
 
     try:
-        loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        trusted = dict(t.split("=", 1) for t in args.trust) if args.trust else None
-        findings = verify(loaded, trusted)
+        trusted = _trusted_keys(args)
     except OSError as exc:
-        print(f"qtrail verify-bundle: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return fail(f"cannot read {exc.filename}: {exc.strerror}")
+    except ValueError as exc:
+        return fail(f"bad trusted key: {exc}")
+    kept = None
+    if args.checkpoint:
+        try:
+            kept = json.loads(Path(args.checkpoint).read_text(encoding="utf-8"))
+        except OSError as exc:
+            return fail(f"cannot read {args.checkpoint}: {exc.strerror}")
+        except ValueError as exc:
+            return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
+    try:
+        loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        findings = verify(loaded, trusted, kept)
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror}")
+    except NotACheckpoint as exc:
+        return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
     except (ValueError, Malformed) as exc:
-        print(f"qtrail verify-bundle: {args.file} is not a bundle: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"{args.file} is not a bundle: {exc}")
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.what}")
     failed = [f for f in findings if not f.ok]
-    print(f"{args.file}: {'VERIFIED' if not failed else f'{len(failed)} check(s) FAILED'}")
+    bad = first_bad_seq(findings)
+    verdict = f"{len(failed)} check(s) FAILED" + (f", first bad seq {bad}" if bad else "")
+    print(f"{args.file}: {'VERIFIED' if not failed else verdict}")
     return 1 if failed else 0
 
 
@@ -404,14 +473,34 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--with-evidence", action="store_true", help="include the evidence files themselves"
     )
+    export.add_argument(
+        "--since",
+        type=int,
+        metavar="N",
+        help="add the consistency proof from checkpoint N (one a regulator kept)",
+    )
     export.set_defaults(run=_export)
-    verify_bundle = sub.add_parser("verify-bundle", help="verify an export bundle offline")
+    verify_bundle = sub.add_parser(
+        "verify-bundle", help="verify an export bundle offline against keys you trust"
+    )
     verify_bundle.add_argument("file")
     verify_bundle.add_argument(
         "--trust",
         action="append",
         metavar="KEY_ID=BASE64",
-        help="a public key obtained independently (repeatable)",
+        help="a public key obtained independently (repeatable); required, or --trust-file",
+    )
+    verify_bundle.add_argument(
+        "--trust-file",
+        action="append",
+        metavar="FILE",
+        help="JSON {key id: base64 public key}, e.g. GET /v1/signing-keys saved (repeatable)",
+    )
+    verify_bundle.add_argument(
+        "--checkpoint",
+        metavar="KEPT.json",
+        help="a checkpoint you saved earlier (GET /v1/checkpoints/N or /latest, or a project's "
+        "GET /v1/projects/ID/inclusion): the bundle must extend it",
     )
     verify_bundle.set_defaults(run=_verify_bundle)
     keys = sub.add_parser("keys", help="manage API keys")

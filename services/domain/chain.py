@@ -122,6 +122,8 @@ class Verification:
     head: bytes
     first_bad_seq: int | None = None
     problem: str | None = None
+    checkpoint: int | None = None
+    """The signed checkpoint the chain was also checked against, if any."""
 
 
 def verify_links(links: Iterable[StoredLink]) -> Verification:

@@ -1,4 +1,4 @@
-"""Signed tree heads over the log of project chain heads, and what a checkpoint says of one chain.
+"""Signed tree heads over the log of project chain heads, and the audit of a stored log.
 
 The log's leaves are appended, never changed: at each checkpoint, one leaf for every project whose
 head moved. So RFC 6962 consistency proofs show that a later checkpoint extends an earlier one, and
@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from services.domain import merkle
 from services.domain.chain import utc_text
 
 
@@ -62,12 +67,81 @@ class TreeHead:
         )
 
 
-def against_checkpoint(
-    chain: list[bytes], checkpointed_seq: int, checkpointed_head: bytes
+class Signed(Protocol):
+    """A signed tree head as stored: the columns, and the exact bytes that were signed."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def tree_size(self) -> int: ...
+    @property
+    def root(self) -> bytes: ...
+    @property
+    def tree_head(self) -> bytes: ...
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def signature(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class StoredLeaf:
+    """A row of the checkpoint log: the columns used to find it, and the exact bytes hashed."""
+
+    index: int
+    project_id: str
+    seq: int
+    head: bytes
+    leaf: bytes
+
+
+def signature_holds(key: Ed25519PublicKey | None, signature: bytes, data: bytes) -> bool:
+    if key is None:
+        return False
+    try:
+        key.verify(signature, data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def audit_log(
+    leaves: Sequence[StoredLeaf], signed: Signed, keys: Mapping[str, Ed25519PublicKey]
 ) -> str | None:
-    """Damage a checkpoint reveals in a chain (``chain`` = hashes by seq, from 1): None when consistent."""
-    if len(chain) < checkpointed_seq:
-        return f"truncated tail: the checkpoint holds seq {checkpointed_seq}, the chain ends at {len(chain)}"
-    if chain[checkpointed_seq - 1] != checkpointed_head:
-        return f"history rewritten: seq {checkpointed_seq} differs from the checkpointed head"
+    """What is wrong with a stored log against its signed tree head, or None when it holds.
+
+    ``leaves`` are the stored rows in index order, exactly the first ``signed.tree_size`` of the
+    log. The tree head must parse and agree with the stored columns, its signature must verify
+    with one of ``keys``, every row's columns must be what its leaf bytes say, and the leaves must
+    hash to the signed root: so nobody edited, removed, inserted or reordered a leaf.
+    """
+    number = signed.number
+    try:
+        head = TreeHead.parse(signed.tree_head)
+    except (ValueError, KeyError, TypeError):
+        return f"checkpoint {number}: the stored tree head is malformed"
+    if (head.number, head.size, head.root, head.key_id) != (
+        number,
+        signed.tree_size,
+        signed.root,
+        signed.key_id,
+    ):
+        return f"checkpoint {number}: the stored columns differ from the signed tree head"
+    if signed.key_id not in keys:
+        return f"checkpoint {number} is signed by key {signed.key_id}, which no longer verifies"
+    if not signature_holds(keys[signed.key_id], signed.signature, signed.tree_head):
+        return f"checkpoint {number}: the signature does not verify"
+    if len(leaves) != head.size:
+        return f"the log holds {len(leaves)} leaves where checkpoint {number} signed {head.size}"
+    for position, row in enumerate(leaves):
+        if row.index != position:
+            return f"leaf {position} of the log is missing"
+        try:
+            said = read_leaf(row.leaf)
+        except (ValueError, KeyError, TypeError):
+            return f"leaf {position} of the log is malformed"
+        if said != (row.project_id, row.seq, row.head):
+            return f"leaf {position} of the log was edited: its columns differ from its bytes"
+    if merkle.root([merkle.leaf_hash(row.leaf) for row in leaves]) != head.root:
+        return f"the log's leaves no longer hash to the root checkpoint {number} signed"
     return None

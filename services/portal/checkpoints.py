@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.adapters.export import NothingToExport, export_bundle
+from services.adapters.export import NothingToExport, UnknownCheckpoint, export_bundle
 from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
 from services.api.auth import Caller, require_kind
 from services.api.resources import Deps
@@ -93,15 +93,34 @@ async def inclusion(project_id: str, deps: Deps) -> dict[str, Any]:
     "/v1/projects/{project_id}/export", summary="The self-verifying export bundle (regulators)"
 )
 async def export(
-    project_id: str, deps: Deps, caller: Caller, evidence: bool = False
+    project_id: str,
+    deps: Deps,
+    caller: Caller,
+    evidence: bool = False,
+    since: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_BIGINT,
+            description="a checkpoint you kept: the bundle carries the proof that its own "
+            "checkpoint extends that one",
+        ),
+    ] = None,
 ) -> JSONResponse:
     require_kind(caller, KeyKind.REGULATOR)
     try:
         body = await export_bundle(
-            deps.pool, deps.signer, deps.evidence if evidence else None, project_id
+            deps.pool, deps.signer, deps.evidence if evidence else None, project_id, since
         )
     except NothingToExport as exc:
         raise Problem(404, "Unknown project", f"project {project_id} has no sealed events") from exc
+    except UnknownCheckpoint as exc:
+        raise Problem(
+            404,
+            "No such checkpoint",
+            f"no checkpoint {since} to prove consistency from",
+            errors=[{"field": "since", "reason": "must name an existing checkpoint"}],
+        ) from exc
     return JSONResponse(
         body, headers={"content-disposition": f'attachment; filename="{project_id}.qtrail.json"'}
     )

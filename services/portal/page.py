@@ -168,10 +168,13 @@ def trail_page(
     parts.append(f"<ul>{issues}</ul>" if issues else "<p>无 <span class=en>none</span></p>")
     verified = integrity["ok"]
     checkpoint = integrity.get("checkpoint")
+    bad = integrity.get("first_bad_seq")
     parts.append(
         "<h2>记录完整性 <span class=en>Integrity of the record</span></h2>"
-        f'<p class="{"ok" if verified else "bad"}">{"哈希链校验通过" if verified else "哈希链校验失败"} '
-        f"<span class=en>{'the hash chain verifies' if verified else 'the hash chain does NOT verify'}</span></p>"
+        f'<p class="{"ok" if verified else "bad"}">{"哈希链校验通过" if verified else "哈希链校验失败"}'
+        f"{f'（第 {_e(bad)} 条）' if not verified and bad else ''} "
+        f"<span class=en>{'the hash chain verifies' if verified else 'the hash chain does NOT verify'}"
+        f"{f' (seq {_e(bad)})' if not verified and bad else ''}</span></p>"
         f"<table><tr><th>记录数 <span class=en>records</span></th><td>{integrity['length']}</td></tr>"
         f"<tr><th>链头 <span class=en>head</span></th><td><code>{_e(integrity['head'])}</code></td></tr>"
         f"<tr><th>签名检查点 <span class=en>signed checkpoint</span></th><td>"

@@ -17,7 +17,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from services.adapters.plaques.store import FORMATS
-from services.adapters.postgres.chain_audit import verify_project
+from services.adapters.postgres.chain_audit import SignedHistory, verify_project
+from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
 from services.api.resources import Deps, Resources
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
@@ -37,12 +38,14 @@ async def integrity(deps: Resources, project_id: str, head_seq: int) -> dict[str
     cached = _VERIFIED.get(project_id)
     if cached and cached[0] == head_seq and time.monotonic() - cached[2] < VERIFY_TTL_S:
         return cached[1]
-    result = await verify_project(deps.store, project_id)
+    history = await SignedHistory.load(CheckpointStore(deps.pool), deps.signer.verifying_keys)
+    result = await verify_project(deps.store, project_id, history)
     summary = {
         "ok": result.ok,
         "length": result.length,
         "head": result.head.hex(),
-        "checkpoint": None,
+        "checkpoint": result.checkpoint,
+        "first_bad_seq": result.first_bad_seq,
     }
     _VERIFIED[project_id] = (head_seq, summary, time.monotonic())
     return summary

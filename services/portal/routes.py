@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
-from services.adapters.postgres.chain_audit import verify_project
+from services.adapters.postgres.chain_audit import SignedHistory, verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
 from services.api.auth import Caller, readable_state
@@ -98,10 +98,14 @@ async def trail(
     return page
 
 
-@router.get("/v1/projects/{project_id}/verify", summary="Recompute the project's hash chain")
+@router.get(
+    "/v1/projects/{project_id}/verify",
+    summary="Recompute the project's hash chain and check it against every signed leaf",
+)
 async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
     await readable_state(deps, caller, project_id)
-    result = await verify_project(deps.store, project_id, CheckpointStore(deps.pool))
+    history = await SignedHistory.load(CheckpointStore(deps.pool), deps.signer.verifying_keys)
+    result = await verify_project(deps.store, project_id, history)
     return {
         "project": project_id,
         "ok": result.ok,
@@ -109,6 +113,7 @@ async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
         "head": result.head.hex(),
         "first_bad_seq": result.first_bad_seq,
         "problem": result.problem,
+        "checkpoint": result.checkpoint,
     }
 
 

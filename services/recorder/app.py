@@ -78,8 +78,17 @@ def create_app(settings: Settings) -> faust.App:
     async def checkpoint() -> None:
         pool = await create_pool(settings, max_size=1)
         try:
-            made = await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
-            if made is not None:
+            attempt = await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
+            if attempt.log_damaged is not None:
+                log.critical("checkpoint log damaged: nothing signed", problem=attempt.log_damaged)
+            for refusal in attempt.refused:
+                log.critical(
+                    "checkpoint refused a rewritten chain",
+                    project=refusal.project_id,
+                    seq=refusal.seq,
+                    problem=refusal.problem,
+                )
+            if (made := attempt.made) is not None:
                 log.info(
                     "checkpoint signed",
                     number=made.number,

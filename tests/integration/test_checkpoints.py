@@ -105,24 +105,26 @@ async def test_an_export_verifies_offline_and_tampering_is_named(
     forbidden = await site.get(f"/v1/projects/{project}/export", as_="owner")
     assert forbidden.status_code == 403
     bundle = answer.json()
+    assert "public_keys" not in bundle
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle))
-    checked = qtrail(environment, "verify-bundle", str(path))
-    assert checked.returncode == 0 and "VERIFIED" in checked.stdout, checked.stdout + checked.stderr
+    untrusted = qtrail(environment, "verify-bundle", str(path))
+    assert untrusted.returncode == 1 and "no trusted key" in untrusted.stdout
 
+    keys = tmp_path / "signing-keys.json"
+    keys.write_text((await site.get("/v1/signing-keys")).text)
+    trusted = qtrail(environment, "verify-bundle", str(path), "--trust-file", str(keys))
+    assert trusted.returncode == 0 and "VERIFIED" in trusted.stdout, trusted.stdout + trusted.stderr
     key_id = json.loads(base64.b64decode(bundle["checkpoint"]["tree_head"]))["key"]
-    trusted = qtrail(
-        environment,
-        "verify-bundle",
-        str(path),
-        "--trust",
-        f"{key_id}={bundle['public_keys'][key_id]}",
+    one_key = json.loads(keys.read_text())["keys"][key_id]
+    assert (
+        qtrail(environment, "verify-bundle", str(path), "--trust", f"{key_id}={one_key}").returncode
+        == 0
     )
-    assert trusted.returncode == 0
 
     record = json.loads(base64.b64decode(bundle["records"][2]["record"]))
     record["data"]["building_part"] = "篡改"
     bundle["records"][2]["record"] = base64.b64encode(json.dumps(record).encode()).decode()
     path.write_text(json.dumps(bundle))
-    tampered = qtrail(environment, "verify-bundle", str(path))
+    tampered = qtrail(environment, "verify-bundle", str(path), "--trust-file", str(keys))
     assert tampered.returncode == 1 and "chain broken at seq 3" in tampered.stdout

@@ -1,12 +1,16 @@
-"""The export-bundle test vector (docs/vectors/bundle-v1.json), built deterministically.
+"""The export-bundle test vectors (docs/vectors/bundle-v2.json and checkpoint-6.json), built
+deterministically.
 
 Everything is fixed: the Ed25519 key (private bytes 00 01 … 1f, key id ``vector-2026``), the four
-records of project XZ-VECTOR-0001, the times, and a checkpoint log of three leaves in which the
-project's head is the last, so its inclusion proof is not empty: one step, the node over the two
-other projects' leaves. Ed25519 signatures are deterministic, so the same inputs always give the
-same file.
+records of project XZ-VECTOR-0001, the times, and a checkpoint log built by two checkpoints:
+checkpoint 6 signs three leaves (another project, this project's head at seq 2, a third project),
+checkpoint 7 adds this project's head at seq 4. The bundle is signed by checkpoint 7, carries both
+of the project's leaves with their inclusion proofs (neither empty) and the consistency proof from
+checkpoint 6 (three steps); checkpoint-6.json is checkpoint 6 as ``GET /v1/checkpoints/6`` answers,
+what a regulator keeps. Ed25519 signatures are deterministic, so the same inputs always give the
+same files. docs/vectors/bundle-v1.json is the first format's vector, frozen (not regenerated).
 
-    python -m tests.support.bundle_vectors      # rewrites docs/vectors/bundle-v1.json
+    python -m tests.support.bundle_vectors      # rewrites docs/vectors/bundle-v2.json, checkpoint-6.json
 """
 
 from __future__ import annotations
@@ -36,15 +40,22 @@ VECTOR_PUBLIC_KEY = base64.b64encode(
 
 CHECKPOINT_NUMBER = 7
 SIGNED_AT = dt.datetime(2026, 2, 1, 0, 0, tzinfo=dt.UTC)
+KEPT_NUMBER = 6
+KEPT_SIGNED_AT = dt.datetime(2026, 1, 11, 12, 0, tzinfo=dt.UTC)
 EXPORTED_AT = "2026-02-01T00:05:00+00:00"
 OTHER_HEADS = [
     ("XZ-VECTOR-0002", 9, hashlib.sha256(b"head of XZ-VECTOR-0002 at seq 9").digest()),
     ("XZ-VECTOR-0003", 2, hashlib.sha256(b"head of XZ-VECTOR-0003 at seq 2").digest()),
 ]
-"""The two made-up projects whose heads precede this project's in the checkpoint log."""
-LEAF_INDEX = len(OTHER_HEADS)
+"""The two made-up projects whose heads share the checkpoint log with this project's."""
+LEAF_INDEXES = (1, 3)
+"""Where this project's heads at seq 2 and seq 4 sit in the log."""
+KEPT_SIZE = 3
 
-PATH = Path(__file__).resolve().parents[2] / "docs" / "vectors" / "bundle-v1.json"
+ROOT = Path(__file__).resolve().parents[2] / "docs" / "vectors"
+PATH = ROOT / "bundle-v2.json"
+KEPT_PATH = ROOT / "checkpoint-6.json"
+V1_PATH = ROOT / "bundle-v1.json"
 
 _T0 = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)
 _OWNER = {"org": OWNER, "person": "王建国", "role": "owner"}
@@ -126,22 +137,48 @@ def links() -> list[StoredLink]:
 
 
 def log_leaves() -> list[bytes]:
-    """The checkpoint log: the two other projects' heads, then this project's head at seq 4."""
-    head = sealed_records()[-1]
+    """The checkpoint log: checkpoint 6 signed the first three leaves, checkpoint 7 the fourth."""
+    records = sealed_records()
+    (other_a, seq_a, head_a), (other_b, seq_b, head_b) = OTHER_HEADS
     return [
-        *(leaf_bytes(project, seq, h) for project, seq, h in OTHER_HEADS),
-        leaf_bytes(PROJECT, head.seq, head.hash),
+        leaf_bytes(other_a, seq_a, head_a),
+        leaf_bytes(PROJECT, 2, records[1].hash),
+        leaf_bytes(other_b, seq_b, head_b),
+        leaf_bytes(PROJECT, 4, records[3].hash),
     ]
 
 
+def leaf_hashes() -> list[bytes]:
+    return [merkle.leaf_hash(leaf) for leaf in log_leaves()]
+
+
 def tree_head(key_id: str = KEY_ID) -> bytes:
-    hashes = [merkle.leaf_hash(leaf) for leaf in log_leaves()]
+    hashes = leaf_hashes()
     return tree_head_bytes(CHECKPOINT_NUMBER, len(hashes), merkle.root(hashes), SIGNED_AT, key_id)
+
+
+def kept_tree_head() -> bytes:
+    hashes = leaf_hashes()[:KEPT_SIZE]
+    return tree_head_bytes(KEPT_NUMBER, KEPT_SIZE, merkle.root(hashes), KEPT_SIGNED_AT, KEY_ID)
+
+
+def kept_checkpoint() -> dict[str, Any]:
+    """Checkpoint 6 as ``GET /v1/checkpoints/6`` answers it: what a regulator saves."""
+    head = kept_tree_head()
+    return {
+        "number": KEPT_NUMBER,
+        "tree_size": KEPT_SIZE,
+        "root": merkle.root(leaf_hashes()[:KEPT_SIZE]).hex(),
+        "tree_head": head.decode(),
+        "key_id": KEY_ID,
+        "signature": VECTOR_KEY.sign(head).hex(),
+        "signed_at": KEPT_SIGNED_AT.isoformat(),
+    }
 
 
 def vector_bundle() -> dict[str, Any]:
     leaves = log_leaves()
-    hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+    hashes = leaf_hashes()
     head = tree_head()
     return bundle.build(
         project_id=PROJECT,
@@ -149,23 +186,36 @@ def vector_bundle() -> dict[str, Any]:
         tree_head=head,
         signature=VECTOR_KEY.sign(head),
         key_id=KEY_ID,
-        leaf_index=LEAF_INDEX,
-        leaf=leaves[LEAF_INDEX],
-        proof=merkle.inclusion_proof(LEAF_INDEX, hashes),
-        public_keys={KEY_ID: VECTOR_PUBLIC_KEY},
+        leaves=[
+            bundle.LeafProof(i, leaves[i], merkle.inclusion_proof(i, hashes)) for i in LEAF_INDEXES
+        ],
+        consistency=[
+            bundle.ConsistencyProof(
+                KEPT_NUMBER, KEPT_SIZE, merkle.consistency_proof(KEPT_SIZE, hashes)
+            )
+        ],
         evidence=[],
         exported_at=EXPORTED_AT,
     )
 
 
+def _text(value: dict[str, Any]) -> str:
+    return json.dumps(value, indent=1, ensure_ascii=False) + "\n"
+
+
 def vector_text() -> str:
-    return json.dumps(vector_bundle(), indent=1, ensure_ascii=False) + "\n"
+    return _text(vector_bundle())
+
+
+def kept_text() -> str:
+    return _text(kept_checkpoint())
 
 
 def main() -> None:
-    PATH.parent.mkdir(parents=True, exist_ok=True)
+    ROOT.mkdir(parents=True, exist_ok=True)
     PATH.write_text(vector_text(), encoding="utf-8")
-    print(f"wrote {PATH}")
+    KEPT_PATH.write_text(kept_text(), encoding="utf-8")
+    print(f"wrote {PATH} and {KEPT_PATH}")
 
 
 if __name__ == "__main__":

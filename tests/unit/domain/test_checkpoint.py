@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.domain import merkle
 from services.domain.checkpoint import (
+    StoredLeaf,
     TreeHead,
-    against_checkpoint,
+    audit_log,
     leaf_bytes,
     read_leaf,
+    signature_holds,
     tree_head_bytes,
 )
 
@@ -139,42 +144,6 @@ def test_parse_refuses_bytes_that_are_not_json() -> None:
         TreeHead.parse(b"checkpoint 7")
 
 
-# ----------------------------------------------------------------------------- against a checkpoint
-
-
-def chain(n: int) -> list[bytes]:
-    return [bytes([i]) * 32 for i in range(1, n + 1)]
-
-
-def test_a_chain_that_extends_the_checkpoint_is_consistent() -> None:
-    assert against_checkpoint(chain(5), 3, chain(5)[2]) is None
-    assert against_checkpoint(chain(3), 3, chain(3)[2]) is None
-    assert against_checkpoint(chain(1), 1, chain(1)[0]) is None
-
-
-def test_a_chain_shorter_than_the_checkpoint_is_a_truncated_tail() -> None:
-    message = against_checkpoint(chain(2), 4, bytes([4]) * 32)
-    assert message is not None
-    assert "truncated tail" in message
-    assert "seq 4" in message and "ends at 2" in message
-    assert "ends at 0" in (against_checkpoint([], 1, HEAD) or "")
-
-
-def test_a_different_hash_at_the_checkpointed_seq_is_rewritten_history() -> None:
-    rewritten = chain(5)
-    rewritten[2] = b"\xee" * 32
-    message = against_checkpoint(rewritten, 3, chain(5)[2])
-    assert message is not None
-    assert "rewritten" in message and "seq 3" in message
-
-
-def test_only_the_checkpointed_seq_is_compared() -> None:
-    """Records after the checkpoint are new history, not a rewrite of the checkpointed one."""
-    later_changed = chain(5)
-    later_changed[4] = b"\xee" * 32
-    assert against_checkpoint(later_changed, 3, chain(5)[2]) is None
-
-
 def test_parse_refuses_true_as_the_version() -> None:
     fields = {**_fields(), "v": True}
     with pytest.raises(ValueError, match="version 1"):
@@ -192,3 +161,119 @@ def test_read_leaf_refuses_a_head_that_is_not_hex() -> None:
         read_leaf(b'{"head":"zz","project":"p","seq":1}')
     with pytest.raises(KeyError):
         read_leaf(b'{"project":"p","seq":1}')
+
+
+# ----------------------------------------------------------------------------- the stored log
+
+
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+KEYS = {"k-1": KEY.public_key()}
+
+
+@dataclass(frozen=True)
+class Signed:
+    number: int
+    tree_size: int
+    root: bytes
+    tree_head: bytes
+    key_id: str
+    signature: bytes
+
+
+def log(n: int) -> list[StoredLeaf]:
+    return [
+        StoredLeaf(
+            i,
+            f"P-{i % 3}",
+            i + 1,
+            bytes([i]) * 32,
+            leaf_bytes(f"P-{i % 3}", i + 1, bytes([i]) * 32),
+        )
+        for i in range(n)
+    ]
+
+
+def signed(rows: list[StoredLeaf], number: int = 4, key: Ed25519PrivateKey = KEY) -> Signed:
+    root = merkle.root([merkle.leaf_hash(r.leaf) for r in rows])
+    head = tree_head_bytes(number, len(rows), root, AT, "k-1")
+    return Signed(number, len(rows), root, head, "k-1", key.sign(head))
+
+
+def test_a_stored_log_that_gives_its_signed_root_passes() -> None:
+    rows = log(5)
+    assert audit_log(rows, signed(rows), KEYS) is None
+
+
+def test_an_edited_leaf_no_longer_gives_the_signed_root() -> None:
+    rows = log(5)
+    head = signed(rows)
+    forged = leaf_bytes("P-1", 2, b"\xee" * 32)
+    rows[1] = StoredLeaf(1, "P-1", 2, b"\xee" * 32, forged)
+    assert audit_log(rows, head, KEYS) == (
+        "the log's leaves no longer hash to the root checkpoint 4 signed"
+    )
+
+
+def test_a_leaf_whose_columns_differ_from_its_bytes_is_named() -> None:
+    rows = log(5)
+    head = signed(rows)
+    rows[2] = replace(rows[2], project_id="P-9")
+    assert audit_log(rows, head, KEYS) == (
+        "leaf 2 of the log was edited: its columns differ from its bytes"
+    )
+
+
+@pytest.mark.parametrize("change", ["removed", "added"])
+def test_a_removed_or_added_leaf_is_named(change: str) -> None:
+    rows = log(5)
+    head = signed(rows)
+    if change == "removed":
+        del rows[4]
+    else:
+        rows.append(log(6)[5])
+    message = audit_log(rows, head, KEYS)
+    assert message is not None and "checkpoint 4 signed 5" in message
+
+
+def test_a_gap_in_the_indexes_is_named() -> None:
+    rows = log(5)
+    head = signed(rows)
+    rows[3] = replace(rows[3], index=7)
+    assert audit_log(rows, head, KEYS) == "leaf 3 of the log is missing"
+
+
+def test_a_stored_root_column_that_differs_from_the_signed_head_is_named() -> None:
+    rows = log(3)
+    head = replace(signed(rows), root=b"\x00" * 32)
+    assert audit_log(rows, head, KEYS) == (
+        "checkpoint 4: the stored columns differ from the signed tree head"
+    )
+
+
+def test_a_tree_head_signed_by_another_key_fails() -> None:
+    rows = log(3)
+    assert audit_log(rows, signed(rows, key=OTHER_KEY), KEYS) == (
+        "checkpoint 4: the signature does not verify"
+    )
+
+
+def test_a_tree_head_of_an_unknown_key_fails() -> None:
+    rows = log(3)
+    assert audit_log(rows, signed(rows), {}) == (
+        "checkpoint 4 is signed by key k-1, which no longer verifies"
+    )
+
+
+def test_a_malformed_stored_head_is_named() -> None:
+    rows = log(3)
+    head = replace(signed(rows), tree_head=b"not json")
+    assert audit_log(rows, head, KEYS) == "checkpoint 4: the stored tree head is malformed"
+
+
+def test_signature_holds_only_for_the_signed_bytes_and_key() -> None:
+    signature = KEY.sign(b"abc")
+    assert signature_holds(KEY.public_key(), signature, b"abc")
+    assert not signature_holds(KEY.public_key(), signature, b"abd")
+    assert not signature_holds(OTHER_KEY.public_key(), signature, b"abc")
+    assert not signature_holds(None, signature, b"abc")

@@ -409,3 +409,20 @@ def test_any_leaves_have_the_root_pymerkle_computes(data_leaves: list[bytes]) ->
     for data in data_leaves:
         tree.append_entry(data)
     assert merkle.root(hashed(data_leaves)) == tree.get_root()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 33])
+def test_inclusion_proofs_in_one_pass_equal_one_proof_at_a_time(size: int) -> None:
+    hashes = [merkle.leaf_hash(bytes([i])) for i in range(size)]
+    for wanted in ([], [0], [size - 1], list(range(size)), list(range(0, size, 3))):
+        assert merkle.inclusion_proofs(wanted, hashes) == {
+            i: merkle.inclusion_proof(i, hashes) for i in wanted
+        }
+
+
+def test_inclusion_proofs_refuse_an_index_outside_the_tree() -> None:
+    hashes = [merkle.leaf_hash(b"a"), merkle.leaf_hash(b"b")]
+    with pytest.raises(IndexError):
+        merkle.inclusion_proofs([0, 2], hashes)
+    with pytest.raises(IndexError):
+        merkle.inclusion_proofs([-1], hashes)
