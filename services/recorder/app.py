@@ -18,7 +18,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
 from services.domain.completion import Issuer
-from services.recorder.plaques import PlaqueRenderer, render_pool
+from services.recorder.plaques import PlaqueRenderer
 from services.recorder.recorder import Recorder
 from services.settings import Settings
 
@@ -109,12 +109,14 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(trail, name="plaques")
     async def plaques(stream: faust.StreamT[bytes]) -> None:
-        with render_pool() as pool:
-            renderer = PlaqueRenderer(PlaqueFiles(Path(settings.plaque_root())), pool)
+        renderer = PlaqueRenderer(PlaqueFiles(Path(settings.plaque_root())))
+        try:
             async for message in stream:
                 try:
                     await renderer.handle(message)
                 except Exception as exc:  # a plaque that fails to render must not stop the trail
                     log.error("plaque rendering failed", error=repr(exc))
+        finally:
+            renderer.close()
 
     return app

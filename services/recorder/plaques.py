@@ -13,7 +13,10 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import structlog
 
@@ -45,9 +48,30 @@ def render_pool() -> ProcessPoolExecutor:
 
 
 class PlaqueRenderer:
-    def __init__(self, files: PlaqueFiles, pool: ProcessPoolExecutor) -> None:
+    """Owns its render worker: one that died (killed, out of memory) is replaced and the plaque
+    rendered again, so a lost worker never leaves a plaque unrendered."""
+
+    def __init__(
+        self, files: PlaqueFiles, pool_factory: Callable[[], ProcessPoolExecutor] = render_pool
+    ) -> None:
         self._files = files
-        self._pool = pool
+        self._factory = pool_factory
+        self._pool = pool_factory()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _render(self, data: dict[str, Any]) -> dict[str, bytes]:
+        for _ in range(3):
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._pool, render_all, data, data["url"]
+                )
+            except BrokenProcessPool:
+                log.warning("render worker lost; starting a new one")
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._factory()
+        raise RuntimeError("render workers keep dying")
 
     async def handle(self, message: bytes) -> bool:
         """Render the plaque a trail message issues, if it is one; True when files were written."""
@@ -58,9 +82,7 @@ class PlaqueRenderer:
         data = record["data"]
         if self._files.has(data["code"]):
             return False
-        files = await asyncio.get_running_loop().run_in_executor(
-            self._pool, render_all, data, data["url"]
-        )
+        files = await self._render(data)
         await self._files.put(data["code"], files)
         log.info("plaque rendered", project=record["project_id"], serial=data["serial"])
         return True

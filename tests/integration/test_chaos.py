@@ -501,13 +501,6 @@ class NeverRendered(AssertionError):
     pass
 
 
-@pytest.mark.xfail(
-    raises=NeverRendered,
-    strict=True,
-    reason="kill -9 of the render worker leaves the recorder's process pool broken "
-    "(BrokenProcessPool): every later plaque fails to render and its trail message is "
-    "acknowledged all the same, so it is never rendered",
-)
 async def test_plaques_are_still_rendered_after_the_render_worker_is_killed(
     isolated_environment: Environment,
 ) -> None:
