@@ -88,3 +88,31 @@ def test_loads_refuses_what_no_event_can_be_made_of(text: str | bytes) -> None:
 def test_printable_text_is_always_storable_and_bounded(text: str) -> None:
     clean = limits.printable(text, 50)
     assert limits.violations(clean) == [] and len(clean) <= 50
+
+
+def test_the_largest_event_sealed_still_fits_a_topic_message() -> None:
+    """Kafka's default message limit is 1 MiB; an accepted event, sealed, must fit with room."""
+    import datetime as dt
+
+    from services.domain.chain import seal
+
+    data = {"notes": ["\u4e2d" * 2700] * 15}  # 3-byte characters: the worst case for bytes
+    envelope = {"id": "evt-" + "x" * 120, "source": "s" * 256, "data": data}
+    assert limits.check_event(envelope) == []
+    now = dt.datetime.now(dt.UTC)
+    record = seal(
+        project_id="P" * 64,
+        seq=2**53 - 1,
+        prev_hash=b"\0" * 32,
+        event_id=envelope["id"],
+        event_type="qtrail.materials.test_reported.v1",
+        schema_version=1,
+        source=envelope["source"],
+        occurred_at=now,
+        recorded_at=now,
+        actor={"org": "9" * 18, "person": "p" * 64, "role": "construction"},
+        data=data,
+    )
+    message = json.dumps(record.to_message(), ensure_ascii=False).encode()
+    assert 0.9 * limits.MAX_EVENT_BYTES < limits.compact_size(envelope) <= limits.MAX_EVENT_BYTES
+    assert len(message) < 1024 * 1024 // 2
