@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
-from typing import Self
+from typing import Any, Literal, Self
+from urllib.parse import quote
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,31 @@ DEV_SECRET = "qtrail-dev-only"
 class Mode(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+DbRole = Literal["api", "recorder", "reader", "migrator"]
+"""Who connects to PostgreSQL: each process logs in as the role holding only what it does."""
+
+KafkaPrincipal = Literal["gateway", "recorder", "reader", "admin"]
+"""Who connects to Kafka: the broker's ACLs allow each principal only its own topics."""
+
+
+class MissingSecret(RuntimeError):
+    """A process needs a credential it was not given."""
+
+
+SECRETS = (
+    "db_api_password",
+    "db_recorder_password",
+    "db_reader_password",
+    "db_migrator_password",
+    "kafka_gateway_password",
+    "kafka_recorder_password",
+    "kafka_reader_password",
+    "kafka_admin_password",
+)
+"""Credentials: development fills in DEV_SECRET; other modes refuse it and leave unset ones unset,
+so that each process holds only the credentials of its own role and principal."""
 
 
 class Settings(BaseSettings):
@@ -30,6 +56,19 @@ class Settings(BaseSettings):
     """Port of the local stack's broker (deploy/stack.sh reads the same variable)."""
     kafka_bootstrap: str = ""
     """Bootstrap servers; empty means the local stack's broker on ``kafka_port``."""
+    kafka_security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_ssl_cafile: str = ""
+    """With SASL_SSL: the CA bundle that signed the brokers' certificates (empty: the system's)."""
+    kafka_gateway_user: str = "qtrail-gateway"
+    kafka_gateway_password: SecretStr | None = None
+    kafka_recorder_user: str = "qtrail-recorder"
+    kafka_recorder_password: SecretStr | None = None
+    kafka_reader_user: str = "qtrail-reader"
+    kafka_reader_password: SecretStr | None = None
+    kafka_admin_user: str = "qtrail-admin"
+    kafka_admin_password: SecretStr | None = None
+    """The broker's super user: creates topics (``qtrail topics``); no service runs as it."""
     kafka_partitions: int = 12
     """Topic partition count: the ceiling on parallel recorders. It cannot shrink later."""
     kafka_replication: int = 1
@@ -50,10 +89,15 @@ class Settings(BaseSettings):
     pg_host: str = "127.0.0.1"
     pg_port: int = 55432
     db_name: str = "qtrail"
-    db_user: str = "qtrail_app"
-    db_password: SecretStr = SecretStr(DEV_SECRET)
-    db_owner: str = "qtrail_owner"
-    db_owner_password: SecretStr = SecretStr(DEV_SECRET)
+    db_api_user: str = "qtrail_api"
+    db_api_password: SecretStr | None = None
+    db_recorder_user: str = "qtrail_recorder"
+    db_recorder_password: SecretStr | None = None
+    db_reader_user: str = "qtrail_reader"
+    db_reader_password: SecretStr | None = None
+    db_migrator_user: str = "qtrail_migrator"
+    db_migrator_password: SecretStr | None = None
+    """Runs migrations and key management only; a member of the owner role, which cannot log in."""
     db_pool_max: int = 10
 
     signing_keys: SecretStr = SecretStr("")
@@ -83,23 +127,54 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Self:
-        if self.mode is not Mode.DEVELOPMENT:
-            for name in ("db_password", "db_owner_password"):
-                if getattr(self, name).get_secret_value() == DEV_SECRET:
-                    raise ValueError(
-                        f"QTRAIL_{name.upper()} still has the development default; "
-                        f"set a real secret in {self.mode.value} mode"
-                    )
+        if self.mode is Mode.DEVELOPMENT:
+            for name in SECRETS:
+                if getattr(self, name) is None:
+                    setattr(self, name, SecretStr(DEV_SECRET))
+            return self
+        default = [
+            f"QTRAIL_{name.upper()}"
+            for name in SECRETS
+            if (value := getattr(self, name)) is not None and value.get_secret_value() == DEV_SECRET
+        ]
+        if default:
+            raise ValueError(
+                f"{', '.join(default)} set to the development default; "
+                f"set real secrets in {self.mode.value} mode"
+            )
         return self
 
-    def dsn(self, *, owner: bool = False) -> str:
-        user, password = (
-            (self.db_owner, self.db_owner_password) if owner else (self.db_user, self.db_password)
-        )
+    def _secret(self, name: str) -> str:
+        """A credential; outside development each process is given only the ones it uses."""
+        value: SecretStr | None = getattr(self, name)
+        if value is None:
+            raise MissingSecret(f"QTRAIL_{name.upper()} is not set ({self.mode.value} mode)")
+        return value.get_secret_value()
+
+    def dsn(self, role: DbRole) -> str:
+        user: str = getattr(self, f"db_{role}_user")
+        password = self._secret(f"db_{role}_password")
         return (
-            f"postgresql://{user}:{password.get_secret_value()}"
+            f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
             f"@{self.pg_host}:{self.pg_port}/{self.db_name}"
         )
+
+    def kafka_client(self, principal: KafkaPrincipal) -> dict[str, Any]:
+        """Keyword arguments of an aiokafka client (producer, consumer, admin) as ``principal``."""
+        user: str = getattr(self, f"kafka_{principal}_user")
+        password = self._secret(f"kafka_{principal}_password")
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "security_protocol": self.kafka_security_protocol,
+            "sasl_mechanism": self.kafka_sasl_mechanism,
+            "sasl_plain_username": user,
+            "sasl_plain_password": password,
+        }
+        if self.kafka_security_protocol == "SASL_SSL":
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context(cafile=self.kafka_ssl_cafile or None)
+        return options
 
 
 @lru_cache(maxsize=1)

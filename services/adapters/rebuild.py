@@ -77,9 +77,7 @@ async def from_postgres(
 async def from_kafka(
     pool: asyncpg.Pool, settings: Settings, progress: Callable[[str], None] = lambda _: None
 ) -> Comparison:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**settings.kafka_client("reader"), enable_auto_commit=False)
     await consumer.start()
     by_project: dict[str, dict[int, SealedRecord]] = defaultdict(dict)
     result = Comparison()

@@ -41,13 +41,13 @@ class Resources:
     @classmethod
     async def open(cls, settings: Settings) -> Resources:
         signer = Signer.from_settings(settings)  # first: a missing key must not leak connections
-        pool = await create_pool(settings)
-        producer = EventProducer(settings)
+        pool = await create_pool(settings, "api")
+        producer = EventProducer(settings, "gateway")
         try:
             await producer.start()
             store = TrailStore(pool)
             submissions = SubmissionLog(pool)
-            listener = OutcomeListener(settings.dsn(), store)
+            listener = OutcomeListener(settings.dsn("api"), store)
             await listener.start()
         except BaseException:
             await producer.stop()

@@ -503,7 +503,7 @@ async def demo_tokens(settings: Settings) -> dict[str, str]:
         raise RuntimeError("the demo creates keys and runs in development mode only")
     path = Path(settings.state_dir) / "demo-keys.json"
     saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    pool = await create_pool(settings, max_size=2)
+    pool = await create_pool(settings, "migrator", max_size=2)  # keys are an administrator's act
     try:
         store = KeyStore(pool)
         tokens = {}

@@ -1,9 +1,9 @@
 """``qtrail``: operate a qtrail installation.
 
-  qtrail migrate            apply SQL migrations (owner role)
-  qtrail topics             create Kafka topics with the configured partition count
+  qtrail migrate            apply SQL migrations (migrator role; objects belong to the owner role)
+  qtrail topics             create Kafka topics with the configured partition count (admin principal)
   qtrail api | recorder     run a process in the foreground
-  qtrail keys create|list|revoke   API keys per organization and kind (shown once)
+  qtrail keys create|list|revoke   API keys per organization and kind (shown once; migrator role)
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
   qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
   qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json]   check it offline
@@ -50,7 +50,7 @@ def interruptible(what: str, work: Callable[[], T]) -> T | int:
 def _migrate(_args: argparse.Namespace) -> int:
     from services.adapters.postgres.migrations import migrate
 
-    applied = asyncio.run(migrate(get_settings().dsn(owner=True)))
+    applied = asyncio.run(migrate(get_settings().dsn("migrator")))
     print(f"migrations applied: {', '.join(applied) if applied else 'none pending'}")
     return 0
 
@@ -92,7 +92,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, max_size=2)
+        pool = await create_pool(settings, "reader", max_size=2)
         failed = 0
         progress = Progress(console=STDERR, transient=True, disable=not args.all)
         try:
@@ -144,7 +144,7 @@ def _rebuild(from_kafka: bool) -> int:
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, max_size=2)
+        pool = await create_pool(settings, "reader", max_size=2)
         try:
             result = await (
                 rebuild_from_kafka(pool, settings, progress)
@@ -200,7 +200,7 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
-        pool = await create_pool(get_settings(), max_size=2)
+        pool = await create_pool(get_settings(), "reader", max_size=2)
         try:
             records = await TrailStore(pool).records(args.project)
         finally:
@@ -231,7 +231,7 @@ def _keys(args: argparse.Namespace) -> int:
     from services.domain.identifiers import valid_credit_code
 
     async def run() -> int:
-        pool = await create_pool(get_settings(), max_size=2)
+        pool = await create_pool(get_settings(), "migrator", max_size=2)
         try:
             store = KeyStore(pool)
             if args.action == "create":
@@ -307,7 +307,7 @@ def _checkpoint(_args: argparse.Namespace) -> int:
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, max_size=1)
+        pool = await create_pool(settings, "recorder", max_size=1)
         try:
             store = CheckpointStore(pool)
             attempt = await store.create(Signer.from_settings(settings), dt.datetime.now(dt.UTC))
@@ -350,7 +350,8 @@ def _export(args: argparse.Namespace) -> int:
 
     async def run() -> dict[str, Any] | str:
         settings = get_settings()
-        pool = await create_pool(settings, max_size=2)
+        # The export first signs a checkpoint covering the head it exports: the recorder's write.
+        pool = await create_pool(settings, "recorder", max_size=2)
         try:
             evidence = FolderEvidenceStore(
                 Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")

@@ -7,7 +7,7 @@ import asyncio
 from faust.worker import Worker
 from prometheus_client import start_http_server
 
-from services.adapters.kafka.topics import ensure_topics
+from services.adapters.kafka.topics import check_topics
 from services.logs import configure
 from services.recorder.app import create_app
 from services.settings import get_settings
@@ -16,7 +16,7 @@ from services.settings import get_settings
 def main() -> None:
     settings = get_settings()
     configure("recorder")
-    asyncio.run(ensure_topics(settings))
+    asyncio.run(check_topics(settings, "recorder"))
     if settings.recorder_metrics_port:
         start_http_server(settings.recorder_metrics_port, addr="127.0.0.1")
     app = create_app(settings)

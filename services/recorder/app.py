@@ -35,11 +35,26 @@ def plaque_issuer(settings: Settings, signer: Signer) -> Issuer:
     return issue
 
 
+def broker_credentials(settings: Settings) -> faust.SASLCredentials:
+    """faust's spelling of the recorder principal (the same one its own producer uses)."""
+    client = settings.kafka_client("recorder")
+    return faust.SASLCredentials(
+        username=client["sasl_plain_username"],
+        password=client["sasl_plain_password"],
+        mechanism=client["sasl_mechanism"],
+        ssl_context=client.get("ssl_context"),
+    )
+
+
 def create_app(settings: Settings) -> faust.App:
     signer = Signer.from_settings(settings)  # loaded once: plaques and checkpoints sign with it
     app = faust.App(
         settings.recorder_group,
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=broker_credentials(settings),
+        # Topics, faust's leader topic included, are created by `qtrail topics` (as the admin);
+        # the recorder principal may create none, and a declare races the metadata it skips on.
+        topic_allow_declare=False,
         store="memory://",
         web_enabled=False,
         topic_partitions=settings.kafka_partitions,
@@ -58,8 +73,8 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(submitted, name="record")
     async def record(stream: faust.StreamT[bytes]) -> None:
-        pool = await create_pool(settings, max_size=4)
-        producer = EventProducer(settings)
+        pool = await create_pool(settings, "recorder", max_size=4)
+        producer = EventProducer(settings, "recorder")
         await producer.start()
         recorder = Recorder(
             settings, TrailStore(pool), producer, issuer=plaque_issuer(settings, signer)
@@ -76,7 +91,7 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(settings.checkpoint_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def checkpoint() -> None:
-        pool = await create_pool(settings, max_size=1)
+        pool = await create_pool(settings, "recorder", max_size=1)
         try:
             attempt = await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
             if attempt.log_damaged is not None:

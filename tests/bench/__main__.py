@@ -74,7 +74,7 @@ def sample_records(n: int) -> list[Any]:
 async def raw_kafka(env: Environment, payload: bytes) -> dict[str, float]:
     topic = env.settings.topic_alerts  # an empty topic of this run's own
     producer = AIOKafkaProducer(
-        bootstrap_servers=env.settings.kafka_bootstrap,
+        **env.settings.kafka_client("admin"),  # SASL/SCRAM like the services; ACLs are not measured
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
@@ -89,9 +89,7 @@ async def raw_kafka(env: Environment, payload: bytes) -> dict[str, float]:
     await asyncio.gather(*futures)
     produced = time.perf_counter() - start
     await producer.stop()
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=env.settings.kafka_bootstrap, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**env.settings.kafka_client("admin"), enable_auto_commit=False)
     await consumer.start()
     partitions = [TopicPartition(topic, p) for p in range(env.settings.kafka_partitions)]
     consumer.assign(partitions)
@@ -106,7 +104,7 @@ async def raw_kafka(env: Environment, payload: bytes) -> dict[str, float]:
 
 
 async def raw_copy(env: Environment, records: list[Any]) -> float:
-    conn = await asyncpg.connect(env.settings.dsn(owner=True))
+    conn = await asyncpg.connect(env.settings.dsn("migrator"))  # may create a temporary table
     try:
         await conn.execute("CREATE TEMP TABLE bench_trail (LIKE trail INCLUDING DEFAULTS)")
         rows = [
@@ -203,7 +201,7 @@ async def qtrail_end_to_end(env: Environment) -> dict[str, float]:
                             raise RuntimeError(await answer.text())
                     latencies.append(time.perf_counter() - t0)
 
-            db = await asyncpg.connect(env.settings.dsn())
+            db = await asyncpg.connect(env.settings.dsn("reader"))
             base = await db.fetchval("SELECT count(*) FROM outcomes")
             start = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))

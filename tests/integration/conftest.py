@@ -67,8 +67,8 @@ async def site(client: httpx.AsyncClient, tokens: dict[str, str]) -> Site:
 
 @pytest.fixture
 async def db(environment: Environment) -> AsyncIterator[asyncpg.Connection]:
-    """The services' own role on the environment's database."""
-    conn = await asyncpg.connect(environment.settings.dsn())
+    """The read-only role on the environment's database."""
+    conn = await asyncpg.connect(environment.settings.dsn("reader"))
     yield conn
     await conn.close()
 

@@ -65,7 +65,7 @@ async def test_reads_need_a_role_on_the_project(site: Site) -> None:
 async def test_revocation_takes_effect_at_once(
     client: httpx.AsyncClient, environment: Environment
 ) -> None:
-    pool = await asyncpg.create_pool(environment.settings.dsn(), min_size=1, max_size=2)
+    pool = await asyncpg.create_pool(environment.settings.dsn("migrator"), min_size=1, max_size=2)
     assert pool is not None
     try:
         store = KeyStore(pool)
@@ -94,7 +94,7 @@ async def test_rejections_reach_the_rejected_topic_and_the_status(
     assert answer["status"] == "rejected" and answer["reason"]["code"] == "auth.role_not_allowed"
     for _ in range(50):
         messages = await read_all(
-            environment.settings.kafka_bootstrap,
+            environment.settings,
             environment.settings.topic_rejected,
             environment.settings.kafka_partitions,
         )

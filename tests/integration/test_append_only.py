@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
+from services.settings import DbRole
 from tests.support.client import Site
 from tests.support.events import appointment, lot, registration
 from tests.support.stack import Environment
@@ -21,6 +22,7 @@ async def _sealed_project(site: Site, events: int) -> str:
     return project
 
 
+@pytest.mark.parametrize("role", ["api", "recorder"])
 @pytest.mark.parametrize(
     "statement",
     [
@@ -30,12 +32,16 @@ async def _sealed_project(site: Site, events: int) -> str:
         "DELETE FROM rejections WHERE project_id = $1",
     ],
 )
-async def test_services_role_cannot_change_the_record(
-    site: Site, db: asyncpg.Connection, statement: str
+async def test_services_roles_cannot_change_the_record(
+    site: Site, environment: Environment, role: DbRole, statement: str
 ) -> None:
     project = await _sealed_project(site, 2)
-    with pytest.raises(asyncpg.InsufficientPrivilegeError):
-        await db.execute(statement, project)
+    conn = await asyncpg.connect(environment.settings.dsn(role))
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+            await conn.execute(statement, project)
+    finally:
+        await conn.close()
 
 
 @pytest.mark.parametrize(
@@ -52,8 +58,9 @@ async def test_triggers_refuse_even_the_tables_owner(
     site: Site, environment: Environment, statement: str
 ) -> None:
     project = await _sealed_project(site, 2)
-    owner = await asyncpg.connect(environment.settings.dsn(owner=True))
+    owner = await asyncpg.connect(environment.settings.dsn("migrator"))
     try:
+        await owner.execute("SET ROLE qtrail_owner")
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await owner.execute(statement.format(p=project))
     finally:

@@ -372,9 +372,7 @@ async def _assert_published(env: Environment, chaos: Chaos) -> None:
         (m["record"]["project_id"], m["record"]["seq"])
         for m in map(
             json.loads,
-            await read_all(
-                settings.kafka_bootstrap, settings.topic_trail, settings.kafka_partitions
-            ),
+            await read_all(settings, settings.topic_trail, settings.kafka_partitions),
         )
     }
     conn = await database(env)

@@ -69,7 +69,7 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
     finally:
         api.stop()
 
-    db = await asyncpg.connect(env.settings.dsn())
+    db = await asyncpg.connect(env.settings.dsn("reader"))
     recorder = Process("recorder", env).start()
     try:
         first = await _kill_when(recorder, db, 1, total)
@@ -98,7 +98,7 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
     from services.adapters.postgres.pool import create_pool
     from services.adapters.postgres.trail_store import TrailStore
 
-    pool = await create_pool(env.settings, max_size=2)
+    pool = await create_pool(env.settings, "reader", max_size=2)
     try:
         for project in projects:
             result = await verify_project(TrailStore(pool), project)
@@ -112,7 +112,7 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
         for m in map(
             json.loads,
             await read_all(
-                env.settings.kafka_bootstrap,
+                env.settings,
                 env.settings.topic_trail,
                 env.settings.kafka_partitions,
             ),

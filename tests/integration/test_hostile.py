@@ -213,7 +213,7 @@ def test_junk_on_the_topic_is_quarantined_and_the_partition_moves_on(
     prepared: Api, tokens: dict[str, str], environment: Environment, junk: bytes
 ) -> None:
     async def check() -> None:
-        producer = EventProducer(environment.settings)
+        producer = EventProducer(environment.settings, "gateway")
         await producer.start()
         try:
             await producer.publish(environment.settings.topic_submitted, PROJECT, junk)
@@ -221,7 +221,7 @@ def test_junk_on_the_topic_is_quarantined_and_the_partition_moves_on(
             await producer.stop()
         async with httpx.AsyncClient(base_url=prepared.base_url, timeout=30) as client:
             await _clean_event_seals(client, tokens)
-        db = await asyncpg.connect(environment.settings.dsn())
+        db = await asyncpg.connect(environment.settings.dsn("reader"))
         try:
             kept = await db.fetchval("SELECT count(*) FROM rejections WHERE raw = $1", junk)
         finally:

@@ -46,7 +46,7 @@ def environment(stack: None) -> Iterator[Environment]:
 
 @pytest.fixture
 async def pool(environment: Environment) -> AsyncIterator[asyncpg.Pool]:
-    created = await create_pool(environment.settings, max_size=2)
+    created = await create_pool(environment.settings, "recorder", max_size=2)  # the checkpointer
     yield created
     await created.close()
 

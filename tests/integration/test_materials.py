@@ -80,7 +80,7 @@ async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
     messages = [
         json.loads(m)
         for m in await read_all(
-            environment.settings.kafka_bootstrap,
+            environment.settings,
             environment.settings.topic_alerts,
             environment.settings.kafka_partitions,
         )

@@ -110,7 +110,7 @@ async def test_same_id_with_other_content_is_a_recorded_conflict(
     assert first["status"] == 409 and first["errors"][0]["field"] == "[0].id"
     assert second["status"] == "pending"
     # A second copy that reaches the recorder (a racing retry) is refused as a conflict.
-    producer = EventProducer(environment.settings)
+    producer = EventProducer(environment.settings, "gateway")
     await producer.start()
     try:
         await producer.publish(

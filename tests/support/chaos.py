@@ -240,8 +240,8 @@ class RetryingApp:
 
 async def database(environment: Environment) -> asyncpg.Connection:
     """A connection to the environment's database, as the integration tests' ``db`` fixture
-    makes it (the services' own role)."""
-    return await asyncpg.connect(environment.settings.dsn(), timeout=10)
+    makes it (the read-only role)."""
+    return await asyncpg.connect(environment.settings.dsn("reader"), timeout=10)
 
 
 async def decided_count(environment: Environment) -> int | None:

@@ -14,7 +14,7 @@ from tests.support.stack import Environment
 
 async def issue_keys(environment: Environment) -> dict[str, str]:
     """Tokens by name: each party role, 'lab', 'stranger', 'regulator' and 'rogue_lab'."""
-    pool = await asyncpg.create_pool(environment.settings.dsn(), min_size=1, max_size=2)
+    pool = await asyncpg.create_pool(environment.settings.dsn("migrator"), min_size=1, max_size=2)
     assert pool is not None
     try:
         store = KeyStore(pool)

@@ -1,7 +1,8 @@
 """Isolated qtrail environments on the real local stack: own database, topics and group.
 
-Each environment gets a fresh database (migrated by the owner role, used by the app role) and its
-own topic names, so test runs never see each other's data or the `make up` demo.
+Each environment gets a fresh database (created by the superuser, migrated by the migrator role,
+used by each service's own role) and its own topic names (created by the Kafka admin principal),
+so test runs never see each other's data or the `make up` demo.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from services.settings import DEV_SECRET, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".artifacts"
+STATE = Path(os.environ.get("QTRAIL_STATE_DIR") or ROOT / ".state")
+"""deploy/stack.sh's state folder (where it notes, among other things, PostgreSQL's home)."""
 
 
 def free_port() -> int:
@@ -89,7 +92,7 @@ async def provision(environment: Environment) -> None:
         await conn.execute(f'CREATE DATABASE "{environment.database}" OWNER qtrail_owner')
     finally:
         await conn.close()
-    await migrate(environment.settings.dsn(owner=True))
+    await migrate(environment.settings.dsn("migrator"))
     await ensure_topics(environment.settings)
 
 
@@ -100,7 +103,7 @@ async def dispose(environment: Environment) -> None:
     finally:
         await conn.close()
     shutil.rmtree(environment.env["QTRAIL_EVIDENCE_DIR"], ignore_errors=True)
-    admin = AIOKafkaAdminClient(bootstrap_servers=environment.settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**environment.settings.kafka_client("admin"))
     await admin.start()
     try:
         await admin.delete_topics(topic_names(environment.settings))

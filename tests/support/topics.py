@@ -1,12 +1,14 @@
-"""Reading a whole topic from offset 0 to its current end, without a consumer group."""
+"""Reading a whole topic from offset 0 to its current end, without a consumer group (as admin)."""
 
 from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.settings import Settings
 
-async def read_all(bootstrap: str, topic: str, partition_count: int) -> list[bytes]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+
+async def read_all(settings: Settings, topic: str, partition_count: int) -> list[bytes]:
+    consumer = AIOKafkaConsumer(**settings.kafka_client("admin"), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in range(partition_count)]

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 
-from services.settings import Settings
+from services.settings import KafkaPrincipal, Settings
 
 
 class EventProducer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, principal: KafkaPrincipal) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap,
+            **settings.kafka_client(principal),
             enable_idempotence=True,
             acks="all",
             linger_ms=2,

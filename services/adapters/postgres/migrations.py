@@ -1,7 +1,8 @@
 """Applies the SQL migrations in schemas/sql in order, once each, under an advisory lock.
 
 A migration that was applied and later edited is refused (its checksum changed): published
-schema is never edited, a change is a new file.
+schema is never edited, a change is a new file. Migrations run as the owner role (``SET ROLE``),
+so every object belongs to a role that cannot log in, whoever the migrating login is.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [Migration(p.stem, p) for p in sorted(directory.glob("*.sql"))]
 
 
-async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+async def migrate(
+    dsn: str, directory: Path = MIGRATIONS_DIR, *, owner: str = "qtrail_owner"
+) -> list[str]:
     """Apply pending migrations; returns the versions applied now."""
     conn = await asyncpg.connect(dsn)
     try:
+        await conn.execute('SET ROLE "{}"'.format(owner.replace('"', '""')))
         await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
         try:
             await conn.execute(

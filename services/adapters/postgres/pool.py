@@ -1,4 +1,4 @@
-"""Connection pools for the services' role."""
+"""Connection pools, each logged in as one service's own database role."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import asyncpg
 
-from services.settings import Settings
+from services.settings import DbRole, Settings
 
 
 def _encode_jsonb(value: object) -> bytes:
@@ -24,9 +24,11 @@ async def _init(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(settings: Settings, *, max_size: int | None = None) -> asyncpg.Pool:
+async def create_pool(
+    settings: Settings, role: DbRole, *, max_size: int | None = None
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        settings.dsn(),
+        settings.dsn(role),
         min_size=1,
         max_size=max_size or settings.db_pool_max,
         init=_init,

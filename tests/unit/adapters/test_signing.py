@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from services.adapters.signing import Signer, SigningKeysMissing
 from services.domain.codes import PLAQUE, REPORT, InvalidCode
-from services.settings import Settings
+from services.settings import SECRETS, Settings
 
 PROJECT = "XZ-2026-001"
 OLD_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -154,13 +154,8 @@ def test_a_disabled_key_no_longer_verifies(tmp_path: Path) -> None:
 
 
 def production(state_dir: Path, **kw: Any) -> Settings:
-    return settings(
-        state_dir,
-        mode="production",
-        db_password="not-the-dev-secret-1",
-        db_owner_password="not-the-dev-secret-2",
-        **kw,
-    )
+    secrets = {name: f"not-the-dev-secret-{n}" for n, name in enumerate(SECRETS)}
+    return settings(state_dir, mode="production", **secrets, **kw)
 
 
 def test_outside_development_missing_keys_refuse_to_start(tmp_path: Path) -> None:
