@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     db_migrator_password: SecretStr | None = None
     """Runs migrations and key management only; a member of the owner role, which cannot log in."""
     db_pool_max: int = 10
+    db_acquire_timeout_s: float = 10.0
+    """How long a request waits for a free database connection before answering 503."""
 
     signing_keys: SecretStr = SecretStr("")
     """JSON {key id: base64 raw Ed25519 private key}; empty in development means a generated key."""
@@ -108,6 +110,8 @@ class Settings(BaseSettings):
     """Comma-separated key ids that no longer verify (compromised keys)."""
 
     wait_max_s: float = 30.0
+    wait_max_waiters: int = 1000
+    """Requests one API process lets wait for an outcome at once (?wait); more answer pending."""
     """Upper bound of ``?wait=S`` on event submission."""
     state_dir: str = ".state"
     evidence_dir: str = ""

@@ -23,12 +23,11 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO qtrail_api, qtrail_recorder, qtrail_reader;
 
 -- The gateway records what it accepted and refused and the evidence it received; the portal
--- counts plaque scans, files forged-plaque alerts, and signs a checkpoint covering the head it
--- exports (it holds the signing key for plaques anyway). It reads what the portal shows.
+-- counts plaque scans. Nothing else: the internet-facing process cannot touch the trail, the
+-- decisions, the alerts, the checkpoint log or the keys. It reads what the portal shows.
 GRANT SELECT ON trail, outcomes, rejections, project_heads, submissions, api_keys, evidence,
   alerts, report_numbers, plaque_scans, checkpoint_leaves, checkpoints TO qtrail_api;
-GRANT INSERT ON submissions, ingest_rejections, evidence, alerts, checkpoint_leaves, checkpoints
-  TO qtrail_api;
+GRANT INSERT ON submissions, ingest_rejections, evidence TO qtrail_api;
 GRANT INSERT, UPDATE (scans) ON plaque_scans TO qtrail_api;
 GRANT USAGE ON SEQUENCE ingest_rejections_id_seq TO qtrail_api;
 

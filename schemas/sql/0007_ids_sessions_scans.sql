@@ -27,6 +27,7 @@ CREATE TABLE forged_scans (
 
 GRANT SELECT, INSERT ON web_sessions TO qtrail_api;
 GRANT UPDATE (ended_at) ON web_sessions TO qtrail_api;
-GRANT SELECT, INSERT, UPDATE ON forged_scans TO qtrail_api;
+GRANT SELECT, INSERT ON forged_scans TO qtrail_api;
+GRANT UPDATE (scans, last_at, last_reason) ON forged_scans TO qtrail_api;
 GRANT SELECT ON web_sessions, forged_scans TO qtrail_reader;
 GRANT SELECT ON forged_scans TO qtrail_recorder;

@@ -1,4 +1,9 @@
-"""Assembling a project's export bundle from the stores (a checkpoint is signed first if needed)."""
+"""Assembling a project's export bundle from the stores.
+
+The operator's tool signs a checkpoint first, so that the bundle covers the head it exports; the
+API does not (it may not write the checkpoint log): its bundle carries the latest checkpoint, and
+records sealed since are in the bundle, linked, but not yet covered by a signature.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +29,20 @@ class UnknownCheckpoint(LookupError):
     """``since`` names no checkpoint at or before the one the bundle is signed with."""
 
 
+class NotYetCheckpointed(LookupError):
+    """No signed checkpoint covers the project yet: the next one will."""
+
+
 async def export_bundle(
     pool: asyncpg.Pool,
-    signer: Signer,
     evidence_store: EvidenceStore | None,
     project_id: str,
     since: int | None = None,
+    checkpoint_with: Signer | None = None,
 ) -> dict[str, Any]:
     """The bundle; ``evidence_store`` given means the evidence files are included, not only hashes;
-    ``since`` (a checkpoint number) adds the consistency proof from that checkpoint.
+    ``since`` (a checkpoint number) adds the consistency proof from that checkpoint;
+    ``checkpoint_with`` signs a checkpoint of the moved heads first.
 
     The project's leaves are picked by their signed bytes, not by the log's project column, so a
     leaf cannot be left out by editing that column.
@@ -43,15 +53,19 @@ async def export_bundle(
         raise NothingToExport(project_id)
     checkpoints = CheckpointStore(pool)
     now = dt.datetime.now(dt.UTC)
-    await checkpoints.create(signer, now)  # so the checkpoint covers the head being exported
+    if checkpoint_with is not None:
+        await checkpoints.create(checkpoint_with, now)
     latest = await checkpoints.latest()
-    assert latest is not None
+    if latest is None:
+        raise NotYetCheckpointed(project_id)
     older = await checkpoints.get(since) if since is not None else None
     if since is not None and (older is None or older.tree_size > latest.tree_size):
         raise UnknownCheckpoint(since)
     stored = await checkpoints.stored_leaves(latest.tree_size)
     hashes = [merkle.leaf_hash(row.leaf) for row in stored]
     mine = [i for i, row in enumerate(stored) if _project_of(row.leaf) == project_id]
+    if not mine:
+        raise NotYetCheckpointed(project_id)
     proofs = merkle.inclusion_proofs(mine, hashes)
     leaves = [bundle.LeafProof(i, stored[i].leaf, proofs[i]) for i in mine]
     consistency = (

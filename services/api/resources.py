@@ -47,7 +47,7 @@ class Resources:
             await producer.start()
             store = TrailStore(pool)
             submissions = SubmissionLog(pool)
-            listener = OutcomeListener(settings.dsn("api"), store)
+            listener = OutcomeListener(settings.dsn("api"), store, settings.wait_max_waiters)
             await listener.start()
         except BaseException:
             await producer.stop()

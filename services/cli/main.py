@@ -344,7 +344,12 @@ def _checkpoint(_args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
-    from services.adapters.export import NothingToExport, UnknownCheckpoint, export_bundle
+    from services.adapters.export import (
+        NothingToExport,
+        NotYetCheckpointed,
+        UnknownCheckpoint,
+        export_bundle,
+    )
     from services.adapters.postgres.pool import create_pool
     from services.adapters.signing import Signer
 
@@ -358,13 +363,15 @@ def _export(args: argparse.Namespace) -> int:
             )
             return await export_bundle(
                 pool,
-                Signer.from_settings(settings),
                 evidence if args.with_evidence else None,
                 args.project,
                 args.since,
+                checkpoint_with=Signer.from_settings(settings),
             )
         except NothingToExport:
             return f"project {args.project} has no sealed events"
+        except NotYetCheckpointed:
+            return f"no signed checkpoint covers project {args.project} (its chain was refused?)"
         except UnknownCheckpoint:
             return f"no checkpoint {args.since} to prove consistency from"
         finally:

@@ -378,6 +378,14 @@ def _check_leaves(
                 f"the signed root {head.root.hex()[:16]}…",
             )
         )
+        if max(matched) < len(hashes):
+            findings.append(
+                Finding(
+                    True,
+                    f"seqs {max(matched) + 1}–{len(hashes)} were sealed after checkpoint "
+                    f"{head.number}: linked to its heads, not yet covered by a signature",
+                )
+            )
         newest = max(matched)
         if newest < len(hashes):
             findings.append(

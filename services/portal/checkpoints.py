@@ -7,7 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.adapters.export import NothingToExport, UnknownCheckpoint, export_bundle
+from services.adapters.export import (
+    NothingToExport,
+    NotYetCheckpointed,
+    UnknownCheckpoint,
+    export_bundle,
+)
 from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
 from services.api.auth import Caller, require_kind
 from services.api.resources import Deps
@@ -110,10 +115,19 @@ async def export(
     require_kind(caller, KeyKind.REGULATOR)
     try:
         body = await export_bundle(
-            deps.pool, deps.signer, deps.evidence if evidence else None, project_id, since
+            deps.pool, deps.evidence if evidence else None, project_id, since
         )
     except NothingToExport as exc:
         raise Problem(404, "Unknown project", f"project {project_id} has no sealed events") from exc
+    except NotYetCheckpointed as exc:
+        wait = int(deps.settings.checkpoint_interval_s)
+        raise Problem(
+            409,
+            "Not yet checkpointed",
+            f"no signed checkpoint covers project {project_id} yet; the next one, due within "
+            f"{wait} s, will",
+            extra={"retry_after_s": wait},
+        ) from exc
     except UnknownCheckpoint as exc:
         raise Problem(
             404,

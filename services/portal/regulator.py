@@ -196,8 +196,9 @@ async def timeline(
         "<button>退出 <span class=en>sign out</span></button></form>"
     )
     body = (
-        f"{signout}<h1>{escape(title)}</h1><p><small>{escape(project_id)} · {len(records)} records</small></p>{form}{point}"
+        f"<h1>{escape(title)}</h1><p><small>{escape(project_id)} · {len(records)} records</small></p>{form}{point}"
         f"<h2>时间线 <span class=en>Timeline</span> ({len(rows)})</h2>"
         f"<table><tr><th>#</th><th>recorded</th><th>type</th><th>actor</th><th>what changed</th></tr>{''.join(rows)}</table>"
+        f"{signout}"
     )
     return HTMLResponse(page(f"监管 · {title}", body), headers={"cache-control": "no-store"})

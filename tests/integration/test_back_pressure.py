@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events import limits
+from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.adapters.signing import Signer
 from services.api.limits import EVENT_BODY, OTHER_BODY
@@ -279,3 +281,15 @@ async def test_anonymous_refusals_add_no_rows(
     finally:
         await superuser.close()
     assert after == before
+
+
+async def test_a_busy_pool_gives_up_instead_of_queueing_for_ever(environment: Environment) -> None:
+    settings = environment.settings.model_copy(update={"db_acquire_timeout_s": 0.3})
+    pool = await create_pool(settings, "reader", max_size=1)
+    try:
+        async with pool.acquire():
+            with pytest.raises(TimeoutError):
+                await pool.fetchval("SELECT 1")
+        assert await pool.fetchval("SELECT 1") == 1
+    finally:
+        await pool.close()

@@ -100,6 +100,10 @@ async def test_an_export_verifies_offline_and_tampering_is_named(
     site: Site, environment: Environment, tmp_path: Path
 ) -> None:
     project = await _project(site, 4)
+    early = await site.get(f"/v1/projects/{project}/export")
+    assert early.status_code == 409 and early.json()["retry_after_s"] > 0  # the API signs nothing
+    assert qtrail(environment, "checkpoint").returncode == 0
+    await site.sealed(lot(project, 99))  # sealed after the checkpoint: linked, not yet covered
     answer = await site.get(f"/v1/projects/{project}/export")
     assert answer.status_code == 200
     forbidden = await site.get(f"/v1/projects/{project}/export", as_="owner")
@@ -115,6 +119,7 @@ async def test_an_export_verifies_offline_and_tampering_is_named(
     keys.write_text((await site.get("/v1/signing-keys")).text)
     trusted = qtrail(environment, "verify-bundle", str(path), "--trust-file", str(keys))
     assert trusted.returncode == 0 and "VERIFIED" in trusted.stdout, trusted.stdout + trusted.stderr
+    assert "seqs 7–7 were sealed after checkpoint" in trusted.stdout
     key_id = json.loads(base64.b64decode(bundle["checkpoint"]["tree_head"]))["key"]
     one_key = json.loads(keys.read_text())["keys"][key_id]
     assert (

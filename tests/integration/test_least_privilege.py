@@ -33,24 +33,20 @@ from tests.support.stack import STATE, Environment
 
 # ----------------------------------------------------------------------------- PostgreSQL
 
-FORGED_SCANS_COLUMNS = ("project_id", "day", "scans", "first_at", "last_at", "last_reason")
-
 WRITES: dict[str, set[str]] = {
     "api": {
         "INSERT submissions",
         "INSERT ingest_rejections",
         "INSERT evidence",
-        "INSERT alerts",  # forged-plaque alerts filed by the portal
-        "INSERT checkpoint_leaves",  # an export first signs a checkpoint covering its head
-        "INSERT checkpoints",
         "INSERT plaque_scans",
         "UPDATE plaque_scans.scans",
         "USAGE ingest_rejections_id_seq",
         "INSERT web_sessions",
         "UPDATE web_sessions.ended_at",
         "INSERT forged_scans",
-        # 0007 grants UPDATE on every column; the counter's upsert needs scans, last_at, last_reason
-        *(f"UPDATE forged_scans.{c}" for c in FORGED_SCANS_COLUMNS),
+        "UPDATE forged_scans.scans",
+        "UPDATE forged_scans.last_at",
+        "UPDATE forged_scans.last_reason",
     },
     "recorder": {
         "INSERT trail",

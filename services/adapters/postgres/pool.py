@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import asyncpg
 
@@ -24,15 +25,34 @@ async def _init(conn: asyncpg.Connection) -> None:
     )
 
 
+class BoundedPool(asyncpg.pool.Pool):  # type: ignore[misc]
+    """A pool whose every acquisition gives up after ``acquire_timeout_s``: when all connections
+    are busy (or PostgreSQL is away), a request fails fast with TimeoutError (503 at the API)
+    instead of queueing for ever."""
+
+    def __init__(self, *args: Any, acquire_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._acquire_timeout_s = acquire_timeout_s
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=timeout or self._acquire_timeout_s)
+
+
 async def create_pool(
     settings: Settings, role: DbRole, *, max_size: int | None = None
 ) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
+    pool = BoundedPool(
         settings.dsn(role),
+        acquire_timeout_s=settings.db_acquire_timeout_s,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         min_size=1,
         max_size=max_size or settings.db_pool_max,
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
         init=_init,
+        loop=None,
         command_timeout=60,
     )
-    assert pool is not None
+    await pool
     return pool
