@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal, may_read_project
-from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 from services.gateway.problems import Problem
 
 UNAUTHORIZED = "https://qtrail.dev/problems/unauthorized"

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from events.base import Role
-from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 
 PARTY_ROLES = frozenset({Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION})
 

@@ -6,12 +6,8 @@ organization that registered the project; a lab only after the owner commissione
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from events.base import Role
-
-if TYPE_CHECKING:
-    from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 
 OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
 CONSTRUCTION, SUPERVISION = Role.CONSTRUCTION, Role.SUPERVISION

@@ -8,21 +8,17 @@ every missing item with its own reason code, so the owner knows exactly what to 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from events import completion as c
 from services.domain import reasons
 from services.domain.chain import SealedRecord
+from services.domain.context import Context
 from services.domain.ledger import FIVE_ROLES, EventRef, archive_gaps
 from services.domain.reasons import Rejection
-
-if TYPE_CHECKING:
-    from services.domain.project import Context, ProjectState
-    from services.domain.submission import Submission
+from services.domain.state import Completion, Plaque, ProjectState
+from services.domain.submission import Submission
 
 Issuer = Callable[[str, str, str], tuple[str, str]]
 """(kind, project id, number) → (signed code, URL): the signing port the recorder injects."""
@@ -34,30 +30,6 @@ ROLE_ZH = {
     "construction": "施工单位",
     "supervision": "监理单位",
 }
-
-
-class Completion(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    accepted_on: dt.date
-    started_on: dt.date
-    ref: EventRef
-
-
-class Plaque(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    serial: int
-    code: str
-    url: str
-    fields: dict[str, Any]
-    status: str = "valid"
-    """valid | revoked"""
-    issued: EventRef
-    revoked_reason: str | None = None
-    replaced_by: int | None = None
-    installed_place: str | None = None
-    installed_on: dt.date | None = None
 
 
 def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rejection]:

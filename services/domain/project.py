@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from events import party as party_events
 from events import quality as quality_events
@@ -22,8 +22,8 @@ from events.registry import parse_data
 from services.domain import completion as completion_rules
 from services.domain import reasons
 from services.domain.authorization import holds_role, may_submit, type_name
-from services.domain.chain import GENESIS, SealedRecord, utc_text
-from services.domain.completion import Completion, Plaque
+from services.domain.chain import SealedRecord, utc_text
+from services.domain.context import Context
 from services.domain.corrections import ReferencedRecord, check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_credit_code, valid_id_number
 from services.domain.ledger import (
@@ -39,66 +39,12 @@ from services.domain.ledger import (
     with_entry,
 )
 from services.domain.materials import record as materials
-from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
 from services.domain.reasons import Rejection
+from services.domain.state import ProjectProfile, ProjectState
 from services.domain.submission import Submission
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 """Site clocks drift: an event may be dated this far ahead of the server clock, no further."""
-
-
-class ProjectProfile(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    address: str
-    permit_number: str
-    use: str
-    structure_type: str
-    design_life_years: int
-    planned_start: dt.date
-    planned_finish: dt.date
-    floor_area_m2: float
-
-
-SNAPSHOT_VERSION = 5
-"""Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
-
-
-class ProjectState(BaseModel):
-    """What is known of one project at a point of its chain."""
-
-    model_config = ConfigDict(frozen=True)
-
-    snapshot_version: int = SNAPSHOT_VERSION
-    project_id: str
-    seq: int = 0
-    head: str = GENESIS.hex()
-    registered_at: dt.datetime | None = None
-    registered_by: EventRef | None = None
-    owner_org: str | None = None
-    profile: ProjectProfile | None = None
-    parties: dict[str, Party] = {}
-    witnesses: dict[str, Witness] = {}
-    """By the id of the event that authorized the witness (never by a personal ID number)."""
-    labs: dict[str, Lab] = {}
-    nonconformances: dict[str, Nonconformance] = {}
-    accidents: dict[str, Accident] = {}
-    corrections: list[Correction] = []
-    samples: dict[str, Sample] = {}
-    reports: dict[str, Report] = {}
-    concrete_batches: dict[str, ConcreteBatch] = {}
-    alerts: dict[str, Alert] = {}
-    completion: Completion | None = None
-    plaques: dict[str, Plaque] = {}
-    """By serial (as text: JSON object keys)."""
-    evidence: list[str] = []
-    """Every evidence hash the trail references, sorted."""
-    counts: dict[str, int] = {}
-
-    @property
-    def registered(self) -> bool:
-        return self.registered_at is not None
 
 
 # ----------------------------------------------------------------------------- fold
@@ -371,15 +317,6 @@ def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
 
 
 # ----------------------------------------------------------------------------- decide
-
-
-class Context(NamedTuple):
-    """What a decision may need beyond the project's own state, looked up by the recorder."""
-
-    referenced: Mapping[str, ReferencedRecord]
-    """Sealed records that corrections point at."""
-    reports_seen: Mapping[str, str]
-    """Report numbers already sealed anywhere, with where (a reused number is a counterfeit signal)."""
 
 
 Rule = Callable[[ProjectState, Any, Submission, Context], Rejection | None]

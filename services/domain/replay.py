@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.domain.chain import SealedRecord
-from services.domain.project import ProjectState, fold
+from services.domain.project import fold
+from services.domain.state import ProjectState
 
 Clock = Literal["recorded", "occurred"]
 

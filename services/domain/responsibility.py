@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 
 
 def responsible_at(state: ProjectState, role: str, moment: dt.datetime) -> dict[str, Any] | None:

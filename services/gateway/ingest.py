@@ -72,16 +72,13 @@ class Ingest:
         digests: dict[str, bytes] = {}
         conflicts: dict[int, IdConflict] = {}
         ids = list(dict.fromkeys(env.id for _, env in events))
-        decided = await self._store.decided_statuses(ids)
-        undecided = [i for i in ids if i not in decided]
-        received = await self._submissions.digests(undecided) if undecided else {}
+        statuses = await self._store.statuses(ids)
+        decided = {i: st for i, st in statuses.items() if st.status != "pending"}
         to_publish: list[tuple[dict[str, Any], Envelope, bytes]] = []
         for index, (raw, env) in enumerate(events):
             digest = envelope_digest(raw)
-            known = digests.get(env.id) or (
-                decided[env.id].digest if env.id in decided else received.get(env.id)
-            )
-            if known is not None and known != digest:
+            taken = digests.get(env.id) or (st.digest if (st := statuses.get(env.id)) else None)
+            if taken is not None and taken != digest:
                 conflicts[index] = IdConflict(env.id, decided.get(env.id))
                 continue
             if env.id not in decided and env.id not in digests:

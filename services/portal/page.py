@@ -9,9 +9,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from services.domain.completion import Plaque
 from services.domain.ledger import FIVE_ROLES
-from services.domain.project import ProjectState
+from services.domain.state import Plaque, ProjectState
 
 ROLES = {
     "owner": ("建设单位", "Owner"),

@@ -22,8 +22,7 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
 from services.api.resources import Deps, Resources
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
-from services.domain.completion import Plaque
-from services.domain.project import ProjectState
+from services.domain.state import Plaque, ProjectState
 from services.gateway.problems import Problem
 from services.portal.page import not_valid, trail_page
 

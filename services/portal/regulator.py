@@ -20,8 +20,9 @@ from events.materials import Material
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal
-from services.domain.project import ProjectState, fold
+from services.domain.project import fold
 from services.domain.replay import changes
+from services.domain.state import ProjectState
 from services.portal.page import page
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)

@@ -40,15 +40,6 @@ class SubmissionLog:
             )
         return {r["event_id"] for r in fresh}
 
-    async def digests(self, event_ids: list[str]) -> dict[str, bytes]:
-        """Digests of ids received and not yet decided (older rows may have none)."""
-        rows = await self._pool.fetch(
-            """SELECT event_id, digest FROM submissions
-               WHERE event_id = ANY($1::text[]) AND digest IS NOT NULL""",
-            event_ids,
-        )
-        return {r["event_id"]: bytes(r["digest"]) for r in rows}
-
     async def note_refused(
         self,
         *,

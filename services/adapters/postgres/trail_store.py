@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.corrections import ReferencedRecord
-from services.domain.project import SNAPSHOT_VERSION, ProjectState, replay
+from services.domain.project import replay
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision
+from services.domain.state import SNAPSHOT_VERSION, ProjectState
 
 OUTCOME_CHANNEL = "qtrail_outcome"
 
@@ -353,11 +354,18 @@ class TrailStore:
 
     # ------------------------------------------------------------------ read side
 
-    async def decided_statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+    async def statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+        """The status of each id known here, in one round trip: its outcome once decided, else
+        ``pending`` if the gateway received it (with the digest it was received with)."""
         rows = await self._pool.fetch(
             """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
                       message_en, decided_at, details, digest
-               FROM outcomes WHERE event_id = ANY($1::text[])""",
+               FROM outcomes WHERE event_id = ANY($1::text[])
+               UNION ALL
+               SELECT s.event_id, 'pending', s.project_id, NULL, NULL, NULL, NULL, NULL, NULL,
+                      NULL, s.digest
+               FROM submissions s WHERE s.event_id = ANY($1::text[])
+                 AND NOT EXISTS (SELECT FROM outcomes o WHERE o.event_id = s.event_id)""",
             event_ids,
         )
         return {
@@ -372,27 +380,13 @@ class TrailStore:
                 message_en=row["message_en"],
                 decided_at=row["decided_at"],
                 details=row["details"],
-                digest=bytes(row["digest"]),
+                digest=bytes(row["digest"]) if row["digest"] is not None else None,
             )
             for row in rows
         }
 
     async def status(self, event_id: str) -> EventStatus | None:
-        decided = await self.decided_statuses([event_id])
-        if event_id in decided:
-            return decided[event_id]
-        pending = await self._pool.fetchrow(
-            "SELECT project_id, digest FROM submissions WHERE event_id = $1", event_id
-        )
-        if pending is not None:
-            digest = pending["digest"]
-            return EventStatus(
-                event_id=event_id,
-                status="pending",
-                project_id=pending["project_id"],
-                digest=bytes(digest) if digest is not None else None,
-            )
-        return None
+        return (await self.statuses([event_id])).get(event_id)
 
     async def trail_page(self, project_id: str, after_seq: int, limit: int) -> list[SealedRecord]:
         rows = await self._pool.fetch(

@@ -6,16 +6,14 @@ transaction, under a deterministic id, so a redelivery or a replay can never dou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from events import materials as m
 from events.base import EventData
 from services.domain.materials import concrete
 from services.domain.materials.evaluate import evaluate
 from services.domain.materials.state import Report
-
-if TYPE_CHECKING:
-    from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 
 
 def _report_case(

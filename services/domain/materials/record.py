@@ -7,20 +7,19 @@ witnessed re-take of the sample) closes it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from events import materials as m
 from services.domain import reasons
 from services.domain.chain import SealedRecord
+from services.domain.context import Context
 from services.domain.corrections import identity_problem
 from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
 from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
-
-if TYPE_CHECKING:
-    from services.domain.project import Context, ProjectState
-    from services.domain.reasons import Rejection
-    from services.domain.submission import Submission
+from services.domain.reasons import Rejection
+from services.domain.state import ProjectState
+from services.domain.submission import Submission
 
 
 def _raise(state: ProjectState, *new: Alert) -> dict[str, Any]:

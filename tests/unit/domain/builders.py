@@ -13,9 +13,9 @@ from typing import Any
 
 from services.domain.chain import SealedRecord
 from services.domain.corrections import ReferencedRecord
-from services.domain.project import ProjectState
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision, decide_batch
+from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_submission
 from tests.support.events import (
     CONSTRUCTION,

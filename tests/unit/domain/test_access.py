@@ -17,7 +17,7 @@ from services.domain.access import (
     member_orgs,
     redact,
 )
-from services.domain.project import ProjectState
+from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     DESIGN,

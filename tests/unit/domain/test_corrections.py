@@ -17,8 +17,8 @@ from services.domain.corrections import (
 )
 from services.domain.identifiers import valid_id_number
 from services.domain.ledger import EventRef
-from services.domain.project import ProjectState
 from services.domain.recording import BatchDecision, corrected_ids
+from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,

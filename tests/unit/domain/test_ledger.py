@@ -16,8 +16,8 @@ from services.domain.ledger import (
     Party,
     archive_gaps,
 )
-from services.domain.project import ProjectState
 from services.domain.responsibility import responsible_at
+from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from services.domain.chain import GENESIS, SealedRecord, seal
 from services.domain.identifiers import CREDIT_ALPHABET
 from services.domain.ledger import EventRef
-from services.domain.project import ProjectState, decide, fold, replay
+from services.domain.project import decide, fold, replay
+from services.domain.state import ProjectState
 from services.domain.submission import Submission
 from tests.support.events import (
     CONSTRUCTION,

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from services.domain.chain import GENESIS, SealedRecord, seal
-from services.domain.project import ProjectState, replay
+from services.domain.project import replay
 from services.domain.recording import decide_batch
 from services.domain.replay import Step, as_of, changes, steps
+from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,

@@ -9,7 +9,8 @@ from pathlib import Path
 from events.quality import InspectionLotAccepted
 from events.registry import parse_data
 from services.domain.chain import GENESIS, seal
-from services.domain.project import ProjectState, fold
+from services.domain.project import fold
+from services.domain.state import ProjectState
 from services.domain.submission import read_submission
 
 GOLDEN = (

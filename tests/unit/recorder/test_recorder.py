@@ -14,8 +14,8 @@ from aiokafka.errors import KafkaConnectionError
 
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.postgres.trail_store import TrailStore
-from services.domain.project import ProjectState
 from services.domain.recording import BatchDecision
+from services.domain.state import ProjectState
 from services.recorder import recorder as recorder_module
 from services.recorder.recorder import Recorder, deterministic
 from services.settings import Settings

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from services.domain.chain import SealedRecord, StoredLink, verify_links
-from services.domain.project import ProjectState
 from services.domain.recording import BatchDecision, decide_batch
+from services.domain.state import ProjectState
 from tests.support.events import (
     batch_closed,
     lab_commissioned,

@@ -15,8 +15,9 @@ import pytest
 
 from events.materials import MANDATORY_WITNESSED
 from services.domain.materials.state import Alert
-from services.domain.project import ProjectState, replay
+from services.domain.project import replay
 from services.domain.recording import BatchDecision, decide_batch
+from services.domain.state import ProjectState
 from tests.support.events import (
     LAB,
     STRANGER,

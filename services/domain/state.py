@@ -1,0 +1,102 @@
+"""What is known of one project at a point of its chain: the state types every rule reads.
+
+They sit below the rules (authorization, completion, materials, corrections), which all read the
+state, and below ``project.fold``/``project.decide``, which bring the rules together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from services.domain.chain import GENESIS
+from services.domain.ledger import (
+    Accident,
+    Correction,
+    EventRef,
+    Lab,
+    Nonconformance,
+    Party,
+    Witness,
+)
+from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
+
+
+class Completion(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    accepted_on: dt.date
+    started_on: dt.date
+    ref: EventRef
+
+
+class Plaque(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    serial: int
+    code: str
+    url: str
+    fields: dict[str, Any]
+    status: str = "valid"
+    """valid | revoked"""
+    issued: EventRef
+    revoked_reason: str | None = None
+    replaced_by: int | None = None
+    installed_place: str | None = None
+    installed_on: dt.date | None = None
+
+
+class ProjectProfile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    address: str
+    permit_number: str
+    use: str
+    structure_type: str
+    design_life_years: int
+    planned_start: dt.date
+    planned_finish: dt.date
+    floor_area_m2: float
+
+
+SNAPSHOT_VERSION = 5
+"""Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
+
+
+class ProjectState(BaseModel):
+    """What is known of one project at a point of its chain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    snapshot_version: int = SNAPSHOT_VERSION
+    project_id: str
+    seq: int = 0
+    head: str = GENESIS.hex()
+    registered_at: dt.datetime | None = None
+    registered_by: EventRef | None = None
+    owner_org: str | None = None
+    profile: ProjectProfile | None = None
+    parties: dict[str, Party] = {}
+    witnesses: dict[str, Witness] = {}
+    """By the id of the event that authorized the witness (never by a personal ID number)."""
+    labs: dict[str, Lab] = {}
+    nonconformances: dict[str, Nonconformance] = {}
+    accidents: dict[str, Accident] = {}
+    corrections: list[Correction] = []
+    samples: dict[str, Sample] = {}
+    reports: dict[str, Report] = {}
+    concrete_batches: dict[str, ConcreteBatch] = {}
+    alerts: dict[str, Alert] = {}
+    completion: Completion | None = None
+    plaques: dict[str, Plaque] = {}
+    """By serial (as text: JSON object keys)."""
+    evidence: list[str] = []
+    """Every evidence hash the trail references, sorted."""
+    counts: dict[str, int] = {}
+
+    @property
+    def registered(self) -> bool:
+        return self.registered_at is not None
