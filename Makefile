@@ -45,6 +45,7 @@ test: prereqs-test venv
 	deploy/stack.sh up
 	$(VENV)/bin/ruff check services events tests
 	$(VENV)/bin/mypy services events
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 unit: venv
@@ -54,6 +55,7 @@ lint: venv
 	$(VENV)/bin/ruff check services events tests
 	$(VENV)/bin/ruff format --check services events tests
 	$(VENV)/bin/mypy services events
+	$(VENV)/bin/lint-imports
 
 bench: prereqs venv
 	deploy/stack.sh up

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from services.domain.chain import GENESIS, StoredLink, chain_hash
 from services.domain.materials.alerts import AlertKind
-from services.domain.materials.state import Alert
+from services.domain.state import Alert
 
 
 @dataclass(frozen=True)

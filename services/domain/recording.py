@@ -25,10 +25,9 @@ from services.domain.completion import Issuer, plaque_follow_ups
 from services.domain.corrections import ReferencedRecord
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
-from services.domain.materials.state import Alert
 from services.domain.project import decide, fold
 from services.domain.reasons import Rejection
-from services.domain.state import ProjectState
+from services.domain.state import Alert, ProjectState
 from services.domain.submission import Submission, Unreadable
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.domain.materials.state import Alert
+from services.domain.state import Alert
 
 
 @dataclass(frozen=True)

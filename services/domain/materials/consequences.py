@@ -12,8 +12,7 @@ from events import materials as m
 from events.base import EventData
 from services.domain.materials import concrete
 from services.domain.materials.evaluate import evaluate
-from services.domain.materials.state import Report
-from services.domain.state import ProjectState
+from services.domain.state import ProjectState, Report
 
 
 def _report_case(

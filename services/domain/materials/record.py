@@ -16,9 +16,8 @@ from services.domain.context import Context
 from services.domain.corrections import identity_problem
 from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
-from services.domain.materials.state import Alert, ConcreteBatch, Report, Sample
 from services.domain.reasons import Rejection
-from services.domain.state import ProjectState
+from services.domain.state import Alert, ConcreteBatch, ProjectState, Report, Sample
 from services.domain.submission import Submission
 
 

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 
 from events.materials import MANDATORY_WITNESSED
-from services.domain.materials.state import Alert
 from services.domain.project import replay
 from services.domain.recording import BatchDecision, decide_batch
-from services.domain.state import ProjectState
+from services.domain.state import Alert, ProjectState
 from tests.support.events import (
     LAB,
     STRANGER,
