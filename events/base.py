@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -46,9 +46,14 @@ Sha256Hex = Annotated[
 ]
 """Evidence files are referenced by content hash; the file may be uploaded later (offline sync)."""
 
+CREDIT_CODE_PATTERN = r"^[0-9A-Z]{18}$"
+"""A unified social credit code's shape (GB 32100-2015); its check character is the domain's."""
+EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$"
+"""An event id's shape (e.g. a UUIDv7 made on site)."""
+
 CreditCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9A-Z]{18}$"),
+    StringConstraints(pattern=CREDIT_CODE_PATTERN),
     Field(
         description="统一社会信用代码 / unified social credit code (GB 32100-2015), 18 characters"
     ),
@@ -64,6 +69,18 @@ IdNumber = Annotated[
 
 PartyRole = Literal["owner", "survey", "design", "construction", "supervision"]
 """The five responsible parties (Role values), as a type for payload fields."""
+
+PARTY_ROLES: tuple[PartyRole, ...] = get_args(PartyRole)
+"""The five responsible parties, in the order Article 20 names them."""
+
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "owner": ("建设单位", "Owner"),
+    "survey": ("勘察单位", "Survey"),
+    "design": ("设计单位", "Design"),
+    "construction": ("施工单位", "Construction"),
+    "supervision": ("监理单位", "Supervision"),
+}
+"""Each party's name, in Chinese and English: one place for every page, plaque and message."""
 
 
 class Person(BaseModel):

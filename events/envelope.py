@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from events.base import ProjectId, Role
+from events.base import CREDIT_CODE_PATTERN, EVENT_ID_PATTERN, ProjectId, Role
 
 
 def _not_reserved(value: str) -> str:
@@ -22,7 +22,7 @@ def _not_reserved(value: str) -> str:
 
 EventId = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$"),
+    StringConstraints(pattern=EVENT_ID_PATTERN),
     AfterValidator(_not_reserved),
     Field(
         description="事件编号 / event id made on site (e.g. UUIDv7), so an offline retry is idempotent; "
@@ -32,7 +32,7 @@ EventId = Annotated[
 
 OrgCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9A-Z]{18}$"),
+    StringConstraints(pattern=CREDIT_CODE_PATTERN),
     Field(description="统一社会信用代码 / unified social credit code, 18 characters"),
 ]
 

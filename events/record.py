@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from events.base import EventData, Text
+from events.base import EVENT_ID_PATTERN, EventData, Text
 
 
 class RecordCorrected(EventData):
@@ -15,7 +15,7 @@ class RecordCorrected(EventData):
     event_type = "qtrail.record.corrected.v1"
 
     corrects_event_id: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$",
+        pattern=EVENT_ID_PATTERN,
         description="被更正事件编号 / id of the corrected event",
     )
     reason: Text = Field(description="更正原因 / why")

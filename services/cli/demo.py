@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from events.base import PARTY_ROLES
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import create_pool
 from services.domain.access import KeyKind
@@ -154,7 +155,7 @@ def story(now: dt.datetime) -> Story:
         },
         0,
     )
-    for n, role in enumerate(("owner", "survey", "design", "construction", "supervision"), 1):
+    for n, role in enumerate(PARTY_ROLES, 1):
         s.add(
             "owner",
             "qtrail.party.appointed.v1",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from events import completion as c
+from events.base import ROLE_NAMES
 from services.domain import reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
@@ -23,13 +24,7 @@ from services.domain.submission import Submission
 Issuer = Callable[[str, str, str], tuple[str, str]]
 """(kind, project id, number) → (signed code, URL): the signing port the recorder injects."""
 
-ROLE_ZH = {
-    "owner": "建设单位",
-    "survey": "勘察单位",
-    "design": "设计单位",
-    "construction": "施工单位",
-    "supervision": "监理单位",
-}
+ROLE_ZH = {role: names[0] for role, names in ROLE_NAMES.items()}
 
 
 def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rejection]:

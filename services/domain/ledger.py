@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from events.base import PARTY_ROLES
+
 
 def with_entry(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
     """A copy of ``mapping`` with ``key`` set: states are immutable, folds build new ones."""
@@ -129,7 +131,8 @@ class Correction(BaseModel):
     ref: EventRef
 
 
-FIVE_ROLES = ("owner", "survey", "design", "construction", "supervision")
+FIVE_ROLES = PARTY_ROLES
+"""The five roles the archive needs (the catalog's ``PARTY_ROLES``)."""
 
 
 class ArchiveGap(BaseModel):

@@ -15,18 +15,14 @@ from typing import Any
 import qrcode
 from qrcode.constants import ERROR_CORRECT_Q
 
+from events.base import ROLE_NAMES
+
 WIDTH_MM, HEIGHT_MM = 800, 600
 FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
-ROLE_LABELS = {
-    "owner": "建设单位",
-    "survey": "勘察单位",
-    "design": "设计单位",
-    "construction": "施工单位",
-    "supervision": "监理单位",
-}
+ROLE_LABELS = {role: names[0] for role, names in ROLE_NAMES.items()}
 LEAD_LABELS = {
     "owner": "项目负责人",
     "survey": "项目负责人",
