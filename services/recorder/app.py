@@ -17,9 +17,9 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
+from services.application.record_batch import BatchRecorder, Topics
 from services.domain.completion import Issuer
 from services.recorder.plaques import PlaqueRenderer
-from services.recorder.recorder import Recorder
 from services.settings import Settings
 
 log = structlog.get_logger()
@@ -76,8 +76,9 @@ def create_app(settings: Settings) -> faust.App:
         pool = await create_pool(settings, "recorder", max_size=4)
         producer = EventProducer(settings, "recorder")
         await producer.start()
-        recorder = Recorder(
-            settings, TrailStore(pool), producer, issuer=plaque_issuer(settings, signer)
+        topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
+        recorder = BatchRecorder(
+            topics, TrailStore(pool), producer, issuer=plaque_issuer(settings, signer)
         )
         log.info("recorder started", topic=settings.topic_submitted)
         try:

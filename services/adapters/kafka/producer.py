@@ -11,7 +11,9 @@ import asyncio
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
 
+from services.application.ports import Unstorable
 from services.settings import KafkaPrincipal, Settings
 
 
@@ -36,13 +38,17 @@ class EventProducer:
         await self.publish_many(topic, [(key, value)])
 
     async def publish_many(self, topic: str, messages: Iterable[tuple[str, bytes]]) -> None:
-        """Enqueue every message, then wait until the broker has acknowledged all of them."""
-        futures = [
-            await self._producer.send(topic, value=value, key=key.encode())
-            for key, value in messages
-        ]
-        if futures:
-            await asyncio.gather(*futures)
+        """Enqueue every message, then wait until the broker has acknowledged all of them.
+        A message too large for the topic is ``Unstorable``: resending cannot help."""
+        try:
+            futures = [
+                await self._producer.send(topic, value=value, key=key.encode())
+                for key, value in messages
+            ]
+            if futures:
+                await asyncio.gather(*futures)
+        except MessageSizeTooLargeError as exc:
+            raise Unstorable(exc) from exc
 
     async def healthy(self) -> bool:
         try:

@@ -15,6 +15,8 @@ from typing import Any
 import asyncpg
 from pydantic import ValidationError
 
+from services.adapters.postgres.failures import unstorable
+from services.application.ports import Collision
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.corrections import ReferencedRecord
 from services.domain.project import replay
@@ -164,7 +166,20 @@ class TrailStore:
         return {r["event_id"]: bytes(r["digest"]) for r in rows}
 
     async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
-        """Write a decided batch in one transaction and notify waiters on commit."""
+        """Write a decided batch in one transaction and notify waiters on commit.
+
+        ``Collision`` when another writer took one of its seqs first; ``Unstorable`` when
+        PostgreSQL can never take it as it is (see ``failures.unstorable``)."""
+        try:
+            await self._record(decision, now)
+        except asyncpg.UniqueViolationError as exc:
+            raise Collision(str(exc)) from exc
+        except Exception as exc:
+            if (refused := unstorable(exc)) is not None:
+                raise refused from exc
+            raise
+
+    async def _record(self, decision: BatchDecision, now: dt.datetime) -> None:
         trail_rows = [
             (
                 r.project_id,

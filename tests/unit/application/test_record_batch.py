@@ -1,4 +1,5 @@
-"""Recorder.record_batch over fakes of its ports: transient failures wait, poison is set aside."""
+"""BatchRecorder over in-memory ports: transient failures wait, collisions decide again, an event the
+store can never take is set aside alone and the rest seal in order."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import asyncpg
 import pytest
-from aiokafka.errors import KafkaConnectionError
 
-from services.adapters.kafka.producer import EventProducer
-from services.adapters.postgres.trail_store import TrailStore
+from services.application import record_batch as record_batch_module
+from services.application.ports import Collision, Unstorable
+from services.application.record_batch import BatchRecorder, Topics
+from services.domain.chain import SealedRecord
+from services.domain.corrections import ReferencedRecord
 from services.domain.recording import BatchDecision
 from services.domain.state import ProjectState
-from services.recorder import recorder as recorder_module
-from services.recorder.recorder import Recorder, deterministic
-from services.settings import Settings
 from tests.support.events import appointment, lot, registration
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -30,8 +29,9 @@ def raw(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope, ensure_ascii=False).encode()
 
 
-class MemoryStore(TrailStore):
-    """The recorder's side of the trail store, in memory; ``fail`` decides what a write raises."""
+class MemoryStore:
+    """The TrailWriter port in memory; ``failures`` are raised by the next writes, ``poison``
+    event ids make a write Unstorable (as a NUL in jsonb does in PostgreSQL)."""
 
     def __init__(self) -> None:
         self.states: dict[str, ProjectState] = {}
@@ -46,21 +46,27 @@ class MemoryStore(TrailStore):
     async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
         return {p: self.states[p] for p in project_ids if p in self.states}
 
+    async def referenced_records(self, event_ids: Iterable[str]) -> dict[str, ReferencedRecord]:
+        return {}
+
+    async def reports_seen(self, numbers: Iterable[str]) -> dict[str, str]:
+        return {}
+
     async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
         if self.failures:
             raise self.failures.pop(0)
         if any(r.event_id in self.poison for r in decision.sealed):
-            raise asyncpg.CharacterNotInRepertoireError("invalid byte sequence")
+            raise Unstorable(ValueError("invalid byte sequence for encoding UTF8: 0x00"))
         self.written.append(decision)
         self.states |= decision.states
         self.digests |= decision.digests
         self.digests |= {j.event_id: j.digest or b"" for j in decision.rejected if j.event_id}
 
-    async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[Any]:
+    async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         return []
 
 
-class MemoryProducer(EventProducer):
+class MemoryPublisher:
     def __init__(self) -> None:
         self.sent: dict[str, list[tuple[str, bytes]]] = {}
         self.failures: list[BaseException] = []
@@ -78,12 +84,15 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     async def instant(_delay: float) -> None:
         await real_sleep(0)
 
-    monkeypatch.setattr(recorder_module.asyncio, "sleep", instant)
+    monkeypatch.setattr(record_batch_module.asyncio, "sleep", instant)
 
 
-def recorder() -> tuple[Recorder, MemoryStore, MemoryProducer]:
-    store, producer = MemoryStore(), MemoryProducer()
-    return Recorder(Settings(), store, producer, clock=lambda: NOW), store, producer
+TOPICS = Topics("qtrail.trail.v1", "qtrail.rejected.v1", "qtrail.alerts.v1")
+
+
+def recorder() -> tuple[BatchRecorder, MemoryStore, MemoryPublisher]:
+    store, producer = MemoryStore(), MemoryPublisher()
+    return BatchRecorder(TOPICS, store, producer, clock=lambda: NOW), store, producer
 
 
 def project_events(lots: int) -> list[bytes]:
@@ -117,7 +126,7 @@ async def test_a_write_that_fails_for_one_event_isolates_it_and_the_rest_seal_in
     assert [(j.event_id, j.rejection.code) for j in refused] == [
         ("evt-lot-0005", "event.unprocessable")
     ]
-    assert "CharacterNotInRepertoireError" in refused[0].rejection.message_en
+    assert "ValueError: invalid byte sequence" in refused[0].rejection.message_en
     assert refused[0].raw == batch[6]
     assert [j.event_id for j in decision.rejected] == ["evt-lot-0005"]
     assert len(decision.sealed) == 10
@@ -130,10 +139,10 @@ async def test_transient_failures_are_waited_out_and_nothing_is_refused() -> Non
     rec, store, producer = recorder()
     store.failures = [
         OSError("connection refused"),
-        asyncpg.TooManyConnectionsError("too many"),
-        asyncpg.InsufficientPrivilegeError("permission denied"),
+        Collision("a rebalance: another writer took seq 3"),
+        PermissionError("permission denied for table trail"),
     ]
-    producer.failures = [KafkaConnectionError("broker away")]
+    producer.failures = [ConnectionError("broker away")]
 
     decision = await rec.record_batch(project_events(2))
 
@@ -152,17 +161,9 @@ async def test_a_batch_of_only_junk_is_quarantined_and_the_next_event_seals() ->
     assert sealed_ids(store) == ["evt-reg-poison"]
 
 
-def test_failures_are_told_apart_by_whose_fault_they_are() -> None:
-    assert deterministic(asyncpg.CharacterNotInRepertoireError("nul"))
-    assert deterministic(asyncpg.NumericValueOutOfRangeError("range"))
-    assert deterministic(asyncpg.ProgramLimitExceededError("row too big"))
-    assert deterministic(asyncpg.CheckViolationError("check"))
-    assert deterministic(OverflowError("math range error"))
-    assert deterministic(ValueError("bad"))
-    assert not deterministic(asyncpg.UniqueViolationError("collision"))
-    assert not deterministic(asyncpg.InsufficientPrivilegeError("grants"))
-    assert not deterministic(asyncpg.AdminShutdownError("shutdown"))
-    assert not deterministic(asyncpg.ConnectionDoesNotExistError("gone"))
-    assert not deterministic(OSError("refused"))
-    assert not deterministic(TimeoutError())
-    assert not deterministic(KafkaConnectionError("away"))
+async def test_a_message_the_broker_can_never_take_is_logged_not_retried_for_ever() -> None:
+    rec, store, producer = recorder()
+    producer.failures = [Unstorable(ValueError("message too large"))]
+    decision = await rec.record_batch(project_events(0))
+    assert len(decision.sealed) == 2 and sealed_ids(store) == ["evt-reg-poison", "evt-appt-poison"]
+    assert producer.failures == []

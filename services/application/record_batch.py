@@ -1,4 +1,4 @@
-"""One batch at a time: read, decide (pure), write in one transaction, then publish.
+"""Recording a batch: read, decide (pure), write in one transaction, then publish.
 
 Kafka delivers at least once. A batch redelivered after a crash finds its event ids already
 decided: they count as duplicates and their sealed records are published again, which repairs a
@@ -11,17 +11,14 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
 
-import asyncpg
 import structlog
-from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Histogram
 
-from services.adapters.kafka.producer import EventProducer
-from services.adapters.postgres.trail_store import TrailStore
+from services.application.ports import Collision, Publisher, TrailWriter, Unstorable
 from services.domain.completion import Issuer
 from services.domain.recording import (
     BatchDecision,
@@ -32,7 +29,6 @@ from services.domain.recording import (
     unprocessable,
 )
 from services.domain.submission import Submission, Unreadable, read_submission
-from services.settings import Settings
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -66,65 +62,47 @@ def rejection_message(rejected: RejectedEvent, at: dt.datetime) -> bytes:
     ).encode()
 
 
-def deterministic(exc: BaseException) -> bool:
-    """True when the same input can only fail the same way again: the event's fault.
+@dataclass(frozen=True)
+class Topics:
+    """Where decisions are published."""
 
-    PostgreSQL's data exceptions (class 22: a NUL in text, a number out of range), integrity
-    violations other than a key collision (23) and program limits (54: a row too large), values
-    the driver cannot encode, and anything our own code raised over the input. Connections,
-    resources, locks, shutdowns and permissions are the world's trouble: wait and retry, since
-    refusing events for them would reject good facts.
-    """
-    if isinstance(exc, asyncpg.UniqueViolationError):
-        return False
-    if isinstance(exc, asyncpg.PostgresError):
-        return str(exc.sqlstate)[:2] in {"22", "23", "54"}
-    if isinstance(exc, asyncpg.InterfaceError):
-        return isinstance(exc, ValueError)  # the driver could not encode a value
-    return not isinstance(exc, (OSError, KafkaError, asyncpg.InternalClientError, _Collided))
-
-
-class _Collided(Exception):
-    """Concurrent writers kept taking the same seqs: a rebalance in progress, retry."""
-
-
-class _Undecidable(Exception):
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(repr(cause))
-        self.cause = cause
+    trail: str
+    rejected: str
+    alerts: str
 
 
 async def _retrying(what: str, attempt: Callable[[], Awaitable[T]]) -> T:
     """Run ``attempt`` until it passes, waiting out transient failures with backoff; raise
-    ``_Undecidable`` at once for a deterministic one."""
+    ``Unstorable`` at once (retrying cannot help)."""
     delay = 0.2
     while True:
         try:
             return await attempt()
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, Unstorable) as exc:
+            if isinstance(exc, Unstorable):
+                log.warning(f"{what} cannot succeed as it is", error=repr(exc))
             raise
         except Exception as exc:
-            if deterministic(exc):
-                log.warning(f"{what} cannot succeed as it is", error=repr(exc))
-                raise _Undecidable(exc) from exc
             RETRIES.inc()
             log.error(f"{what} failed, retrying", error=repr(exc), delay=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
 
-class Recorder:
+class BatchRecorder:
+    """The recorder's use case: every message of a partition decided, recorded and published."""
+
     def __init__(
         self,
-        settings: Settings,
-        store: TrailStore,
-        producer: EventProducer,
+        topics: Topics,
+        store: TrailWriter,
+        publisher: Publisher,
         clock: Callable[[], dt.datetime] = _utc_now,
         issuer: Issuer | None = None,
     ) -> None:
-        self._settings = settings
+        self._topics = topics
         self._store = store
-        self._producer = producer
+        self._producer = publisher
         self._clock = clock
         self._issuer = issuer
 
@@ -133,14 +111,14 @@ class Recorder:
 
         It never skips a message: that would leave a hole in an ordered ledger, and an exception
         here would let the stream acknowledge events that were never recorded. Transient
-        failures are retried until they pass. A deterministic one (see ``deterministic``) is
+        failures are retried until they pass. One the store can never take (``Unstorable``) is
         narrowed down by halving the batch, in order, until the event behind it stands alone;
         that event is then recorded as refused (``event.unprocessable``, its bytes kept) and the
         partition moves on.
         """
         try:
             decision = await self._until_written(raws)
-        except _Undecidable as failure:
+        except Unstorable as failure:
             if len(raws) > 1:
                 half = len(raws) // 2
                 first = await self.record_batch(raws[:half])
@@ -176,7 +154,7 @@ class Recorder:
             try:
                 await _retrying("refusal", partial(self._store.record, decision, self._clock()))
                 return decision
-            except _Undecidable as again:
+            except Unstorable as again:
                 log.error("refusal could not be stored", error=repr(again.cause))
         log.critical("message skipped: not even its refusal can be stored", raw=raw[:200])
         return BatchDecision()
@@ -203,10 +181,10 @@ class Recorder:
                 await self._store.record(decision, now)
                 decision.decided_at = now
                 return decision
-            except asyncpg.UniqueViolationError:
+            except Collision:
                 # Another recorder wrote these projects meanwhile (a rebalance): decide again.
                 log.warning("concurrent write detected, deciding the batch again")
-        raise _Collided("batch kept colliding with concurrent writers")
+        raise Collision("batch kept colliding with concurrent writers")
 
     async def _publish_until_done(self, decision: BatchDecision) -> None:
         """Publish a recorded decision; the database already holds it, so only waiting helps
@@ -214,7 +192,7 @@ class Recorder:
         at = decision.decided_at or self._clock()
         try:
             await _retrying("publish", lambda: self._publish(decision, at))
-        except _Undecidable as failure:
+        except Unstorable as failure:
             log.error("decision recorded but not published", error=repr(failure.cause))
 
     async def _publish(self, decision: BatchDecision, now: dt.datetime) -> None:
@@ -238,7 +216,7 @@ class Recorder:
             for pid, a in decision.alerts
         ]
         await asyncio.gather(
-            self._producer.publish_many(self._settings.topic_trail, trail),
-            self._producer.publish_many(self._settings.topic_rejected, rejected),
-            self._producer.publish_many(self._settings.topic_alerts, raised),
+            self._producer.publish_many(self._topics.trail, trail),
+            self._producer.publish_many(self._topics.rejected, rejected),
+            self._producer.publish_many(self._topics.alerts, raised),
         )
