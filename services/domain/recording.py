@@ -59,6 +59,16 @@ class BatchDecision:
     decided_at: dt.datetime | None = None
     """When it was recorded (set by the recorder once written)."""
 
+    @property
+    def reported(self) -> list[tuple[str, str, str, str]]:
+        """(report number, project, event id, lab code) of each lab report sealed in this batch:
+        every number ever sealed is kept, so one seen again anywhere is a counterfeit signal."""
+        return [
+            (r.body["data"]["report_number"], r.project_id, r.event_id, r.body["data"]["lab_code"])
+            for r in self.sealed
+            if r.type.startswith(TestReported.event_type.rsplit(".", 1)[0] + ".")
+        ]
+
     def then(self, later: BatchDecision) -> BatchDecision:
         """This decision followed by ``later``: a batch recorded in parts, as one."""
         return BatchDecision(

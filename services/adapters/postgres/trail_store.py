@@ -262,17 +262,7 @@ class TrailStore:
             )
             for pid, a in decision.alerts
         ]
-        report_rows = [
-            (
-                r.body["data"]["report_number"],
-                r.project_id,
-                r.event_id,
-                r.body["data"]["lab_code"],
-                now,
-            )
-            for r in decision.sealed
-            if r.type.startswith("qtrail.materials.test_reported.")
-        ]
+        report_rows = [(*reported, now) for reported in decision.reported]
         notify = [row[0] for row in outcome_rows]
         async with self._pool.acquire() as conn, conn.transaction():
             if trail_rows:

@@ -499,3 +499,17 @@ def test_raw_junk_is_refused_with_what_was_wrong() -> None:
     assert "finite" in decision.rejected[1].rejection.message_en
     assert "nested" in decision.rejected[2].rejection.message_en
     assert [r.event_id for r in decision.sealed] == ["evt-reg-XZ-A-001"]
+
+
+def test_a_batch_lists_the_report_numbers_it_sealed() -> None:
+    from tests.support.events import lab_commissioned, received, reported, sample, staffed
+    from tests.support.events import witness_authorized as witness
+
+    project = "XZ-REPORTS-01"
+    events = [*staffed(project), witness(project), lab_commissioned(project)]
+    events += [sample(project, "S-1"), received(project, "S-1")]
+    events += [reported(project, "R-0001", "S-1", {"strength_mpa": [35.1, 36.0, 34.8]})]
+    decision = decide_batch([item(raw_of(e)) for e in events], {}, {}, NOW)
+    assert decision.rejected == []
+    (row,) = decision.reported
+    assert row[0] == "R-0001" and row[1] == project and row[2] == events[-1]["id"]
