@@ -16,9 +16,9 @@ from events.base import ROLE_NAMES
 from services.domain import reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
-from services.domain.ledger import FIVE_ROLES, EventRef, archive_gaps
+from services.domain.ledger import FIVE_ROLES, EventRef, NonconformanceStatus, archive_gaps
 from services.domain.reasons import Rejection
-from services.domain.state import Completion, Plaque, ProjectState
+from services.domain.state import Completion, Plaque, PlaqueStatus, ProjectState
 from services.domain.submission import Submission
 
 Issuer = Callable[[str, str, str], tuple[str, str]]
@@ -37,7 +37,7 @@ def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rej
     gaps += [
         reasons.OPEN_NONCONFORMANCE.format(id=nc.nonconformance_id, status=nc.status)
         for nc in state.nonconformances.values()
-        if nc.blocking and nc.status != "closed"
+        if nc.blocking and nc.status != NonconformanceStatus.CLOSED
     ]
     gaps += [
         reasons.OPEN_ALERT.format(message=alert.message_en)
@@ -61,7 +61,7 @@ def rule_completion(
 
 def _valid_plaque(state: ProjectState, serial: int) -> Rejection | None:
     plaque = state.plaques.get(str(serial))
-    if plaque is None or plaque.status != "valid":
+    if plaque is None or plaque.status != PlaqueStatus.VALID:
         return reasons.UNKNOWN_PLAQUE.format(serial=serial)
     return None
 
@@ -113,7 +113,7 @@ def fold_revoked(
     state: ProjectState, data: c.PlaqueRevoked, record: SealedRecord, ref: EventRef
 ) -> dict[str, Any]:
     plaque = state.plaques[str(data.serial)].model_copy(
-        update={"status": "revoked", "revoked_reason": data.reason}
+        update={"status": PlaqueStatus.REVOKED, "revoked_reason": data.reason}
     )
     return {"plaques": {**state.plaques, str(data.serial): plaque}}
 

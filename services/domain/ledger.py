@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -96,6 +97,12 @@ class Lab(BaseModel):
     ref: EventRef
 
 
+class NonconformanceStatus(StrEnum):
+    OPEN = "open"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
+
+
 class Nonconformance(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -104,8 +111,7 @@ class Nonconformance(BaseModel):
     description: str
     severity: str
     blocking: bool
-    status: str
-    """open | rectified | closed"""
+    status: NonconformanceStatus
     raised_by: EventRef
     rectified_by: EventRef | None = None
     closed_by: EventRef | None = None

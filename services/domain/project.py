@@ -34,6 +34,7 @@ from services.domain.ledger import (
     Lab,
     LeadPeriod,
     Nonconformance,
+    NonconformanceStatus,
     Party,
     Witness,
     with_entry,
@@ -167,7 +168,7 @@ def _nc_raised(
         description=data.description,
         severity=data.severity,
         blocking=data.blocking,
-        status="open",
+        status=NonconformanceStatus.OPEN,
         raised_by=ref,
     )
     return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
@@ -180,7 +181,7 @@ def _nc_rectified(
     ref: EventRef,
 ) -> dict[str, Any]:
     nc = state.nonconformances[data.nonconformance_id]
-    nc = nc.model_copy(update={"status": "rectified", "rectified_by": ref})
+    nc = nc.model_copy(update={"status": NonconformanceStatus.RECTIFIED, "rectified_by": ref})
     return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
 
 
@@ -191,7 +192,7 @@ def _nc_closed(
     ref: EventRef,
 ) -> dict[str, Any]:
     nc = state.nonconformances[data.nonconformance_id]
-    nc = nc.model_copy(update={"status": "closed", "closed_by": ref})
+    nc = nc.model_copy(update={"status": NonconformanceStatus.CLOSED, "closed_by": ref})
     return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
 
 
@@ -429,7 +430,7 @@ def _nc_rectified_rule(
     nc = state.nonconformances.get(data.nonconformance_id)
     if nc is None:
         return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
-    if nc.status != "open":
+    if nc.status != NonconformanceStatus.OPEN:
         return reasons.NONCONFORMANCE_STATUS.format(
             id=data.nonconformance_id, status=nc.status, needed="open"
         )
@@ -442,7 +443,7 @@ def _nc_closed_rule(
     nc = state.nonconformances.get(data.nonconformance_id)
     if nc is None:
         return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
-    if nc.status != "rectified":
+    if nc.status != NonconformanceStatus.RECTIFIED:
         return reasons.NONCONFORMANCE_STATUS.format(
             id=data.nonconformance_id, status=nc.status, needed="rectified"
         )

@@ -7,6 +7,7 @@ state, and below ``project.fold``/``project.decide``, which bring the rules toge
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +24,17 @@ from services.domain.ledger import (
 )
 
 # ----------------------------------------------------------------------------- materials
+
+
+class ReportStatus(StrEnum):
+    VALID = "valid"
+    REPLACED = "replaced"
+    REVOKED = "revoked"
+
+
+class PlaqueStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
 
 
 class Sample(BaseModel):
@@ -55,8 +67,7 @@ class Report(BaseModel):
     tested_on: dt.date
     measurements: dict[str, Any]
     lab_conclusion: str
-    status: str = "valid"
-    """valid | replaced | revoked"""
+    status: ReportStatus = ReportStatus.VALID
     replaces: str | None = None
     replaced_by: str | None = None
     verdict: str | None = None
@@ -112,8 +123,7 @@ class Plaque(BaseModel):
     code: str
     url: str
     fields: dict[str, Any]
-    status: str = "valid"
-    """valid | revoked"""
+    status: PlaqueStatus = PlaqueStatus.VALID
     issued: EventRef
     revoked_reason: str | None = None
     replaced_by: int | None = None

@@ -12,7 +12,7 @@ from events import materials as m
 from events.base import EventData
 from services.domain.materials import concrete
 from services.domain.materials.evaluate import evaluate
-from services.domain.state import ProjectState, Report
+from services.domain.state import ProjectState, Report, ReportStatus
 
 
 def _report_case(
@@ -116,7 +116,7 @@ def follow_ups(
             if (
                 sample.batch_id != data.batch_id
                 or sample.material != "concrete"
-                or report.status != "valid"
+                or report.status != ReportStatus.VALID
             ):
                 continue
             specimens, group = (

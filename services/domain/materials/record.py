@@ -17,7 +17,14 @@ from services.domain.corrections import identity_problem
 from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
 from services.domain.reasons import Rejection
-from services.domain.state import Alert, ConcreteBatch, ProjectState, Report, Sample
+from services.domain.state import (
+    Alert,
+    ConcreteBatch,
+    ProjectState,
+    Report,
+    ReportStatus,
+    Sample,
+)
 from services.domain.submission import Submission
 
 
@@ -129,7 +136,7 @@ def fold_test_reported(
     if data.replaces_report_number in state.reports:
         old = state.reports[data.replaces_report_number]
         reports[old.report_number] = old.model_copy(
-            update={"status": "replaced", "replaced_by": data.report_number}
+            update={"status": ReportStatus.REPLACED, "replaced_by": data.report_number}
         )
     return {"reports": reports}
 
@@ -137,7 +144,7 @@ def fold_test_reported(
 def fold_report_revoked(
     state: ProjectState, data: m.ReportRevoked, record: SealedRecord, ref: EventRef
 ) -> dict[str, Any]:
-    report = state.reports[data.report_number].model_copy(update={"status": "revoked"})
+    report = state.reports[data.report_number].model_copy(update={"status": ReportStatus.REVOKED})
     return {"reports": with_entry(state.reports, data.report_number, report)}
 
 
@@ -287,7 +294,7 @@ def rule_test_reported(
         return reasons.SAMPLE_NOT_RECEIVED.format(sample=data.sample_id)
     if data.replaces_report_number is not None:
         old = state.reports.get(data.replaces_report_number)
-        if old is None or old.status != "valid" or old.lab_code != data.lab_code:
+        if old is None or old.status != ReportStatus.VALID or old.lab_code != data.lab_code:
             return reasons.MATERIALS_FIELD.format(
                 field="data.replaces_report_number", why="must name a valid report of this lab"
             )
@@ -302,7 +309,7 @@ def rule_report_revoked(
         return reasons.MATERIALS_FIELD.format(
             field="data.report_number", why="not a report of this lab on this project"
         )
-    if report.status != "valid":
+    if report.status != ReportStatus.VALID:
         return reasons.MATERIALS_FIELD.format(
             field="data.report_number", why=f"the report is already {report.status}"
         )
