@@ -8,7 +8,7 @@ Scripts may send the usual ``Authorization`` header instead. Plain HTML forms, n
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+from dataclasses import dataclass
 from typing import Annotated, Any, get_args
 from urllib.parse import quote
 
@@ -23,12 +23,55 @@ from services.domain.access import KeyKind, Principal
 from services.domain.project import fold
 from services.domain.replay import changes
 from services.domain.state import ProjectState
-from services.portal.page import page
+from services.portal.templates import render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
 ROLES = tuple(role.value for role in Role)
 MATERIALS: tuple[str, ...] = get_args(Material)
+VERDICTS = ("pass", "fail", "invalid")
+
+
+@dataclass(frozen=True)
+class SealedRow:
+    """A sealed record in the timeline, with what it changed in words."""
+
+    seq: int
+    link: str
+    recorded_at: dt.datetime
+    type: str
+    actor: str
+    changes: list[str]
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    """A refused event in the timeline."""
+
+    rejected_at: dt.datetime
+    type: str
+    reason_code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PartyAt:
+    """A party's organization and its lead at the selected seq."""
+
+    role: str
+    org_name: str
+    lead: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """The state at a selected seq, summarised."""
+
+    seq: int
+    parties: list[PartyAt]
+    reports: int
+    open_alerts: int
+    completion: str
 
 
 def _now() -> dt.datetime:
@@ -48,16 +91,9 @@ async def _regulator(request: Request, deps: Deps) -> Principal | None:
 
 @router.get("/regulator/login", response_class=HTMLResponse, summary="Regulator sign-in form")
 async def login_form(next: str = "/regulator/projects", error: str = "") -> HTMLResponse:
-    warning = f'<p class="bad">{escape(error)}</p>' if error else ""
-    body = (
-        f"<h1>监管登录 <span class=en>Regulator sign-in</span></h1>{warning}"
-        f'<form method="post" action="/regulator/login"><input type="hidden" name="next" value="{escape(next)}">'
-        "<p><label>监管密钥 <span class=en>regulator API key</span><br>"
-        '<input name="key" type="password" size="60" autocomplete="off" required></label></p>'
-        '<p><button type="submit">登录 <span class=en>sign in</span></button></p></form>'
-    )
     return HTMLResponse(
-        page("监管登录 / Regulator sign-in", body), status_code=401 if error else 200
+        render("regulator_login.html", next_path=next, error=error),
+        status_code=401 if error else 200,
     )
 
 
@@ -95,13 +131,6 @@ async def logout(request: Request, deps: Deps) -> Response:
     return answer
 
 
-def _select(name: str, options: tuple[str, ...], chosen: str | None) -> str:
-    items = "".join(
-        f'<option value="{o}"{" selected" if o == chosen else ""}>{o}</option>' for o in options
-    )
-    return f'<select name="{name}"><option value="">全部 all</option>{items}</select>'
-
-
 def _matches(record: Any, role: str | None, material: str | None, verdict: str | None) -> bool:
     data = record.body["data"]
     if role and record.body["actor"]["role"] != role:
@@ -111,20 +140,18 @@ def _matches(record: Any, role: str | None, material: str | None, verdict: str |
     return not (verdict and data.get("verdict") != verdict)
 
 
-def _state_summary(state: ProjectState) -> str:
-    rows = []
+def _point(seq: int, state: ProjectState) -> Point:
+    parties = []
     for role, party in state.parties.items():
         lead = party.current_lead
-        rows.append(
-            f"<tr><th>{escape(role)}</th><td>{escape(party.org_name)} · {escape(lead.name if lead else '—')}</td></tr>"
-        )
-    open_alerts = sum(1 for a in state.alerts.values() if a.resolved_by is None)
-    rows.append(f"<tr><th>reports</th><td>{len(state.reports)}</td></tr>")
-    rows.append(f"<tr><th>open alerts</th><td>{open_alerts}</td></tr>")
-    rows.append(
-        f"<tr><th>completion</th><td>{escape(str(state.completion.accepted_on) if state.completion else '—')}</td></tr>"
+        parties.append(PartyAt(role, party.org_name, lead.name if lead else "—"))
+    return Point(
+        seq=seq,
+        parties=parties,
+        reports=len(state.reports),
+        open_alerts=sum(1 for a in state.alerts.values() if a.resolved_by is None),
+        completion=str(state.completion.accepted_on) if state.completion else "—",
     )
-    return f"<table>{''.join(rows)}</table>"
 
 
 @router.get(
@@ -149,57 +176,49 @@ async def timeline(
     role, material, verdict = role or None, material or None, verdict or None
     records = await deps.store.records(project_id)
     if not records:
-        return HTMLResponse(
-            page(
-                "未知工程 / Unknown project", f"<p>无记录 no records for {escape(project_id)}</p>"
-            ),
-            404,
-        )
+        return HTMLResponse(render("unknown_project.html", project_id=project_id), 404)
     state = ProjectState(project_id=project_id)
-    rows, at_state = [], None
+    rows, point = [], None
     for record in records:
         after = fold(state, record)
         if _matches(record, role, material, verdict):
-            link = str(request.url.include_query_params(at_seq=record.seq))
             rows.append(
-                f'<tr id="seq-{record.seq}"><td><a href="{link}">#{record.seq}</a></td>'
-                f"<td>{record.recorded_at:%Y-%m-%d %H:%M}</td><td>{escape(record.type.removeprefix('qtrail.'))}</td>"
-                f"<td>{escape(record.body['actor']['role'])}</td><td>{'<br>'.join(escape(c) for c in changes(state, after))}</td></tr>"
+                SealedRow(
+                    seq=record.seq,
+                    link=str(request.url.include_query_params(at_seq=record.seq)),
+                    recorded_at=record.recorded_at,
+                    type=record.type.removeprefix("qtrail."),
+                    actor=record.body["actor"]["role"],
+                    changes=changes(state, after),
+                )
             )
         state = after
         if at_seq == record.seq:
-            at_state = state
+            point = _point(at_seq, state)
+    refused = []
     if rejected:
-        for row in await deps.pool.fetch(
-            "SELECT event_id, type, reason_code, message_en, rejected_at FROM rejections WHERE project_id = $1 "
-            "ORDER BY rejected_at",
-            project_id,
-        ):
-            rows.append(
-                f'<tr class="bad"><td>refused</td><td>{row["rejected_at"]:%Y-%m-%d %H:%M}</td>'
-                f"<td>{escape(str(row['type']))}</td><td></td><td>{escape(row['reason_code'])}: "
-                f"{escape(row['message_en'])}</td></tr>"
+        refused = [
+            RefusedRow(row["rejected_at"], str(row["type"]), row["reason_code"], row["message_en"])
+            for row in await deps.pool.fetch(
+                "SELECT event_id, type, reason_code, message_en, rejected_at FROM rejections WHERE project_id = $1 "
+                "ORDER BY rejected_at",
+                project_id,
             )
-    title = state.profile.name if state.profile else project_id
-    form = (
-        f'<form method="get">角色 role {_select("role", ROLES, role)} 材料 material '
-        f"{_select('material', MATERIALS, material)} 评定 verdict {_select('verdict', ('pass', 'fail', 'invalid'), verdict)} "
-        f'<label><input type="checkbox" name="rejected" value="true"{" checked" if rejected else ""}> '
-        "含被拒事件 refused events</label> <button>筛选 filter</button></form>"
+        ]
+    html = render(
+        "regulator_timeline.html",
+        title=state.profile.name if state.profile else project_id,
+        project_id=project_id,
+        record_count=len(records),
+        roles=ROLES,
+        materials=MATERIALS,
+        verdicts=VERDICTS,
+        role=role,
+        material=material,
+        verdict=verdict,
+        rejected=rejected,
+        point=point,
+        rows=rows,
+        refused=refused,
     )
-    point = (
-        f"<h2>第 {at_seq} 条时的状态 <span class=en>State as of #{at_seq}</span></h2>{_state_summary(at_state)}"
-        if at_state
-        else ""
-    )
-    signout = (
-        '<form method="post" action="/regulator/logout" class="signout">'
-        "<button>退出 <span class=en>sign out</span></button></form>"
-    )
-    body = (
-        f"<h1>{escape(title)}</h1><p><small>{escape(project_id)} · {len(records)} records</small></p>{form}{point}"
-        f"<h2>时间线 <span class=en>Timeline</span> ({len(rows)})</h2>"
-        f"<table><tr><th>#</th><th>recorded</th><th>type</th><th>actor</th><th>what changed</th></tr>{''.join(rows)}</table>"
-        f"{signout}"
-    )
-    return HTMLResponse(page(f"监管 · {title}", body), headers={"cache-control": "no-store"})
+    return HTMLResponse(html, headers={"cache-control": "no-store"})
