@@ -204,14 +204,7 @@ listeners=BROKER://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLE
 advertised.listeners=BROKER://127.0.0.1:$KAFKA_PORT
 $(kafka_security_properties)
 log.dirs=$KAFKA_DIR/data
-num.partitions=1
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=-1
+$(kafka_node_properties)
 PROPS
    kafka_admin_properties > "$KAFKA_DIR/admin.properties")
 }

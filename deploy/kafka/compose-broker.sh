@@ -23,14 +23,7 @@ listeners=BROKER://:9092,CONTROLLER://localhost:9093
 advertised.listeners=BROKER://$HOST:9092
 $(kafka_security_properties)
 log.dirs=$DATA
-num.partitions=1
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=-1
+$(kafka_node_properties)
 PROPS
  kafka_admin_properties > "$CONF/admin.properties")
 

@@ -1,6 +1,6 @@
-# Kafka's authentication and authorization for qtrail, one definition for the local stack
-# (deploy/stack.sh) and Docker hosts (deploy/kafka/compose-broker.sh). Sourced, not run; the
-# caller defines die().
+# Kafka's authentication and authorization for qtrail, and the node's shared defaults: one
+# definition for the local stack (deploy/stack.sh) and Docker hosts
+# (deploy/kafka/compose-broker.sh). Sourced, not run; the caller defines die().
 #
 # Principals (SCRAM-SHA-512 users, written into the metadata when the storage is formatted):
 #   admin     the super user: creates topics (qtrail topics, tests); no service runs as it
@@ -76,6 +76,21 @@ sasl.mechanism.controller.protocol=PLAIN
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:$KAFKA_ADMIN_USER
 allow.everyone.if.no.acl.found=false
+PROPS
+}
+
+# The single node's storage and topic defaults, the same on every host: topics are created by
+# qtrail (never automatically), kept for ever, internal topics with one replica.
+kafka_node_properties() {
+  cat <<PROPS
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=-1
 PROPS
 }
 
