@@ -25,6 +25,9 @@ BATCH_BODY = 16 * 1024 * 1024
 """A batch (at most 1000 events); a larger sync is split by the site app."""
 OTHER_BODY = 64 * 1024
 """Sign-in forms and everything else."""
+DRAIN_MAX = 4 * 1024 * 1024
+"""Bytes of a refused body read and thrown away before answering, so the client (still sending)
+gets the 413 rather than a reset connection; a body announced larger is answered at once."""
 
 
 class BodyTooLarge(Exception):
@@ -71,13 +74,16 @@ class BodyLimit:
         limit = self.limit(scope["method"], scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            if declared.isdigit() and int(declared) <= DRAIN_MAX:
+                await _drain(receive)
             await self._refuse(scope, send, limit)
             return
-        seen, exceeded, answered = 0, False, False
+        seen, exceeded, answered, ended = 0, False, False, False
 
         async def counted() -> Message:
-            nonlocal seen, exceeded
+            nonlocal seen, exceeded, ended
             message = await receive()
+            ended = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
@@ -92,6 +98,8 @@ class BodyLimit:
             if exceeded:
                 if not answered:
                     answered = True
+                    if not ended:
+                        await _drain(receive)
                     await self._refuse(scope, send, limit)
                 return
             answered = answered or message["type"] == "http.response.start"
@@ -102,6 +110,8 @@ class BodyLimit:
         except BodyTooLarge:
             if not answered:
                 answered = True
+                if not ended:
+                    await _drain(receive)
                 await self._refuse(scope, send, limit)
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
@@ -109,6 +119,17 @@ class BodyLimit:
         response = BodyTooLarge(limit).problem().response()
         response.headers["connection"] = "close"
         await response(scope, _no_body, send)
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and discard what is left of the body, up to ``DRAIN_MAX`` bytes (nothing is kept).
+    Only while the body is unfinished: past its end, receive() waits for the disconnect."""
+    seen = 0
+    while seen <= DRAIN_MAX:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        seen += len(message.get("body", b""))
 
 
 async def _no_body() -> Message:

@@ -293,3 +293,16 @@ async def test_a_busy_pool_gives_up_instead_of_queueing_for_ever(environment: En
         assert await pool.fetchval("SELECT 1") == 1
     finally:
         await pool.close()
+
+
+async def test_an_oversize_body_ending_in_one_chunk_is_answered_not_left_hanging(
+    system: Api,
+) -> None:
+    chunk = b"k" * (OTHER_BODY + 1)
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk)
+    head = (
+        b"POST /regulator/login HTTP/1.1\r\nhost: x\r\n"
+        b"content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
+    answer = await _raw_request(system.port, head, body)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
