@@ -1,4 +1,4 @@
-"""Evidence files behind a small port, so object storage can replace the local folder.
+"""Evidence files in a local folder (the ``FileStore`` port: object storage can replace it).
 
 Files are content-addressed by SHA-256 and never change once written. The folder store writes a
 temporary file and renames it, so a crash never leaves a half-written file under its hash.
@@ -6,21 +6,12 @@ temporary file and renames it, so a crash never leaves a half-written file under
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import os
 from pathlib import Path
 
 
-class EvidenceStore(abc.ABC):
-    @abc.abstractmethod
-    async def put(self, sha256: str, content: bytes) -> None: ...
-
-    @abc.abstractmethod
-    async def get(self, sha256: str) -> bytes | None: ...
-
-
-class FolderEvidenceStore(EvidenceStore):
+class FolderEvidenceStore:
     def __init__(self, root: Path) -> None:
         self._root = root
 

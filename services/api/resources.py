@@ -9,7 +9,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from services.adapters.evidence import EvidenceStore, FolderEvidenceStore
+from services.adapters.evidence import FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.evidence_log import EvidenceLog
@@ -19,6 +19,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
+from services.application.ports import FileStore
 from services.gateway.ingest import Ingest
 from services.settings import Settings
 
@@ -34,7 +35,7 @@ class Resources:
     ingest: Ingest
     keys: KeyStore
     evidence_log: EvidenceLog
-    evidence: EvidenceStore
+    evidence: FileStore
     signer: Signer
     plaque_files: PlaqueFiles
 

@@ -9,13 +9,18 @@ wait and retry).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import NamedTuple, Protocol
 
-from services.domain.chain import SealedRecord
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from services.domain.chain import SealedRecord, StoredLink
+from services.domain.checkpoint import Checkpoint, StoredLeaf
+from services.domain.continuity import Leaf
 from services.domain.corrections import ReferencedRecord
 from services.domain.recording import BatchDecision
-from services.domain.state import ProjectState
+from services.domain.state import Alert, ProjectState
 
 
 class Collision(Exception):
@@ -47,7 +52,109 @@ class TrailWriter(Protocol):
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]: ...
 
 
+class TrailReader(Protocol):
+    """Reading sealed chains and the states folded from them."""
+
+    def links(self, project_id: str) -> AsyncIterator[StoredLink]:
+        """A chain's stored links, in seq order, streamed."""
+
+    async def records(self, project_id: str) -> list[SealedRecord]: ...
+
+    async def project_ids(self) -> list[str]: ...
+
+    async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]: ...
+
+    async def replay_state(self, project_id: str) -> ProjectState:
+        """The state folded from the chain itself (for a project without a usable snapshot)."""
+
+
 class Publisher(Protocol):
     async def publish_many(self, topic: str, messages: Iterable[tuple[str, bytes]]) -> None:
         """Publish and wait for the broker's acknowledgement of all; ``Unstorable`` for a
         message the broker can never take."""
+
+
+class CheckpointSigner(Protocol):
+    """The log's signing keys: the active one signs, every published one verifies."""
+
+    @property
+    def active(self) -> str: ...
+
+    @property
+    def verifying_keys(self) -> Mapping[str, Ed25519PublicKey]: ...
+
+    def sign_bytes(self, data: bytes) -> bytes: ...
+
+
+class LoggedLeaf(NamedTuple):
+    """A stored leaf of the checkpoint log and the number of the checkpoint that appended it."""
+
+    row: StoredLeaf
+    checkpoint: int
+
+
+class CheckpointSession(Protocol):
+    """One checkpointer's exclusive view of the log and the chains, in one transaction: what it
+    appends and the alerts it raises commit together, or not at all."""
+
+    async def latest(self) -> Checkpoint | None: ...
+
+    async def leaves(self) -> list[LoggedLeaf]:
+        """The whole log, in index order."""
+
+    async def heads(self) -> dict[str, tuple[int, bytes]]:
+        """Every project's recorded head: (seq, hash)."""
+
+    async def links_from(self, project_id: str, seq: int) -> list[StoredLink]:
+        """A chain's stored links from ``seq`` to its end, in order."""
+
+    async def raise_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None: ...
+
+    async def append(self, leaves: list[StoredLeaf], checkpoint: Checkpoint) -> None:
+        """Add the new leaves (tagged with the checkpoint's number) and the checkpoint."""
+
+
+class LogSize(NamedTuple):
+    """The log's length and the newest checkpoint's, read in one snapshot."""
+
+    leaves: int
+    number: int
+    tree_size: int
+
+
+class CheckpointLog(Protocol):
+    """The append-only log of chain heads and the checkpoints that sign it."""
+
+    def exclusive(self) -> AbstractAsyncContextManager[CheckpointSession]:
+        """The only checkpointer until the block ends (committed on leaving it normally)."""
+
+    async def latest(self) -> Checkpoint | None: ...
+
+    async def get(self, number: int) -> Checkpoint | None: ...
+
+    async def size(self) -> LogSize | None:
+        """None while nothing is signed."""
+
+    async def stored_leaves(self, size: int) -> list[StoredLeaf]:
+        """The first ``size`` leaves, in index order."""
+
+    async def project_leaves(self, project_id: str, size: int) -> list[Leaf]:
+        """A project's leaves within the first ``size``, oldest first (trust them only after an
+        audit: it checks every row's columns against its signed bytes)."""
+
+
+class FileStore(Protocol):
+    """Content-addressed files (evidence): written once under their SHA-256, never changed."""
+
+    async def put(self, sha256: str, content: bytes) -> None: ...
+
+    async def get(self, sha256: str) -> bytes | None: ...
+
+
+class ReadModels(Protocol):
+    """The live projections a rebuild is compared with."""
+
+    async def live_states(self) -> dict[str, dict[str, object]]:
+        """Each project's stored snapshot, as JSON."""
+
+    async def alert_ids(self) -> dict[str, set[str]]: ...

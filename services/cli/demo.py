@@ -18,7 +18,7 @@ import httpx
 
 from events.base import PARTY_ROLES
 from services.adapters.postgres.keys import KeyStore
-from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.pool import open_pool
 from services.domain.access import KeyKind
 from services.domain.identifiers import credit_code_check, id_number_check
 from services.settings import Mode, Settings
@@ -504,8 +504,8 @@ async def demo_tokens(settings: Settings) -> dict[str, str]:
         raise RuntimeError("the demo creates keys and runs in development mode only")
     path = Path(settings.state_dir) / "demo-keys.json"
     saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    pool = await create_pool(settings, "migrator", max_size=2)  # keys are an administrator's act
-    try:
+    # Keys are an administrator's act.
+    async with open_pool(settings, "migrator", max_size=2) as pool:
         store = KeyStore(pool)
         tokens = {}
         for role, (_, code) in ORGS.items():
@@ -514,8 +514,6 @@ async def demo_tokens(settings: Settings) -> dict[str, str]:
                 kind = {"lab": KeyKind.LAB, "regulator": KeyKind.REGULATOR}.get(role, KeyKind.PARTY)
                 token = (await store.create(code, kind, f"demo {role}"))[1]
             tokens[role] = token
-    finally:
-        await pool.close()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tokens, indent=2))
     path.chmod(0o600)

@@ -80,11 +80,12 @@ def _recorder(_args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from services.adapters.postgres.chain_audit import SignedHistory, verify_project
     from services.adapters.postgres.checkpoints import CheckpointStore
-    from services.adapters.postgres.pool import create_pool
+    from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.trail_store import TrailStore
     from services.adapters.signing import Signer
+    from services.application.checkpoints import SignedHistory
+    from services.application.verify import verify_project
 
     if bool(args.project) == bool(args.all):
         print("qtrail verify: give a PROJECT or --all", file=sys.stderr)
@@ -92,10 +93,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, "reader", max_size=2)
         failed = 0
         progress = Progress(console=STDERR, transient=True, disable=not args.all)
-        try:
+        async with open_pool(settings, "reader", max_size=2) as pool:
             store = TrailStore(pool)
             projects = await store.project_ids() if args.all else [args.project]
             history = await SignedHistory.load(
@@ -122,9 +122,7 @@ def _verify(args: argparse.Namespace) -> int:
                     ),
                     flush=True,
                 )
-        finally:
             progress.stop()
-            await pool.close()
         if args.all:
             print(f"verified {len(projects)} project(s), {failed} damaged", file=sys.stderr)
         return 1 if failed else 0
@@ -133,9 +131,11 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _rebuild(from_kafka: bool) -> int:
-    from services.adapters.postgres.pool import create_pool
-    from services.adapters.rebuild import from_kafka as rebuild_from_kafka
-    from services.adapters.rebuild import from_postgres
+    from services.adapters.kafka.trail_topic import read_trail
+    from services.adapters.postgres.pool import open_pool
+    from services.adapters.postgres.read_models import LiveReadModels
+    from services.adapters.postgres.trail_store import TrailStore
+    from services.application.rebuild import from_store, from_topic
 
     status = STDERR.status("rebuilding from the log")
 
@@ -144,15 +144,13 @@ def _rebuild(from_kafka: bool) -> int:
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, "reader", max_size=2)
-        try:
+        async with open_pool(settings, "reader", max_size=2) as pool:
+            models = LiveReadModels(pool)
             result = await (
-                rebuild_from_kafka(pool, settings, progress)
+                from_topic(read_trail(settings), models, progress)
                 if from_kafka
-                else from_postgres(pool, progress)
+                else from_store(TrailStore(pool), models, progress)
             )
-        finally:
-            await pool.close()
         source = "qtrail.trail.v1 from offset 0" if from_kafka else "the trail in PostgreSQL"
         for project, problems in sorted(result.differences.items()):
             print(f"DIFFERS {project}")
@@ -174,7 +172,7 @@ def _rebuild(from_kafka: bool) -> int:
 def _replay(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from services.adapters.postgres.pool import create_pool
+    from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.trail_store import TrailStore
     from services.domain.access import redact
     from services.domain.replay import as_of, steps
@@ -200,11 +198,8 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
-        pool = await create_pool(get_settings(), "reader", max_size=2)
-        try:
+        async with open_pool(get_settings(), "reader", max_size=2) as pool:
             records = await TrailStore(pool).records(args.project)
-        finally:
-            await pool.close()
         if not records:
             print(f"qtrail replay: project {args.project} has no sealed events", file=sys.stderr)
             return 1
@@ -226,13 +221,12 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     from services.adapters.postgres.keys import KeyStore
-    from services.adapters.postgres.pool import create_pool
+    from services.adapters.postgres.pool import open_pool
     from services.domain.access import KeyKind
     from services.domain.identifiers import valid_credit_code
 
     async def run() -> int:
-        pool = await create_pool(get_settings(), "migrator", max_size=2)
-        try:
+        async with open_pool(get_settings(), "migrator", max_size=2) as pool:
             store = KeyStore(pool)
             if args.action == "create":
                 if not valid_credit_code(args.org):
@@ -254,8 +248,6 @@ def _keys(args: argparse.Namespace) -> int:
             else:
                 print(f"key {args.key_id} revoked")
             return 0
-        finally:
-            await pool.close()
 
     return asyncio.run(run())
 
@@ -302,18 +294,18 @@ def _checkpoint(_args: argparse.Namespace) -> int:
     import datetime as dt
 
     from services.adapters.postgres.checkpoints import CheckpointStore
-    from services.adapters.postgres.pool import create_pool
+    from services.adapters.postgres.pool import open_pool
     from services.adapters.signing import Signer
+    from services.application.checkpoints import sign_checkpoint
 
     async def run() -> int:
         settings = get_settings()
-        pool = await create_pool(settings, "recorder", max_size=1)
-        try:
-            store = CheckpointStore(pool)
-            attempt = await store.create(Signer.from_settings(settings), dt.datetime.now(dt.UTC))
-            shown = attempt.made or await store.latest()
-        finally:
-            await pool.close()
+        async with open_pool(settings, "recorder", max_size=1) as pool:
+            log = CheckpointStore(pool)
+            attempt = await sign_checkpoint(
+                log, Signer.from_settings(settings), dt.datetime.now(dt.UTC)
+            )
+            shown = attempt.made or await log.latest()
         if attempt.log_damaged is not None:
             print(
                 f"qtrail checkpoint: NOTHING SIGNED: {attempt.log_damaged}; the checkpoint log "
@@ -344,38 +336,41 @@ def _checkpoint(_args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
-    from services.adapters.export import (
+    from services.adapters.postgres.checkpoints import CheckpointStore
+    from services.adapters.postgres.pool import open_pool
+    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.signing import Signer
+    from services.application.export import (
         NothingToExport,
         NotYetCheckpointed,
         UnknownCheckpoint,
         export_bundle,
     )
-    from services.adapters.postgres.pool import create_pool
-    from services.adapters.signing import Signer
 
     async def run() -> dict[str, Any] | str:
         settings = get_settings()
         # The export first signs a checkpoint covering the head it exports: the recorder's write.
-        pool = await create_pool(settings, "recorder", max_size=2)
-        try:
-            evidence = FolderEvidenceStore(
-                Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
-            )
-            return await export_bundle(
-                pool,
-                evidence if args.with_evidence else None,
-                args.project,
-                args.since,
-                checkpoint_with=Signer.from_settings(settings),
-            )
-        except NothingToExport:
-            return f"project {args.project} has no sealed events"
-        except NotYetCheckpointed:
-            return f"no signed checkpoint covers project {args.project} (its chain was refused?)"
-        except UnknownCheckpoint:
-            return f"no checkpoint {args.since} to prove consistency from"
-        finally:
-            await pool.close()
+        evidence = FolderEvidenceStore(
+            Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
+        )
+        async with open_pool(settings, "recorder", max_size=2) as pool:
+            try:
+                return await export_bundle(
+                    TrailStore(pool),
+                    CheckpointStore(pool),
+                    evidence if args.with_evidence else None,
+                    args.project,
+                    args.since,
+                    checkpoint_with=Signer.from_settings(settings),
+                )
+            except NothingToExport:
+                return f"project {args.project} has no sealed events"
+            except NotYetCheckpointed:
+                return (
+                    f"no signed checkpoint covers project {args.project} (its chain was refused?)"
+                )
+            except UnknownCheckpoint:
+                return f"no checkpoint {args.since} to prove consistency from"
 
     with STDERR.status(f"exporting {args.project}"):
         body = interruptible("export", lambda: asyncio.run(run()))

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -82,6 +82,30 @@ class Signed(Protocol):
     def key_id(self) -> str: ...
     @property
     def signature(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed tree head with its columns: what the checkpoint log keeps and serves."""
+
+    number: int
+    tree_size: int
+    root: bytes
+    tree_head: bytes
+    key_id: str
+    signature: bytes
+    signed_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "tree_size": self.tree_size,
+            "root": self.root.hex(),
+            "tree_head": self.tree_head.decode(),
+            "key_id": self.key_id,
+            "signature": self.signature.hex(),
+            "signed_at": self.signed_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from services.adapters.export import (
+from services.adapters.postgres.checkpoints import CheckpointStore
+from services.api.auth import Caller, require_kind
+from services.api.resources import Deps
+from services.application.export import (
     NothingToExport,
     NotYetCheckpointed,
     UnknownCheckpoint,
     export_bundle,
 )
-from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
-from services.api.auth import Caller, require_kind
-from services.api.resources import Deps
 from services.domain import merkle
 from services.domain.access import KeyKind
+from services.domain.checkpoint import Checkpoint
 from services.gateway.problems import Problem
 
 router = APIRouter(tags=["checkpoints"])
@@ -115,7 +116,11 @@ async def export(
     require_kind(caller, KeyKind.REGULATOR)
     try:
         body = await export_bundle(
-            deps.pool, deps.evidence if evidence else None, project_id, since
+            deps.store,
+            CheckpointStore(deps.pool),
+            deps.evidence if evidence else None,
+            project_id,
+            since,
         )
     except NothingToExport as exc:
         raise Problem(404, "Unknown project", f"project {project_id} has no sealed events") from exc

@@ -17,10 +17,11 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from services.adapters.plaques.store import FORMATS
-from services.adapters.postgres.chain_audit import SignedHistory, verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
 from services.api.resources import Deps, Resources
+from services.application.checkpoints import SignedHistory
+from services.application.verify import verify_project
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
 from services.domain.state import Plaque, ProjectState
 from services.gateway.problems import Problem

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
-from services.adapters.postgres.chain_audit import SignedHistory, verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
 from services.api.auth import Caller, readable_state
 from services.api.resources import Deps
+from services.application.checkpoints import SignedHistory
+from services.application.verify import verify_project
 from services.domain.access import redact
 from services.domain.ledger import FIVE_ROLES, archive_gaps
 from services.domain.replay import as_of as as_of_state

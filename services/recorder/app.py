@@ -17,6 +17,7 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
+from services.application.checkpoints import sign_checkpoint
 from services.application.record_batch import BatchRecorder, Topics
 from services.domain.completion import Issuer
 from services.recorder.plaques import PlaqueRenderer
@@ -94,7 +95,7 @@ def create_app(settings: Settings) -> faust.App:
     async def checkpoint() -> None:
         pool = await create_pool(settings, "recorder", max_size=1)
         try:
-            attempt = await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
+            attempt = await sign_checkpoint(CheckpointStore(pool), signer, dt.datetime.now(dt.UTC))
             if attempt.log_damaged is not None:
                 log.critical("checkpoint log damaged: nothing signed", problem=attempt.log_damaged)
             for refusal in attempt.refused:

@@ -94,9 +94,9 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
     finally:
         recorder.stop()
 
-    from services.adapters.postgres.chain_audit import verify_project
     from services.adapters.postgres.pool import create_pool
     from services.adapters.postgres.trail_store import TrailStore
+    from services.application.verify import verify_project
 
     pool = await create_pool(env.settings, "reader", max_size=2)
     try:

@@ -20,8 +20,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from services.adapters.postgres.checkpoints import CheckpointRun
 from services.adapters.postgres.pool import create_pool
+from services.application.checkpoints import CheckpointRun
 from tests.support.client import Site
 from tests.support.events import lot
 from tests.support.insider import (

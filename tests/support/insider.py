@@ -13,8 +13,9 @@ from typing import Any
 
 import asyncpg
 
-from services.adapters.postgres.checkpoints import CheckpointRun, CheckpointStore
+from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.signing import Signer
+from services.application.checkpoints import CheckpointRun, sign_checkpoint
 from services.domain.chain import canonical_bytes, chain_hash
 from tests.support.client import Site
 from tests.support.events import appointment, lot, registration
@@ -44,7 +45,7 @@ async def seeded(site: Site, records: int, prefix: str = "INSIDE") -> str:
 
 async def checkpoint(pool: asyncpg.Pool, environment: Environment) -> CheckpointRun:
     signer = Signer.from_settings(environment.settings)
-    return await CheckpointStore(pool).create(signer, dt.datetime.now(dt.UTC))
+    return await sign_checkpoint(CheckpointStore(pool), signer, dt.datetime.now(dt.UTC))
 
 
 async def chain(conn: asyncpg.Connection, project: str) -> list[asyncpg.Record]:

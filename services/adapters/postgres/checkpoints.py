@@ -1,45 +1,22 @@
-"""Checkpoints in PostgreSQL: check moved chains, append their leaves, sign the tree head, serve
-the log and its proofs."""
+"""The checkpoint log in PostgreSQL: one checkpointer at a time (an advisory lock held for its
+transaction), the log's rows, and the reads that serve proofs."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 import asyncpg
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.adapters.signing import Signer
+from services.adapters.postgres.alerts import raise_alerts
+from services.application.ports import CheckpointSession, LoggedLeaf, LogSize
 from services.domain import merkle
 from services.domain.chain import StoredLink
-from services.domain.checkpoint import StoredLeaf, audit_log, leaf_bytes, tree_head_bytes
-from services.domain.continuity import Break, Extension, Leaf, extend, rewrite_alert
+from services.domain.checkpoint import Checkpoint, StoredLeaf
+from services.domain.continuity import Leaf
+from services.domain.state import Alert
 
 _LOCK = 0x71_74_63_6B_70_74  # one checkpointer at a time
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    number: int
-    tree_size: int
-    root: bytes
-    tree_head: bytes
-    key_id: str
-    signature: bytes
-    signed_at: dt.datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "tree_size": self.tree_size,
-            "root": self.root.hex(),
-            "tree_head": self.tree_head.decode(),
-            "key_id": self.key_id,
-            "signature": self.signature.hex(),
-            "signed_at": self.signed_at.isoformat(),
-        }
 
 
 def _checkpoint(row: asyncpg.Record) -> Checkpoint:
@@ -54,29 +31,6 @@ def _checkpoint(row: asyncpg.Record) -> Checkpoint:
     )
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A project the checkpointer would not sign: its chain no longer continues its last leaf."""
-
-    project_id: str
-    seq: int
-    problem: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"project": self.project_id, "seq": self.seq, "problem": self.problem}
-
-
-@dataclass(frozen=True)
-class CheckpointRun:
-    """What one checkpoint attempt did: the checkpoint it signed (None when no head moved, or when
-    nothing could be signed), the projects it refused, and why it signed nothing at all when the
-    stored log no longer gives the previous signed root."""
-
-    made: Checkpoint | None
-    refused: list[Refusal]
-    log_damaged: str | None = None
-
-
 def _stored(row: asyncpg.Record) -> StoredLeaf:
     return StoredLeaf(
         row["leaf_index"], row["project_id"], row["seq"], bytes(row["head"]), bytes(row["leaf"])
@@ -87,120 +41,11 @@ class CheckpointStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def create(self, signer: Signer, now: dt.datetime) -> CheckpointRun:
-        """Sign a new checkpoint of every head that moved, once each chain is checked.
-
-        Before anything is signed, the stored log must still give the previous checkpoint's signed
-        root (else nothing is signed). Each moved project's records since its previous leaf must
-        continue that leaf (``continuity.extend``): the new leaf takes the verified chain's end;
-        a project that fails gets no leaf and a critical alert. Reads O(records since the previous
-        leaf) per moved project.
-        """
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[CheckpointSession]:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
-            last = await conn.fetchrow("SELECT * FROM checkpoints ORDER BY number DESC LIMIT 1")
-            log = await conn.fetch(
-                """SELECT leaf_index, project_id, seq, head, leaf, checkpoint
-                   FROM checkpoint_leaves ORDER BY leaf_index"""
-            )
-            stored = [_stored(r) for r in log]
-            if last is None:
-                damaged = (
-                    f"the log holds {len(stored)} leaves but no signed checkpoint"
-                    if stored
-                    else None
-                )
-            else:
-                damaged = audit_log(stored, _checkpoint(last), signer.verifying_keys)
-            if damaged is not None:
-                return CheckpointRun(None, [], damaged)
-            previous = {
-                row.project_id: Leaf(row.index, row.seq, row.head, r["checkpoint"])
-                for row, r in zip(stored, log, strict=True)
-            }
-            recorded = {
-                r["project_id"]: (r["seq"], bytes(r["head"]))
-                for r in await conn.fetch("SELECT project_id, seq, head FROM project_heads")
-            }
-            moved = sorted(
-                p
-                for p in recorded.keys() | previous.keys()
-                if p not in previous or recorded.get(p) != (previous[p].seq, previous[p].head)
-            )
-            refused: list[Refusal] = []
-            fresh: list[tuple[str, Extension]] = []
-            for project in moved:
-                before = previous.get(project)
-                links = [
-                    StoredLink(
-                        r["seq"], bytes(r["record"]), bytes(r["prev_hash"]), bytes(r["hash"])
-                    )
-                    for r in await conn.fetch(
-                        """SELECT seq, record, prev_hash, hash FROM trail
-                           WHERE project_id = $1 AND seq >= $2 ORDER BY seq""",
-                        project,
-                        before.seq if before else 1,
-                    )
-                ]
-                outcome = extend(project, before, links, recorded.get(project))
-                if isinstance(outcome, Break):
-                    refused.append(Refusal(project, outcome.seq, outcome.en))
-                    alert = rewrite_alert(project, outcome, now)
-                    await conn.execute(
-                        """INSERT INTO alerts (project_id, alert_id, kind, severity, events,
-                                               message_zh, message_en, blocking, raised_at)
-                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                           ON CONFLICT (project_id, alert_id) DO NOTHING""",
-                        project,
-                        alert.alert_id,
-                        alert.kind,
-                        alert.severity,
-                        alert.events,
-                        alert.message_zh,
-                        alert.message_en,
-                        alert.blocking,
-                        alert.raised_at,
-                    )
-                elif before is None or outcome.seq != before.seq:
-                    fresh.append((project, outcome))
-            if not fresh:
-                return CheckpointRun(None, refused)
-            size = len(stored)
-            number = (last["number"] if last else 0) + 1
-            rows = [
-                (
-                    size + i,
-                    project,
-                    end.seq,
-                    end.head,
-                    leaf_bytes(project, end.seq, end.head),
-                    number,
-                )
-                for i, (project, end) in enumerate(fresh)
-            ]
-            await conn.copy_records_to_table(
-                "checkpoint_leaves",
-                records=rows,
-                columns=("leaf_index", "project_id", "seq", "head", "leaf", "checkpoint"),
-            )
-            hashes = [merkle.leaf_hash(row.leaf) for row in stored]
-            hashes += [merkle.leaf_hash(row[4]) for row in rows]
-            root = merkle.root(hashes)
-            head = tree_head_bytes(number, len(hashes), root, now, signer.active)
-            signature = signer.sign_bytes(head)
-            await conn.execute(
-                """INSERT INTO checkpoints (number, tree_size, root, tree_head, key_id, signature, signed_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                number,
-                len(hashes),
-                root,
-                head,
-                signer.active,
-                signature,
-                now,
-            )
-            made = Checkpoint(number, len(hashes), root, head, signer.active, signature, now)
-            return CheckpointRun(made, refused)
+            yield _Session(conn)
 
     async def latest(self) -> Checkpoint | None:
         row = await self._pool.fetchrow("SELECT * FROM checkpoints ORDER BY number DESC LIMIT 1")
@@ -237,25 +82,15 @@ class CheckpointStore:
         )
         return [_stored(r) for r in rows]
 
-    async def audit(self, signed: Checkpoint, keys: Mapping[str, Ed25519PublicKey]) -> str | None:
-        """What is wrong with the stored log against ``signed`` (None when its leaves give the
-        signed root and the signature verifies with ``keys``, and no leaf lies beyond the newest
-        checkpoint). Reads the whole log."""
+    async def size(self) -> LogSize | None:
         # One statement, one snapshot: a checkpoint committing meanwhile is no false alarm.
-        counted = await self._pool.fetchrow(
+        row = await self._pool.fetchrow(
             """SELECT (SELECT count(*) FROM checkpoint_leaves) AS leaves, c.number, c.tree_size
                FROM checkpoints c ORDER BY c.number DESC LIMIT 1"""
         )
-        if counted is not None and counted["leaves"] != counted["tree_size"]:
-            return (
-                f"the log holds {counted['leaves']} leaves where checkpoint {counted['number']} "
-                f"signed {counted['tree_size']}"
-            )
-        return audit_log(await self.stored_leaves(signed.tree_size), signed, keys)
+        return LogSize(row["leaves"], row["number"], row["tree_size"]) if row else None
 
     async def project_leaves(self, project_id: str, size: int) -> list[Leaf]:
-        """Every leaf of a project within the first ``size`` leaves, oldest first (trust them
-        after ``audit``: it checks that every row's columns are what its signed bytes say)."""
         rows = await self._pool.fetch(
             """SELECT leaf_index, seq, head, checkpoint FROM checkpoint_leaves
                WHERE project_id = $1 AND leaf_index < $2 ORDER BY leaf_index""",
@@ -263,3 +98,61 @@ class CheckpointStore:
             size,
         )
         return [Leaf(r["leaf_index"], r["seq"], bytes(r["head"]), r["checkpoint"]) for r in rows]
+
+
+class _Session:
+    """The checkpointer's transaction, holding the log's lock."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def latest(self) -> Checkpoint | None:
+        row = await self._conn.fetchrow("SELECT * FROM checkpoints ORDER BY number DESC LIMIT 1")
+        return _checkpoint(row) if row else None
+
+    async def leaves(self) -> list[LoggedLeaf]:
+        rows = await self._conn.fetch(
+            """SELECT leaf_index, project_id, seq, head, leaf, checkpoint
+               FROM checkpoint_leaves ORDER BY leaf_index"""
+        )
+        return [LoggedLeaf(_stored(r), r["checkpoint"]) for r in rows]
+
+    async def heads(self) -> dict[str, tuple[int, bytes]]:
+        rows = await self._conn.fetch("SELECT project_id, seq, head FROM project_heads")
+        return {r["project_id"]: (r["seq"], bytes(r["head"])) for r in rows}
+
+    async def links_from(self, project_id: str, seq: int) -> list[StoredLink]:
+        rows = await self._conn.fetch(
+            """SELECT seq, record, prev_hash, hash FROM trail
+               WHERE project_id = $1 AND seq >= $2 ORDER BY seq""",
+            project_id,
+            seq,
+        )
+        return [
+            StoredLink(r["seq"], bytes(r["record"]), bytes(r["prev_hash"]), bytes(r["hash"]))
+            for r in rows
+        ]
+
+    async def raise_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None:
+        await raise_alerts(self._conn, alerts)
+
+    async def append(self, leaves: list[StoredLeaf], checkpoint: Checkpoint) -> None:
+        await self._conn.copy_records_to_table(
+            "checkpoint_leaves",
+            records=[
+                (row.index, row.project_id, row.seq, row.head, row.leaf, checkpoint.number)
+                for row in leaves
+            ],
+            columns=("leaf_index", "project_id", "seq", "head", "leaf", "checkpoint"),
+        )
+        await self._conn.execute(
+            """INSERT INTO checkpoints (number, tree_size, root, tree_head, key_id, signature, signed_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            checkpoint.number,
+            checkpoint.tree_size,
+            checkpoint.root,
+            checkpoint.tree_head,
+            checkpoint.key_id,
+            checkpoint.signature,
+            checkpoint.signed_at,
+        )

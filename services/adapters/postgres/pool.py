@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -56,3 +58,15 @@ async def create_pool(
     )
     await pool
     return pool
+
+
+@asynccontextmanager
+async def open_pool(
+    settings: Settings, role: DbRole, *, max_size: int | None = None
+) -> AsyncIterator[asyncpg.Pool]:
+    """A pool for one command's lifetime, closed however the command ends."""
+    pool = await create_pool(settings, role, max_size=max_size)
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 from pydantic import ValidationError
 
+from services.adapters.postgres.alerts import raise_alerts
 from services.adapters.postgres.failures import unstorable
 from services.application.ports import Collision
 from services.domain.chain import SealedRecord, StoredLink
@@ -248,20 +249,6 @@ class TrailStore:
             (pid, s.seq, bytes.fromhex(s.head), s.model_dump(mode="json"), now)
             for pid, s in decision.states.items()
         ]
-        alert_rows = [
-            (
-                pid,
-                a.alert_id,
-                a.kind,
-                a.severity,
-                a.events,
-                a.message_zh,
-                a.message_en,
-                a.blocking,
-                a.raised_at,
-            )
-            for pid, a in decision.alerts
-        ]
         report_rows = [(*reported, now) for reported in decision.reported]
         notify = [row[0] for row in outcome_rows]
         async with self._pool.acquire() as conn, conn.transaction():
@@ -277,14 +264,7 @@ class TrailStore:
                 await conn.copy_records_to_table(
                     "rejections", records=rejection_rows, columns=_REJECTION_COLUMNS
                 )
-            if alert_rows:
-                await conn.executemany(
-                    """INSERT INTO alerts (project_id, alert_id, kind, severity, events, message_zh,
-                                           message_en, blocking, raised_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                       ON CONFLICT (project_id, alert_id) DO NOTHING""",
-                    alert_rows,
-                )
+            await raise_alerts(conn, decision.alerts)
             if report_rows:
                 await conn.copy_records_to_table(
                     "report_numbers",

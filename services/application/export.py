@@ -1,4 +1,5 @@
-"""Assembling a project's export bundle from the stores.
+"""Exporting a project's bundle: its chain, its leaves with inclusion proofs under a signed
+checkpoint, optionally a consistency proof from an older checkpoint, and its evidence.
 
 The operator's tool signs a checkpoint first, so that the bundle covers the head it exports; the
 API does not (it may not write the checkpoint log): its bundle carries the latest checkpoint, and
@@ -11,12 +12,8 @@ import base64
 import datetime as dt
 from typing import Any
 
-import asyncpg
-
-from services.adapters.evidence import EvidenceStore
-from services.adapters.postgres.checkpoints import CheckpointStore
-from services.adapters.postgres.trail_store import TrailStore
-from services.adapters.signing import Signer
+from services.application.checkpoints import sign_checkpoint
+from services.application.ports import CheckpointLog, CheckpointSigner, FileStore, TrailReader
 from services.domain import bundle, merkle
 from services.domain.checkpoint import read_leaf
 
@@ -34,11 +31,12 @@ class NotYetCheckpointed(LookupError):
 
 
 async def export_bundle(
-    pool: asyncpg.Pool,
-    evidence_store: EvidenceStore | None,
+    trail: TrailReader,
+    checkpoints: CheckpointLog,
+    evidence_store: FileStore | None,
     project_id: str,
     since: int | None = None,
-    checkpoint_with: Signer | None = None,
+    checkpoint_with: CheckpointSigner | None = None,
 ) -> dict[str, Any]:
     """The bundle; ``evidence_store`` given means the evidence files are included, not only hashes;
     ``since`` (a checkpoint number) adds the consistency proof from that checkpoint;
@@ -47,14 +45,12 @@ async def export_bundle(
     The project's leaves are picked by their signed bytes, not by the log's project column, so a
     leaf cannot be left out by editing that column.
     """
-    store = TrailStore(pool)
-    links = [link async for link in store.links(project_id)]
+    links = [link async for link in trail.links(project_id)]
     if not links:
         raise NothingToExport(project_id)
-    checkpoints = CheckpointStore(pool)
     now = dt.datetime.now(dt.UTC)
     if checkpoint_with is not None:
-        await checkpoints.create(checkpoint_with, now)
+        await sign_checkpoint(checkpoints, checkpoint_with, now)
     latest = await checkpoints.latest()
     if latest is None:
         raise NotYetCheckpointed(project_id)
@@ -81,7 +77,7 @@ async def export_bundle(
         if older is not None
         else []
     )
-    state = (await store.load_states([project_id])).get(project_id) or await store.replay_state(
+    state = (await trail.load_states([project_id])).get(project_id) or await trail.replay_state(
         project_id
     )
     evidence: list[dict[str, str]] = []

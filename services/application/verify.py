@@ -8,39 +8,18 @@ log is checked against that checkpoint's signature and root.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
-from services.adapters.postgres.trail_store import TrailStore
+from services.application.checkpoints import SignedHistory
+from services.application.ports import TrailReader
 from services.domain.chain import StoredLink, Verification, verify_links
 from services.domain.continuity import first_disagreement
 
 
-@dataclass(frozen=True)
-class SignedHistory:
-    """The latest signed checkpoint and what its audit found, loaded once to check any number of
-    chains against (the audit reads the whole log)."""
-
-    store: CheckpointStore
-    latest: Checkpoint | None
-    damaged: str | None
-
-    @classmethod
-    async def load(
-        cls, store: CheckpointStore, keys: Mapping[str, Ed25519PublicKey]
-    ) -> SignedHistory:
-        latest = await store.latest()
-        damaged = await store.audit(latest, keys) if latest else None
-        return cls(store, latest, damaged)
-
-
 async def verify_project(
-    store: TrailStore, project_id: str, history: SignedHistory | None = None
+    trail: TrailReader, project_id: str, history: SignedHistory | None = None
 ) -> Verification:
-    links: list[StoredLink] = [link async for link in store.links(project_id)]
+    links: list[StoredLink] = [link async for link in trail.links(project_id)]
     result = verify_links(links)
     if history is None or history.latest is None:
         return result
@@ -53,7 +32,7 @@ async def verify_project(
             problem=f"{result.problem}; {problem}" if result.problem else problem,
             checkpoint=number,
         )
-    leaves = await history.store.project_leaves(project_id, history.latest.tree_size)
+    leaves = await history.log.project_leaves(project_id, history.latest.tree_size)
     found = first_disagreement([link.hash for link in links], leaves, result.length, not result.ok)
     if found is None or (result.first_bad_seq is not None and result.first_bad_seq <= found.seq):
         return replace(result, checkpoint=number)
