@@ -16,26 +16,38 @@ from typing import Any
 
 import httpx
 
-from events.base import PARTY_ROLES
+from events.base import PARTY_ROLES, EventData, Person
+from events.completion import CompletionAccepted, PlaqueInstalled
+from events.materials import (
+    AlertResolved,
+    ConcreteBatchClosed,
+    Location,
+    Measurement,
+    SampleReceived,
+    SampleTaken,
+    TestReported,
+)
+from events.party import (
+    CommitmentSigned,
+    LabCommissioned,
+    LeadChanged,
+    PartyAppointed,
+    WitnessAuthorized,
+)
+from events.project import ProjectRegistered
+from events.quality import (
+    InspectionLotAccepted,
+    NonconformanceClosed,
+    NonconformanceRaised,
+    NonconformanceRectified,
+)
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import open_pool
 from services.domain.access import KeyKind
-from services.domain.identifiers import credit_code_check, id_number_check
+from services.factories import Actor, envelope, id_number, org_code
 from services.settings import Mode, Settings
 
 DEMO_PROJECT = "XZ-DEMO-2026-0001"
-
-
-def org_code(serial: int) -> str:
-    """A valid unified social credit code for a made-up Xuzhou organization."""
-    first17 = f"9132030{serial:010d}"
-    return first17 + credit_code_check(first17)
-
-
-def id_number(serial: int) -> str:
-    """A valid, made-up citizen ID number (never a real person's)."""
-    first17 = f"32030219{70 + serial % 20:02d}0{serial % 9 + 1}1{serial % 9}{serial % 1000:03d}"
-    return first17 + id_number_check(first17)
 
 
 ORGS = {
@@ -99,205 +111,180 @@ class Story:
     def add(
         self,
         role: str,
-        event_type: str,
-        data: dict[str, Any],
+        data: EventData,
         day: float,
         *,
         person: str | None = None,
         sealed: bool = True,
     ) -> None:
         step = len(self.events) + 1
-        self.events.append(
-            (
-                role,
-                {
-                    "specversion": "1.0",
-                    "id": f"demo-{DEMO_PROJECT}-{step:04d}",
-                    "source": "qtrail-demo",
-                    "type": event_type,
-                    "subject": DEMO_PROJECT,
-                    "time": (self.start + dt.timedelta(days=day)).isoformat(),
-                    "actororg": ORGS[role][1],
-                    "actorperson": person or LEADS.get(role, ("检测员",))[0],
-                    "actorrole": role,
-                    "data": data,
-                },
-                sealed,
-            )
+        actor = Actor(ORGS[role][1], person or LEADS.get(role, ("检测员",))[0], role)
+        at = self.start + dt.timedelta(days=day)
+        body = envelope(
+            data,
+            DEMO_PROJECT,
+            actor,
+            at,
+            event_id=f"demo-{DEMO_PROJECT}-{step:04d}",
+            source="qtrail-demo",
         )
+        self.events.append((role, body, sealed))
 
 
-def _lead(role: str, serial: int, name: str | None = None) -> dict[str, Any]:
+def _lead(role: str, serial: int, name: str | None = None) -> Person:
     lead_name, qualification = LEADS[role]
-    return {
-        "name": name or lead_name,
-        "id_number": id_number(serial),
-        "registration_number": f"苏{320000 + serial:06d}",
-        "qualification": qualification,
-    }
+    return Person(
+        name=name or lead_name,
+        id_number=id_number(serial),
+        registration_number=f"苏{320000 + serial:06d}",
+        qualification=qualification,
+    )
 
 
 def story(now: dt.datetime) -> Story:
     s = Story(start=now - dt.timedelta(days=400))
     s.add(
         "owner",
-        "qtrail.project.registered.v1",
-        {
-            "name": "徐州市鼓楼区云龙湖畔花园 3# 住宅楼",
-            "address": "江苏省徐州市鼓楼区云龙湖路 88 号",
-            "permit_number": "320302202501150101",
-            "use": "住宅 residential",
-            "structure_type": "框架-剪力墙 frame-shear wall",
-            "design_life_years": 50,
-            "planned_start": (s.start + dt.timedelta(days=30)).date().isoformat(),
-            "planned_finish": (s.start + dt.timedelta(days=700)).date().isoformat(),
-            "floor_area_m2": 18650.4,
-        },
+        ProjectRegistered(
+            name="徐州市鼓楼区云龙湖畔花园 3# 住宅楼",
+            address="江苏省徐州市鼓楼区云龙湖路 88 号",
+            permit_number="320302202501150101",
+            use="住宅 residential",
+            structure_type="框架-剪力墙 frame-shear wall",
+            design_life_years=50,
+            planned_start=(s.start + dt.timedelta(days=30)).date(),
+            planned_finish=(s.start + dt.timedelta(days=700)).date(),
+            floor_area_m2=18650.4,
+        ),
         0,
     )
     for n, role in enumerate(PARTY_ROLES, 1):
         s.add(
             "owner",
-            "qtrail.party.appointed.v1",
-            {
-                "role": role,
-                "org_name": ORGS[role][0],
-                "org_code": ORGS[role][1],
-                "lead": _lead(role, n),
-                "authorization_evidence": s.evidence(f"authorization {role} lead {n}"),
-                "effective_from": (s.start + dt.timedelta(days=1)).isoformat(),
-            },
+            PartyAppointed(
+                role=role,
+                org_name=ORGS[role][0],
+                org_code=ORGS[role][1],
+                lead=_lead(role, n),
+                authorization_evidence=s.evidence(f"authorization {role} lead {n}"),
+                effective_from=(s.start + dt.timedelta(days=1)),
+            ),
             1,
         )
         s.add(
             role,
-            "qtrail.party.commitment_signed.v1",
-            {
-                "role": role,
-                "lead_id_number": id_number(n),
-                "signed_on": (s.start + dt.timedelta(days=2)).date().isoformat(),
-                "evidence": s.evidence(f"lifelong commitment {role} lead {n}"),
-            },
+            CommitmentSigned(
+                role=role,
+                lead_id_number=id_number(n),
+                signed_on=(s.start + dt.timedelta(days=2)).date(),
+                evidence=s.evidence(f"lifelong commitment {role} lead {n}"),
+            ),
             2,
         )
     s.add(
         "owner",
-        "qtrail.party.lab_commissioned.v1",
-        {
-            "lab_name": ORGS["lab"][0],
-            "lab_code": ORGS["lab"][1],
-            "qualification_certificate": "苏建检字第 0032 号",
-            "scope": ["混凝土", "钢筋", "水泥"],
-            "evidence": s.evidence("lab commission contract"),
-        },
+        LabCommissioned(
+            lab_name=ORGS["lab"][0],
+            lab_code=ORGS["lab"][1],
+            qualification_certificate="苏建检字第 0032 号",
+            scope=["混凝土", "钢筋", "水泥"],
+            evidence=s.evidence("lab commission contract"),
+        ),
         5,
     )
     s.add(
         "supervision",
-        "qtrail.party.witness_authorized.v1",
-        {
-            "witness": {
-                "name": "钱见证",
-                "id_number": id_number(40),
-                "registration_number": "监 0451",
-            },
-            "witness_org_code": ORGS["supervision"][1],
-            "scope": ["混凝土试块", "钢筋", "水泥"],
-            "evidence": s.evidence("witness authorization"),
-        },
+        WitnessAuthorized(
+            witness=_person("钱见证", 40, "监 0451"),
+            witness_org_code=ORGS["supervision"][1],
+            scope=["混凝土试块", "钢筋", "水泥"],
+            evidence=s.evidence("witness authorization"),
+        ),
         5,
     )
     for n, part in enumerate(["基础筏板", "地下室墙柱", "1层梁板", "2层梁板"], 1):
         s.add(
             "construction",
-            "qtrail.quality.inspection_lot_accepted.v2",
-            {
-                "lot_code": f"JYP-{n:03d}",
-                "building_part": part,
-                "items": ["钢筋安装", "模板安装", "混凝土浇筑"],
-                "construction_signer": "刘质检",
-                "supervision_signer": LEADS["supervision"][0],
-            },
+            InspectionLotAccepted(
+                lot_code=f"JYP-{n:03d}",
+                building_part=part,
+                items=["钢筋安装", "模板安装", "混凝土浇筑"],
+                construction_signer="刘质检",
+                supervision_signer=LEADS["supervision"][0],
+            ),
             30 * n,
         )
     s.add(
         "construction",
-        "qtrail.quality.inspection_lot_accepted.v2",
-        {
-            "lot_code": "JYP-005",
-            "building_part": "3层梁板",
-            "items": ["钢筋安装"],
-            "construction_signer": "刘质检",
-            "supervision_signer": None,
-        },
+        InspectionLotAccepted(
+            lot_code="JYP-005",
+            building_part="3层梁板",
+            items=["钢筋安装"],
+            construction_signer="刘质检",
+            supervision_signer=None,
+        ),
         140,
         sealed=False,
     )  # refused: the supervision signature is missing
     s.add(
         "supervision",
-        "qtrail.quality.nonconformance_raised.v1",
-        {
-            "nonconformance_id": "NC-001",
-            "building_part": "2层梁板 KL3",
-            "description": "梁底保护层厚度不足",
-            "severity": "major",
-            "blocking": True,
-            "evidence": [s.evidence("nonconformance photo")],
-        },
+        NonconformanceRaised(
+            nonconformance_id="NC-001",
+            building_part="2层梁板 KL3",
+            description="梁底保护层厚度不足",
+            severity="major",
+            blocking=True,
+            evidence=[s.evidence("nonconformance photo")],
+        ),
         121,
     )
     s.add(
         "construction",
-        "qtrail.quality.nonconformance_rectified.v1",
-        {
-            "nonconformance_id": "NC-001",
-            "action": "凿除后重新支模浇筑，保护层实测合格",
-        },
+        NonconformanceRectified(
+            nonconformance_id="NC-001",
+            action="凿除后重新支模浇筑，保护层实测合格",
+        ),
         128,
     )
     s.add(
         "supervision",
-        "qtrail.quality.nonconformance_closed.v1",
-        {
-            "nonconformance_id": "NC-001",
-            "verdict": "复查合格，同意关闭",
-        },
+        NonconformanceClosed(
+            nonconformance_id="NC-001",
+            verdict="复查合格，同意关闭",
+        ),
         130,
     )
     s.add(
         "construction",
-        "qtrail.party.lead_changed.v1",
-        {
-            "role": "construction",
-            "new_lead": _lead("construction", 9, name="陈志强"),
-            "effective_at": (s.start + dt.timedelta(days=250)).isoformat(),
-            "reason": "原项目经理工作调动",
-            "authorization_evidence": s.evidence("authorization construction lead 9"),
-        },
+        LeadChanged(
+            role="construction",
+            new_lead=_lead("construction", 9, name="陈志强"),
+            effective_at=(s.start + dt.timedelta(days=250)),
+            reason="原项目经理工作调动",
+            authorization_evidence=s.evidence("authorization construction lead 9"),
+        ),
         250,
     )
     s.add(
         "construction",
-        "qtrail.party.commitment_signed.v1",
-        {
-            "role": "construction",
-            "lead_id_number": id_number(9),
-            "signed_on": (s.start + dt.timedelta(days=250)).date().isoformat(),
-            "evidence": s.evidence("lifelong commitment construction lead 9"),
-        },
+        CommitmentSigned(
+            role="construction",
+            lead_id_number=id_number(9),
+            signed_on=(s.start + dt.timedelta(days=250)).date(),
+            evidence=s.evidence("lifelong commitment construction lead 9"),
+        ),
         250.5,
     )
     for n, part in enumerate(["3层梁板", "4层梁板", "屋面"], 5):
         s.add(
             "construction",
-            "qtrail.quality.inspection_lot_accepted.v2",
-            {
-                "lot_code": f"JYP-{n:03d}",
-                "building_part": part,
-                "items": ["钢筋安装", "混凝土浇筑"],
-                "construction_signer": "刘质检",
-                "supervision_signer": LEADS["supervision"][0],
-            },
+            InspectionLotAccepted(
+                lot_code=f"JYP-{n:03d}",
+                building_part=part,
+                items=["钢筋安装", "混凝土浇筑"],
+                construction_signer="刘质检",
+                supervision_signer=LEADS["supervision"][0],
+            ),
             240 + 20 * n,
         )
     materials_and_completion(s)
@@ -330,15 +317,15 @@ FAILING_GROUP_VALUES = [
 ]  # GB/T 50107 example
 
 
-def _person(name: str, serial: int) -> dict[str, Any]:
-    return {"name": name, "id_number": id_number(serial)}
+def _person(name: str, serial: int, registration: str | None = None) -> Person:
+    return Person(name=name, id_number=id_number(serial), registration_number=registration)
 
 
 def materials_and_completion(s: Story) -> None:
     """Witnessed samples and lab reports for concrete, rebar and cement; a failing batch, a reused
     report number and an unwitnessed sample, each caught; an early completion refused; then the
     real completion, which issues the plaque."""
-    witness = {**_person("钱见证", 40), "registration_number": "监 0451"}
+    witness = _person("钱见证", 40, "监 0451")
 
     def take(
         sample_id: str,
@@ -353,33 +340,31 @@ def materials_and_completion(s: Story) -> None:
     ) -> None:
         s.add(
             "construction",
-            "qtrail.materials.sample_taken.v1",
-            {
-                "sample_id": sample_id,
-                "material": material,
-                "grade": grade,
-                "diameter_mm": diameter,
-                "batch_id": batch,
-                "batch_quantity": "100 m³" if material == "concrete" else "60 t",
-                "building_part": "3层梁板" if batch != "B-4F" else "4层梁板",
-                "sampler": _person("孙取样", 41),
-                "witness": witness if witnessed else None,
-                "seal_code": f"FY-{sample_id}",
-                "taken_at": (s.start + dt.timedelta(days=day)).isoformat(),
-                "location": {"latitude": 34.2617, "longitude": 117.1859, "accuracy_m": 4.0},
-                "photos": [s.evidence(f"sample photo {sample_id}")],
-                "replaces_sample_id": replaces,
-            },
+            SampleTaken(
+                sample_id=sample_id,
+                material=material,
+                grade=grade,
+                diameter_mm=diameter,
+                batch_id=batch,
+                batch_quantity="100 m³" if material == "concrete" else "60 t",
+                building_part="3层梁板" if batch != "B-4F" else "4层梁板",
+                sampler=_person("孙取样", 41),
+                witness=witness if witnessed else None,
+                seal_code=f"FY-{sample_id}",
+                taken_at=(s.start + dt.timedelta(days=day)),
+                location=Location(latitude=34.2617, longitude=117.1859, accuracy_m=4.0),
+                photos=[s.evidence(f"sample photo {sample_id}")],
+                replaces_sample_id=replaces,
+            ),
             day,
         )
         s.add(
             "lab",
-            "qtrail.materials.sample_received.v1",
-            {
-                "sample_id": sample_id,
-                "seal_code_seen": f"FY-{sample_id}",
-                "received_at": (s.start + dt.timedelta(days=day + 0.2)).isoformat(),
-            },
+            SampleReceived(
+                sample_id=sample_id,
+                seal_code_seen=f"FY-{sample_id}",
+                received_at=(s.start + dt.timedelta(days=day + 0.2)),
+            ),
             day + 0.2,
             person="周收样",
         )
@@ -398,21 +383,20 @@ def materials_and_completion(s: Story) -> None:
             "soundness_ok": "-",
         }
         measurements = [
-            {"name": k, "value": v, "unit": units.get(k, "MPa" if k.endswith("_mpa") else "min")}
+            Measurement(name=k, value=v, unit=units.get(k, "MPa" if k.endswith("_mpa") else "min"))
             for k, v in values.items()
         ]
         s.add(
             "lab",
-            "qtrail.materials.test_reported.v1",
-            {
-                "report_number": number,
-                "lab_code": ORGS["lab"][1],
-                "sample_id": sample_id,
-                "tested_on": (s.start + dt.timedelta(days=day)).date().isoformat(),
-                "measurements": measurements,
-                "lab_conclusion": "pass",
-                "report_evidence": s.evidence(f"report {number}"),
-            },
+            TestReported(
+                report_number=number,
+                lab_code=ORGS["lab"][1],
+                sample_id=sample_id,
+                tested_on=(s.start + dt.timedelta(days=day)).date(),
+                measurements=measurements,
+                lab_conclusion="pass",
+                report_evidence=s.evidence(f"report {number}"),
+            ),
             day,
             person="吴检测",
             sealed=sealed,
@@ -423,8 +407,7 @@ def materials_and_completion(s: Story) -> None:
         report(f"XJ-2025-H{n:03d}", f"HNT-3F-{n:02d}", 180 + n, {"specimen_mpa": group})
     s.add(
         "supervision",
-        "qtrail.materials.concrete_batch_closed.v1",
-        {"batch_id": "B-3F", "grade": "C30"},
+        ConcreteBatchClosed(batch_id="B-3F", grade="C30"),
         195,
     )
     for n, value in enumerate(FAILING_GROUP_VALUES, 1):
@@ -432,8 +415,7 @@ def materials_and_completion(s: Story) -> None:
         report(f"XJ-2025-H{100 + n:03d}", f"HNT-4F-{n:02d}", 230 + n, {"group_mpa": value})
     s.add(
         "supervision",
-        "qtrail.materials.concrete_batch_closed.v1",
-        {"batch_id": "B-4F", "grade": "C30"},
+        ConcreteBatchClosed(batch_id="B-4F", grade="C30"),
         245,
     )
     take("GJ-01", 160, "rebar", "HRB400E", "GJ-2025-01", diameter=20)
@@ -465,35 +447,31 @@ def materials_and_completion(s: Story) -> None:
         sealed=False,
     )
     signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}
-    completion = {
-        "accepted_on": (s.start + dt.timedelta(days=385)).date().isoformat(),
-        "started_on": (s.start + dt.timedelta(days=30)).date().isoformat(),
-        "lead_signatures": signatures,
-        "acceptance_record": s.evidence("completion acceptance report"),
-    }
-    s.add(
-        "owner", "qtrail.project.completion_accepted.v1", completion, 384, sealed=False
-    )  # B-4F still open
+    completion = CompletionAccepted(
+        accepted_on=(s.start + dt.timedelta(days=385)).date(),
+        started_on=(s.start + dt.timedelta(days=30)).date(),
+        lead_signatures=signatures,
+        acceptance_record=s.evidence("completion acceptance report"),
+    )
+    s.add("owner", completion, 384, sealed=False)  # B-4F still open
     s.add(
         "supervision",
-        "qtrail.materials.alert_resolved.v1",
-        {
-            "alert_id": "evaluation_failed:B-4F",
-            "resolution": "钻芯法检测（GB/T 50784）推定强度满足 C30，设计单位复核同意验收 / core tests met C30; design accepted",
-            "evidence": [s.evidence("core drilling report B-4F")],
-        },
+        AlertResolved(
+            alert_id="evaluation_failed:B-4F",
+            resolution="钻芯法检测（GB/T 50784）推定强度满足 C30，设计单位复核同意验收 / core tests met C30; design accepted",
+            evidence=[s.evidence("core drilling report B-4F")],
+        ),
         384.5,
     )
-    s.add("owner", "qtrail.project.completion_accepted.v1", completion, 385)
+    s.add("owner", completion, 385)
     s.add(
         "owner",
-        "qtrail.plaque.installed.v1",
-        {
-            "serial": 1,
-            "place": "3# 楼东侧主入口 / main entrance, east side",
-            "installed_on": (s.start + dt.timedelta(days=395)).date().isoformat(),
-            "photos": [s.evidence("plaque installed photo")],
-        },
+        PlaqueInstalled(
+            serial=1,
+            place="3# 楼东侧主入口 / main entrance, east side",
+            installed_on=(s.start + dt.timedelta(days=395)).date(),
+            photos=[s.evidence("plaque installed photo")],
+        ),
         395,
     )
 
@@ -520,9 +498,21 @@ async def demo_tokens(settings: Settings) -> dict[str, str]:
     return tokens
 
 
+def demo_clock(settings: Settings) -> dt.datetime:
+    """The moment the demo was first told, kept in the state folder: the story's dates (and so
+    every event's digest) stay the same when it is told again on another day."""
+    path = Path(settings.state_dir) / "demo-told-at.txt"
+    if path.exists():
+        return dt.datetime.fromisoformat(path.read_text().strip())
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(now.isoformat())
+    return now
+
+
 async def run_demo(base_url: str, settings: Settings) -> int:
     tokens = await demo_tokens(settings)
-    s = story(dt.datetime.now(dt.UTC))
+    s = story(demo_clock(settings))
 
     def auth(role: str) -> dict[str, str]:
         return {"authorization": f"Bearer {tokens[role]}"}

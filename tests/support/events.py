@@ -1,33 +1,49 @@
-"""CloudEvents for tests. Identifiers are generated with their check algorithms, never real ones."""
+"""CloudEvents for tests, built from the catalog's typed models (``services.factories``).
+
+``event`` builds a raw envelope from a dict, for the tests that need one the catalog refuses.
+Identifiers are generated with their check algorithms, never real ones.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from typing import Any
 
-from services.domain.identifiers import credit_code_check, id_number_check
+from events.base import EventData
+from events.completion import CompletionAccepted
+from events.materials import (
+    AlertResolved,
+    ConcreteBatchClosed,
+    Location,
+    Measurement,
+    ReportRevoked,
+    SampleReceived,
+    SampleTaken,
+    TestReported,
+)
+from events.party import (
+    CommitmentSigned,
+    LabCommissioned,
+    LeadChanged,
+    PartyAppointed,
+    WitnessAuthorized,
+)
+from events.project import ProjectRegistered
+from events.quality import (
+    AccidentReported,
+    InspectionLotAccepted,
+    NonconformanceClosed,
+    NonconformanceRaised,
+    NonconformanceRectified,
+)
+from events.record import RecordCorrected
+from services.factories import Actor, envelope, id_number, org_code, person, sha
+
+__all__ = ["id_number", "org_code", "person", "sha"]
 
 STRUCTURED = {"content-type": "application/cloudevents+json"}
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-def org_code(serial: int) -> str:
-    first17 = f"9132030{serial:010d}"
-    return first17 + credit_code_check(first17)
-
-
-def id_number(serial: int) -> str:
-    first17 = (
-        f"320302{1970 + serial % 30}{serial % 12 + 1:02d}{serial % 28 + 1:02d}{serial % 1000:03d}"
-    )
-    return first17 + id_number_check(first17)
-
-
-def sha(label: str) -> str:
-    """A stand-in evidence hash (the file itself need not exist)."""
-    return hashlib.sha256(label.encode()).hexdigest()
 
 
 OWNER = org_code(101)
@@ -74,33 +90,44 @@ def event(
     }
 
 
-def registration(project: str, *, at: dt.datetime = T0, **kw: Any) -> dict[str, Any]:
-    return event(
+def fact(
+    project: str,
+    data: EventData,
+    *,
+    at: dt.datetime | None = None,
+    event_id: str | None = None,
+    org: str = OWNER,
+    role: str = "owner",
+    person: str = "测试人",
+) -> dict[str, Any]:
+    """The envelope of a typed fact, as a site app posts it."""
+    return envelope(
+        data,
         project,
-        "qtrail.project.registered.v1",
-        {
-            "name": f"测试工程 {project}",
-            "address": "江苏省徐州市",
-            "permit_number": f"PERMIT-{project}",
-            "use": "住宅",
-            "structure_type": "框架",
-            "design_life_years": 50,
-            "planned_start": "2026-01-01",
-            "planned_finish": "2027-12-31",
-            "floor_area_m2": 1000.0,
-        },
-        at=at,
-        **kw,
+        Actor(org, person, role),
+        at or dt.datetime.now(dt.UTC),
+        event_id=event_id,
+        source="tests",
     )
 
 
-def person(name: str, number: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "id_number": number,
-        "registration_number": f"REG-{number[-6:]}",
-        "qualification": "一级注册建造师",
-    }
+def registration(project: str, *, at: dt.datetime = T0, **kw: Any) -> dict[str, Any]:
+    return fact(
+        project,
+        ProjectRegistered(
+            name=f"测试工程 {project}",
+            address="江苏省徐州市",
+            permit_number=f"PERMIT-{project}",
+            use="住宅",
+            structure_type="框架",
+            design_life_years=50,
+            planned_start=dt.date(2026, 1, 1),
+            planned_finish=dt.date(2027, 12, 31),
+            floor_area_m2=1000.0,
+        ),
+        at=at,
+        **kw,
+    )
 
 
 def appointment(
@@ -113,17 +140,16 @@ def appointment(
     **kw: Any,
 ) -> dict[str, Any]:
     lead = lead or LEADS[role]
-    return event(
+    return fact(
         project,
-        "qtrail.party.appointed.v1",
-        {
-            "role": role,
-            "org_name": f"{role} 单位有限公司",
-            "org_code": org or ORGS[role],
-            "lead": person(lead["name"], lead["id_number"]),
-            "authorization_evidence": sha(f"auth-{project}-{role}-{lead['id_number']}"),
-            "effective_from": at.isoformat(),
-        },
+        PartyAppointed(
+            role=role,
+            org_name=f"{role} 单位有限公司",
+            org_code=org or ORGS[role],
+            lead=person(lead["name"], lead["id_number"]),
+            authorization_evidence=sha(f"auth-{project}-{role}-{lead['id_number']}"),
+            effective_from=at,
+        ),
         at=at,
         **kw,
     )
@@ -134,16 +160,15 @@ def lead_change(
 ) -> dict[str, Any]:
     kw.setdefault("org", ORGS[role])
     kw.setdefault("role", role)
-    return event(
+    return fact(
         project,
-        "qtrail.party.lead_changed.v1",
-        {
-            "role": role,
-            "new_lead": person(name, number),
-            "effective_at": at.isoformat(),
-            "reason": "工作调动",
-            "authorization_evidence": sha(f"auth-{project}-{role}-{number}"),
-        },
+        LeadChanged(
+            role=role,
+            new_lead=person(name, number),
+            effective_at=at,
+            reason="工作调动",
+            authorization_evidence=sha(f"auth-{project}-{role}-{number}"),
+        ),
         at=at,
         **kw,
     )
@@ -154,15 +179,14 @@ def commitment(
 ) -> dict[str, Any]:
     kw.setdefault("org", ORGS[role])
     kw.setdefault("role", role)
-    return event(
+    return fact(
         project,
-        "qtrail.party.commitment_signed.v1",
-        {
-            "role": role,
-            "lead_id_number": number,
-            "signed_on": at.date().isoformat(),
-            "evidence": sha(f"commit-{project}-{number}"),
-        },
+        CommitmentSigned(
+            role=role,
+            lead_id_number=number,
+            signed_on=at.date(),
+            evidence=sha(f"commit-{project}-{number}"),
+        ),
         at=at,
         **kw,
     )
@@ -171,16 +195,15 @@ def commitment(
 def lot(project: str, n: int, *, at: dt.datetime | None = None, **kw: Any) -> dict[str, Any]:
     kw.setdefault("org", CONSTRUCTION)
     kw.setdefault("role", "construction")
-    return event(
+    return fact(
         project,
-        "qtrail.quality.inspection_lot_accepted.v2",
-        {
-            "lot_code": f"LOT-{n:05d}",
-            "building_part": f"第 {n} 批",
-            "items": ["钢筋安装"],
-            "construction_signer": "质检员甲",
-            "supervision_signer": "监理工程师乙",
-        },
+        InspectionLotAccepted(
+            lot_code=f"LOT-{n:05d}",
+            building_part=f"第 {n} 批",
+            items=["钢筋安装"],
+            construction_signer="质检员甲",
+            supervision_signer="监理工程师乙",
+        ),
         at=at or T0 + dt.timedelta(days=2, seconds=n),
         **kw,
     )
@@ -211,15 +234,14 @@ def witness_authorized(
 ) -> dict[str, Any]:
     kw.setdefault("org", SUPERVISION)
     kw.setdefault("role", "supervision")
-    return event(
+    return fact(
         project,
-        "qtrail.party.witness_authorized.v1",
-        {
-            "witness": person("见证人", WITNESS_ID),
-            "witness_org_code": SUPERVISION,
-            "scope": ["混凝土试块", "钢筋", "水泥"],
-            "evidence": sha(f"witness-{project}"),
-        },
+        WitnessAuthorized(
+            witness=person("见证人", WITNESS_ID),
+            witness_org_code=SUPERVISION,
+            scope=["混凝土试块", "钢筋", "水泥"],
+            evidence=sha(f"witness-{project}"),
+        ),
         at=at,
         **kw,
     )
@@ -228,16 +250,15 @@ def witness_authorized(
 def lab_commissioned(
     project: str, *, lab: str = LAB, at: dt.datetime = T0 + dt.timedelta(days=2), **kw: Any
 ) -> dict[str, Any]:
-    return event(
+    return fact(
         project,
-        "qtrail.party.lab_commissioned.v1",
-        {
-            "lab_name": "检测中心",
-            "lab_code": lab,
-            "qualification_certificate": "苏建检字 0032",
-            "scope": ["混凝土", "钢筋", "水泥"],
-            "evidence": sha(f"lab-{project}-{lab}"),
-        },
+        LabCommissioned(
+            lab_name="检测中心",
+            lab_code=lab,
+            qualification_certificate="苏建检字 0032",
+            scope=["混凝土", "钢筋", "水泥"],
+            evidence=sha(f"lab-{project}-{lab}"),
+        ),
         at=at,
         **kw,
     )
@@ -259,25 +280,24 @@ def sample(
 ) -> dict[str, Any]:
     kw.setdefault("org", CONSTRUCTION)
     kw.setdefault("role", "construction")
-    return event(
+    return fact(
         project,
-        "qtrail.materials.sample_taken.v1",
-        {
-            "sample_id": sample_id,
-            "material": material,
-            "grade": grade,
-            "diameter_mm": diameter,
-            "batch_id": batch,
-            "batch_quantity": "100 m³",
-            "building_part": "3层梁板",
-            "sampler": person("取样员", id_number(61)),
-            "witness": person("见证人", WITNESS_ID) if witnessed else None,
-            "seal_code": seal or f"SEAL-{sample_id}",
-            "taken_at": at.isoformat(),
-            "location": {"latitude": 34.26, "longitude": 117.18, "accuracy_m": 5.0},
-            "photos": [sha(f"photo-{project}-{sample_id}")],
-            "replaces_sample_id": replaces,
-        },
+        SampleTaken(
+            sample_id=sample_id,
+            material=material,
+            grade=grade,
+            diameter_mm=diameter,
+            batch_id=batch,
+            batch_quantity="100 m³",
+            building_part="3层梁板",
+            sampler=person("取样员", id_number(61)),
+            witness=person("见证人", WITNESS_ID) if witnessed else None,
+            seal_code=seal or f"SEAL-{sample_id}",
+            taken_at=at,
+            location=Location(latitude=34.26, longitude=117.18, accuracy_m=5.0),
+            photos=[sha(f"photo-{project}-{sample_id}")],
+            replaces_sample_id=replaces,
+        ),
         at=at,
         **kw,
     )
@@ -293,14 +313,13 @@ def received(
 ) -> dict[str, Any]:
     kw.setdefault("org", LAB)
     kw.setdefault("role", "lab")
-    return event(
+    return fact(
         project,
-        "qtrail.materials.sample_received.v1",
-        {
-            "sample_id": sample_id,
-            "seal_code_seen": seal or f"SEAL-{sample_id}",
-            "received_at": at.isoformat(),
-        },
+        SampleReceived(
+            sample_id=sample_id,
+            seal_code_seen=seal or f"SEAL-{sample_id}",
+            received_at=at,
+        ),
         at=at,
         **kw,
     )
@@ -328,25 +347,24 @@ def reported(
         "straightened": "-",
     }
     rows = [
-        {
-            "name": name,
-            "value": value,
-            "unit": next((u for suffix, u in units.items() if name.endswith(suffix)), "-"),
-        }
+        Measurement(
+            name=name,
+            value=value,
+            unit=next((u for suffix, u in units.items() if name.endswith(suffix)), "-"),
+        )
         for name, value in measurements.items()
     ]
-    return event(
+    return fact(
         project,
-        "qtrail.materials.test_reported.v1",
-        {
-            "report_number": number,
-            "lab_code": kw["org"],
-            "sample_id": sample_id,
-            "tested_on": at.date().isoformat(),
-            "measurements": rows,
-            "lab_conclusion": conclusion,
-            "replaces_report_number": replaces,
-        },
+        TestReported(
+            report_number=number,
+            lab_code=kw["org"],
+            sample_id=sample_id,
+            tested_on=at.date(),
+            measurements=rows,
+            lab_conclusion=conclusion,
+            replaces_report_number=replaces,
+        ),
         at=at,
         **kw,
     )
@@ -363,10 +381,9 @@ def batch_closed(
 ) -> dict[str, Any]:
     kw.setdefault("org", SUPERVISION)
     kw.setdefault("role", "supervision")
-    return event(
+    return fact(
         project,
-        "qtrail.materials.concrete_batch_closed.v1",
-        {"batch_id": batch, "grade": grade, "sigma0_mpa": sigma0},
+        ConcreteBatchClosed(batch_id=batch, grade=grade, sigma0_mpa=sigma0),
         at=at,
         **kw,
     )
@@ -377,10 +394,9 @@ def alert_resolved(
 ) -> dict[str, Any]:
     kw.setdefault("org", SUPERVISION)
     kw.setdefault("role", "supervision")
-    return event(
+    return fact(
         project,
-        "qtrail.materials.alert_resolved.v1",
-        {"alert_id": alert_id, "resolution": "已重新见证取样并复检合格", "evidence": []},
+        AlertResolved(alert_id=alert_id, resolution="已重新见证取样并复检合格", evidence=[]),
         at=at,
         **kw,
     )
@@ -391,10 +407,9 @@ def report_revoked(
 ) -> dict[str, Any]:
     kw.setdefault("org", LAB)
     kw.setdefault("role", "lab")
-    return event(
+    return fact(
         project,
-        "qtrail.materials.report_revoked.v1",
-        {"report_number": number, "reason": "数据录入错误"},
+        ReportRevoked(report_number=number, reason="数据录入错误"),
         at=at,
         **kw,
     )
@@ -407,15 +422,14 @@ def completion(
     signed: tuple[str, ...] = tuple(ORGS),
     **kw: Any,
 ) -> dict[str, Any]:
-    return event(
+    return fact(
         project,
-        "qtrail.project.completion_accepted.v1",
-        {
-            "accepted_on": at.date().isoformat(),
-            "started_on": (T0 + dt.timedelta(days=2)).date().isoformat(),
-            "lead_signatures": {role: sha(f"signature-{project}-{role}") for role in signed},
-            "acceptance_record": sha(f"acceptance-{project}"),
-        },
+        CompletionAccepted(
+            accepted_on=at.date(),
+            started_on=(T0 + dt.timedelta(days=2)).date().isoformat(),
+            lead_signatures={role: sha(f"signature-{project}-{role}") for role in signed},
+            acceptance_record=sha(f"acceptance-{project}"),
+        ),
         at=at,
         **kw,
     )
@@ -430,3 +444,126 @@ def plaque_event(
     **kw: Any,
 ) -> dict[str, Any]:
     return event(project, f"qtrail.plaque.{fact}.v1", data, at=at, **kw)
+
+
+# Facts the unit tests of the domain build (dated explicitly, never by the wall clock).
+
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+
+
+def lab_commission(
+    project: str, *, lab: str = LAB, at: dt.datetime = T0 + DAY + HOUR, **kw: Any
+) -> dict[str, Any]:
+    return fact(
+        project,
+        LabCommissioned(
+            lab_name="测试检测中心",
+            lab_code=lab,
+            qualification_certificate="CMA-2026-001",
+            scope=["混凝土抗压强度"],
+            evidence=sha(f"lab-{project}-{lab}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def witness(
+    project: str,
+    *,
+    employer: str = OWNER,
+    number: str | None = None,
+    at: dt.datetime = T0 + 2 * DAY,
+    **kw: Any,
+) -> dict[str, Any]:
+    number = number or id_number(60)
+    return fact(
+        project,
+        WitnessAuthorized(
+            witness=person("见证人", number),
+            witness_org_code=employer,
+            scope=["钢筋取样"],
+            evidence=sha(f"witness-{project}-{number}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def nc_raised(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return fact(
+        project,
+        NonconformanceRaised(
+            nonconformance_id=nc_id,
+            building_part="3层梁板",
+            description="钢筋保护层厚度不足",
+            severity="major",
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def nc_rectified(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 3 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return fact(
+        project,
+        NonconformanceRectified(nonconformance_id=nc_id, action="凿除重做"),
+        at=at,
+        **kw,
+    )
+
+
+def nc_closed(
+    project: str, nc_id: str, *, at: dt.datetime = T0 + 4 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return fact(
+        project,
+        NonconformanceClosed(nonconformance_id=nc_id, verdict="复查合格"),
+        at=at,
+        **kw,
+    )
+
+
+def accident(
+    project: str, accident_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return fact(
+        project,
+        AccidentReported(
+            accident_id=accident_id,
+            happened_at=at,
+            building_part="地下室顶板",
+            description="模板支撑失稳",
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def correction(
+    project: str,
+    corrects: str,
+    changes: dict[str, Any],
+    *,
+    at: dt.datetime = T0 + 5 * DAY,
+    **kw: Any,
+) -> dict[str, Any]:
+    return fact(
+        project,
+        RecordCorrected(corrects_event_id=corrects, reason="笔误", changes=changes),
+        at=at,
+        **kw,
+    )

@@ -18,151 +18,37 @@ from services.domain.recording import BatchDecision, decide_batch
 from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_submission
 from tests.support.events import (
-    CONSTRUCTION,
-    LAB,
-    OWNER,
-    SUPERVISION,
-    T0,
-    event,
-    id_number,
-    person,
-    sha,
+    DAY,
+    HOUR,
+    accident,
+    correction,
+    lab_commission,
+    nc_closed,
+    nc_raised,
+    nc_rectified,
+    witness,
 )
+
+__all__ = [
+    "DAY",
+    "HOUR",
+    "accident",
+    "correction",
+    "lab_commission",
+    "nc_closed",
+    "nc_raised",
+    "nc_rectified",
+    "witness",
+]
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 """The recorder's clock in every unit test: two months after T0, the registration."""
-DAY = dt.timedelta(days=1)
-HOUR = dt.timedelta(hours=1)
 
 Item = tuple[bytes, Submission | Unreadable]
 
 
 # ----------------------------------------------------------------------------- envelopes
-
-
-def lab_commission(
-    project: str, *, lab: str = LAB, at: dt.datetime = T0 + DAY + HOUR, **kw: Any
-) -> dict[str, Any]:
-    return event(
-        project,
-        "qtrail.party.lab_commissioned.v1",
-        {
-            "lab_name": "测试检测中心",
-            "lab_code": lab,
-            "qualification_certificate": "CMA-2026-001",
-            "scope": ["混凝土抗压强度"],
-            "evidence": sha(f"lab-{project}-{lab}"),
-        },
-        at=at,
-        **kw,
-    )
-
-
-def witness(
-    project: str,
-    *,
-    employer: str = OWNER,
-    number: str | None = None,
-    at: dt.datetime = T0 + 2 * DAY,
-    **kw: Any,
-) -> dict[str, Any]:
-    number = number or id_number(60)
-    return event(
-        project,
-        "qtrail.party.witness_authorized.v1",
-        {
-            "witness": person("见证人", number),
-            "witness_org_code": employer,
-            "scope": ["钢筋取样"],
-            "evidence": sha(f"witness-{project}-{number}"),
-        },
-        at=at,
-        **kw,
-    )
-
-
-def nc_raised(
-    project: str, nc_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
-) -> dict[str, Any]:
-    kw.setdefault("org", SUPERVISION)
-    kw.setdefault("role", "supervision")
-    return event(
-        project,
-        "qtrail.quality.nonconformance_raised.v1",
-        {
-            "nonconformance_id": nc_id,
-            "building_part": "3层梁板",
-            "description": "钢筋保护层厚度不足",
-            "severity": "major",
-        },
-        at=at,
-        **kw,
-    )
-
-
-def nc_rectified(
-    project: str, nc_id: str, *, at: dt.datetime = T0 + 3 * DAY, **kw: Any
-) -> dict[str, Any]:
-    kw.setdefault("org", CONSTRUCTION)
-    kw.setdefault("role", "construction")
-    return event(
-        project,
-        "qtrail.quality.nonconformance_rectified.v1",
-        {"nonconformance_id": nc_id, "action": "凿除重做"},
-        at=at,
-        **kw,
-    )
-
-
-def nc_closed(
-    project: str, nc_id: str, *, at: dt.datetime = T0 + 4 * DAY, **kw: Any
-) -> dict[str, Any]:
-    kw.setdefault("org", SUPERVISION)
-    kw.setdefault("role", "supervision")
-    return event(
-        project,
-        "qtrail.quality.nonconformance_closed.v1",
-        {"nonconformance_id": nc_id, "verdict": "复查合格"},
-        at=at,
-        **kw,
-    )
-
-
-def accident(
-    project: str, accident_id: str, *, at: dt.datetime = T0 + 2 * DAY, **kw: Any
-) -> dict[str, Any]:
-    kw.setdefault("org", CONSTRUCTION)
-    kw.setdefault("role", "construction")
-    return event(
-        project,
-        "qtrail.quality.accident_reported.v1",
-        {
-            "accident_id": accident_id,
-            "happened_at": at.isoformat(),
-            "building_part": "地下室顶板",
-            "description": "模板支撑失稳",
-        },
-        at=at,
-        **kw,
-    )
-
-
-def correction(
-    project: str,
-    corrects: str,
-    changes: dict[str, Any],
-    *,
-    at: dt.datetime = T0 + 5 * DAY,
-    **kw: Any,
-) -> dict[str, Any]:
-    return event(
-        project,
-        "qtrail.record.corrected.v1",
-        {"corrects_event_id": corrects, "reason": "笔误", "changes": changes},
-        at=at,
-        **kw,
-    )
 
 
 def acting(envelope: dict[str, Any], org: str, role: str) -> dict[str, Any]:

@@ -394,7 +394,7 @@ def test_a_report_delivered_twice_in_one_batch_is_evaluated_once(rebar: ProjectS
 @pytest.mark.parametrize("split", [False, True], ids=["one batch", "two batches"])
 def test_a_submitted_id_never_collides_with_a_system_fact(rebar: ProjectState, split: bool) -> None:
     report = reported(P, "R-1", "RB1", REBAR_OK)
-    squatter = sample(P, "S-SQUAT", event_id=f"sys-eval-{report['id']}")
+    squatter = {**sample(P, "S-SQUAT"), "id": f"sys-eval-{report['id']}"}  # a hostile app
     if split:
         first = run([squatter], rebar)
         second = run([report], first.states.get(P, rebar), decided=first.digests)

@@ -131,7 +131,7 @@ def test_rebar_with_a_diameter_is_accepted(base: ProjectState) -> None:
 
 def test_a_witness_not_authorized_on_the_project_is_refused(base: ProjectState) -> None:
     env = sample(P, "S1")
-    env["data"]["witness"] = person("冒名见证人", id_number(77))
+    env["data"]["witness"] = person("冒名见证人", id_number(77)).model_dump()
     message = refused(run([env], base), "materials.witness_not_authorized")
     assert "冒名见证人" in message
 
