@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from services.domain.recording import (
 )
 from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_submission
+from tests.support.events import appointment, lot, registration
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 """Later than every default date of tests/support/events.py."""
@@ -63,3 +65,15 @@ async def seal(
     )
     await writer.record(decision, now)
     return decision
+
+
+async def seeded(
+    writer: TrailWriter, records: int, prefix: str = "SEEDED", now: dt.datetime = NOW
+) -> str:
+    """A new project with ``records`` sealed records (at least 2): registration, appointment of
+    the construction unit, then lots 1, 2, …"""
+    project_id = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    envelopes = [registration(project_id), appointment(project_id, "construction")]
+    envelopes += [lot(project_id, n) for n in range(1, records - 1)]
+    await seal(writer, envelopes, now)
+    return project_id
