@@ -105,8 +105,7 @@ def _sealed(project_id: str, link: StoredLink) -> SealedRecord:
 
 
 def _holdable(value: object, where: str) -> None:
-    """Raise ``Unstorable`` for what PostgreSQL refuses in text and jsonb: U+0000, and integers
-    beyond bigint in a bigint column (the caller passes those)."""
+    """Raise ``Unstorable`` for what PostgreSQL refuses in text and jsonb: U+0000."""
     if isinstance(value, str):
         if "\x00" in value:
             raise Unstorable(
@@ -208,7 +207,7 @@ class MemoryTrail(TrailWriter, TrailReader):
         ]
         for j in decision.rejected:
             _holdable([j.event_id, j.project_id, j.event_type], "rejections")
-            _holdable([j.rejection.code, j.rejection.message_zh, j.rejection.message_en], "")
+            _holdable([j.rejection.code, j.rejection.message_zh, j.rejection.message_en], "reasons")
             if j.rejection.details:
                 _jsonb([d.as_dict() for d in j.rejection.details], "rejections.details")
             if j.event_id is not None and not j.conflict and j.digest is None:
