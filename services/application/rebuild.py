@@ -46,8 +46,8 @@ async def _compare(
         problems = diff(live.get(project_id, {}), rebuilt)
         missing = set(rebuilt.get("alerts") or {}) - alerts.get(project_id, set())
         problems += [f"alerts table lacks {alert_id}" for alert_id in sorted(missing)]
-        if problems:
-            result.differences[project_id] = problems
+        for problem in problems:  # after what reading the topic already found
+            result.differ(project_id, problem)
     return result
 
 

@@ -7,8 +7,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 
-import pytest
-
 from services.application.rebuild import Comparison, from_store, from_topic
 from services.application.record_batch import BatchRecorder, Topics
 from tests.support.events import (
@@ -130,11 +128,6 @@ async def test_a_chain_missing_seqs_on_the_topic_differs(stores: Stores) -> None
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rebuild._compare replaces the topic's findings for a project whose state also "
-    "differs, and a missing seq always changes the state: the gap is never named",
-)
 async def test_a_chain_missing_seqs_on_the_topic_is_named(stores: Stores) -> None:
     _, lots, published = await recorded(stores)
     result = await from_topic(offsets(without_seq(on_topic(published), lots, 4)), stores.models)
