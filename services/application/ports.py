@@ -24,7 +24,8 @@ from services.domain.state import Alert, ProjectState
 
 
 class Collision(Exception):
-    """Another writer sealed the same (project, seq) first: decide again from fresh state."""
+    """Another writer got there first (the same seq of a project, an outcome for the same event
+    id, or the same report number sealed): decide the batch again from fresh state."""
 
 
 class Unstorable(Exception):
