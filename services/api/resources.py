@@ -19,7 +19,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
-from services.gateway.ingest import Ingest
+from services.application.ingest import Ingest
 from services.settings import Settings
 
 
@@ -53,7 +53,14 @@ class Resources:
             await producer.stop()
             await pool.close()
             raise
-        ingest = Ingest(settings, producer, store, submissions, listener)
+        ingest = Ingest(
+            topic=settings.topic_submitted,
+            wait_max_s=settings.wait_max_s,
+            publisher=producer,
+            statuses=store,
+            submissions=submissions,
+            waiter=listener,
+        )
         evidence_root = Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
         return cls(
             settings,

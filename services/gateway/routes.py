@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from events.envelope import Envelope
-from services.adapters.postgres.trail_store import EventStatus
 from services.api.auth import Caller, forbidden
 from services.api.resources import Deps
+from services.application.ingest import IdConflict
+from services.application.ports import EventStatus
 from services.domain.access import Principal
 from services.gateway.cloudevents import read_batch, read_single, validate
-from services.gateway.ingest import IdConflict
 from services.gateway.problems import Problem
 
 router = APIRouter(tags=["events"])
@@ -25,10 +25,44 @@ Wait = Annotated[
 ]
 
 
+def _status(status: EventStatus) -> dict[str, Any]:
+    """An event's status as answered: the digest stays inside."""
+    out: dict[str, Any] = {"id": status.event_id, "status": status.status}
+    if status.project_id is not None:
+        out["project"] = status.project_id
+    if status.status == "sealed":
+        out |= {"seq": status.seq, "hash": status.hash}
+    if status.status == "rejected":
+        out["reason"] = {
+            "code": status.reason_code,
+            "zh": status.message_zh,
+            "en": status.message_en,
+        }
+        if status.details:
+            out["reason"]["items"] = status.details
+    if status.decided_at is not None:
+        out["decided_at"] = status.decided_at.isoformat()
+    return out
+
+
 def _answer(request: Request, status: EventStatus) -> dict[str, Any]:
-    return status.as_dict() | {
+    return _status(status) | {
         "status_url": str(request.url_for("event_status", event_id=status.event_id))
     }
+
+
+def _conflict(conflict: IdConflict) -> Problem:
+    """A reused id: 409, the original stands."""
+    state = conflict.original.status if conflict.original else "received"
+    return Problem(
+        409,
+        "Event id already used",
+        f"event id {conflict.event_id} was already {state} for different content; the original "
+        "stands. Send new content under a new id (a correction refers to the original).",
+        kind="https://qtrail.dev/problems/id-conflict",
+        errors=[{"field": "id", "reason": f"already used for different content ({state})"}],
+        extra={"id": conflict.event_id},
+    )
 
 
 def _check_writer(caller: Principal, envelope: Envelope) -> None:
@@ -70,7 +104,7 @@ async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 
     raw = envelope.model_dump(mode="json", exclude_none=True)
     [status] = await deps.ingest.submit([(raw, envelope)], wait)
     if isinstance(status, IdConflict):
-        return await _refused(deps, request, status.problem(), body)
+        return await _refused(deps, request, _conflict(status), body)
     return JSONResponse(
         _answer(request, status), status_code=202 if status.status == "pending" else 200
     )
@@ -114,7 +148,7 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
     statuses = await deps.ingest.submit([(raw, env) for _, raw, env in valid], wait)
     for (index, _, _), status in zip(valid, statuses, strict=True):
         if isinstance(status, IdConflict):
-            conflict = status.problem()
+            conflict = _conflict(status)
             conflict.errors = [e | {"field": f"[{index}].{e['field']}"} for e in conflict.errors]
             await _refused(deps, request, conflict, body)
             results[index] = conflict.body()
