@@ -15,13 +15,7 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", summary="Liveness and dependencies")
 async def healthz(deps: Deps) -> JSONResponse:
-    async def postgres() -> bool:
-        try:
-            return bool(await asyncio.wait_for(deps.pool.fetchval("SELECT 1"), timeout=3))
-        except Exception:
-            return False
-
-    pg, kafka = await asyncio.gather(postgres(), deps.producer.healthy())
+    pg, kafka = await asyncio.gather(deps.database.answers(timeout_s=3), deps.producer.healthy())
     ok = pg and kafka
     return JSONResponse(
         {"status": "ok" if ok else "degraded", "checks": {"postgres": pg, "kafka": kafka}},

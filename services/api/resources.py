@@ -13,9 +13,11 @@ from services.adapters.evidence import EvidenceStore, FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.evidence_log import EvidenceLog
+from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.outcome_listener import OutcomeListener
 from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_store import TrailStore
 from services.adapters.signing import Signer
@@ -37,6 +39,8 @@ class Resources:
     evidence: EvidenceStore
     signer: Signer
     plaque_files: PlaqueFiles
+    rejections: ProjectRejections
+    database: DatabaseHealth
 
     @classmethod
     async def open(cls, settings: Settings) -> Resources:
@@ -75,6 +79,8 @@ class Resources:
             FolderEvidenceStore(evidence_root),
             signer,
             PlaqueFiles(Path(settings.plaque_root())),
+            ProjectRejections(pool),
+            DatabaseHealth(pool),
         )
 
     async def close(self) -> None:

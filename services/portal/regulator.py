@@ -198,12 +198,8 @@ async def timeline(
     refused = []
     if rejected:
         refused = [
-            RefusedRow(row["rejected_at"], str(row["type"]), row["reason_code"], row["message_en"])
-            for row in await deps.pool.fetch(
-                "SELECT event_id, type, reason_code, message_en, rejected_at FROM rejections WHERE project_id = $1 "
-                "ORDER BY rejected_at",
-                project_id,
-            )
+            RefusedRow(row.rejected_at, str(row.type), row.reason_code, row.message_en)
+            for row in await deps.rejections.of_project(project_id)
         ]
     html = render(
         "regulator_timeline.html",

@@ -17,6 +17,7 @@ import pytest
 from markupsafe import escape
 from starlette.requests import Request
 
+from services.adapters.postgres.rejections import RecordedRejection
 from services.domain.access import KeyKind, Principal
 from services.domain.chain import SealedRecord
 from services.domain.codes import REPORT, Claims
@@ -196,7 +197,7 @@ def _request(path: str, query: str = "") -> Request:
 def _deps(
     records: Iterable[SealedRecord] = (),
     states: Mapping[str, ProjectState] | None = None,
-    rejections: Iterable[dict[str, Any]] = (),
+    rejections: Iterable[RecordedRejection] = (),
     claims: Claims | None = None,
 ) -> Any:
     """The resources a route reads, answering from memory."""
@@ -210,7 +211,7 @@ def _deps(
     async def load_states(ids: list[str]) -> dict[str, ProjectState]:
         return {i: (states or {})[i] for i in ids if i in (states or {})}
 
-    async def fetch(query: str, *args: Any) -> list[dict[str, Any]]:
+    async def of_project(project_id: str) -> list[RecordedRejection]:
         return list(rejections)
 
     def verify(code: str) -> Claims:
@@ -220,7 +221,7 @@ def _deps(
     return SimpleNamespace(
         keys=SimpleNamespace(authenticate=authenticate),
         store=SimpleNamespace(records=records_of, load_states=load_states),
-        pool=SimpleNamespace(fetch=fetch),
+        rejections=SimpleNamespace(of_project=of_project),
         signer=SimpleNamespace(verify=verify, sign=lambda kind, project, number: "signed"),
         settings=SimpleNamespace(public_base_url="https://qtrail.example"),
     )
@@ -231,13 +232,13 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
 ) -> None:
     records = trail[1]
     project_id = hostile("project_id")
-    refusal = {
-        "event_id": "evt-1",
-        "type": hostile("refused.type"),
-        "reason_code": hostile("refused.reason_code"),
-        "message_en": hostile("refused.message_en"),
-        "rejected_at": T0,
-    }
+    refusal = RecordedRejection(
+        event_id="evt-1",
+        type=hostile("refused.type"),
+        reason_code=hostile("refused.reason_code"),
+        message_en=hostile("refused.message_en"),
+        rejected_at=T0,
+    )
     answer = await regulator.timeline(
         project_id,
         _request(f"/regulator/projects/{project_id}", "role=owner"),
