@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.api.auth import Caller, forbidden
-from services.api.resources import Deps
 from services.domain.access import KeyKind
-from services.gateway.problems import Problem
+from services.http.auth import Caller, forbidden
+from services.http.problems import Problem
+from services.http.resources import Deps
 
 router = APIRouter(tags=["evidence"])
 

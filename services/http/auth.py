@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal, may_read_project
 from services.domain.state import ProjectState
-from services.gateway.problems import Problem
+from services.http.problems import Problem
+from services.http.resources import Deps
 
 UNAUTHORIZED = "https://qtrail.dev/problems/unauthorized"
 FORBIDDEN = "https://qtrail.dev/problems/forbidden"

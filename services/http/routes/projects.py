@@ -11,14 +11,14 @@ from pydantic import AwareDatetime
 from services.adapters.postgres.chain_audit import SignedHistory, verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
-from services.api.auth import Caller, readable_state
-from services.api.resources import Deps
 from services.domain.access import redact
 from services.domain.ledger import FIVE_ROLES, archive_gaps
 from services.domain.replay import as_of as as_of_state
 from services.domain.replay import steps
 from services.domain.responsibility import responsible_at
-from services.gateway.problems import Problem
+from services.http.auth import Caller, readable_state
+from services.http.problems import Problem
+from services.http.resources import Deps
 
 router = APIRouter(tags=["projects"])
 

@@ -14,11 +14,11 @@ from services.adapters.export import (
     export_bundle,
 )
 from services.adapters.postgres.checkpoints import Checkpoint, CheckpointStore
-from services.api.auth import Caller, require_kind
-from services.api.resources import Deps
 from services.domain import merkle
 from services.domain.access import KeyKind
-from services.gateway.problems import Problem
+from services.http.auth import Caller, require_kind
+from services.http.problems import Problem
+from services.http.resources import Deps
 
 router = APIRouter(tags=["checkpoints"])
 MAX_BIGINT = 2**63 - 1

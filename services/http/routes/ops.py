@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.api.resources import Deps
+from services.http.resources import Deps
 
 router = APIRouter(tags=["operations"])
 

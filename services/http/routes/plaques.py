@@ -20,11 +20,11 @@ from services.adapters.plaques.store import FORMATS
 from services.adapters.postgres.chain_audit import SignedHistory, verify_project
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
-from services.api.resources import Deps, Resources
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
 from services.domain.state import Plaque, ProjectState
-from services.gateway.problems import Problem
-from services.portal.page import not_valid, trail_page
+from services.http.page import not_valid, trail_page
+from services.http.problems import Problem
+from services.http.resources import Deps, Resources
 
 router = APIRouter(tags=["plaques"])
 

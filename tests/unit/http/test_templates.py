@@ -23,9 +23,9 @@ from services.domain.chain import SealedRecord
 from services.domain.codes import REPORT, Claims
 from services.domain.ledger import EventRef
 from services.domain.state import Alert, Plaque, PlaqueStatus, ProjectState
-from services.portal import regulator, reports
-from services.portal.page import not_valid, trail_page
-from services.portal.templates import render
+from services.http.page import not_valid, trail_page
+from services.http.routes import regulator, reports
+from services.http.templates import render
 from tests.support.events import (
     ORGS,
     T0,
@@ -316,13 +316,13 @@ def test_no_module_under_services_builds_html_in_a_string() -> None:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if HTML_TAG.search(line)
     ]
-    assert found == [], "HTML belongs in services/portal/templates/:\n" + "\n".join(found)
+    assert found == [], "HTML belongs in services/http/templates/:\n" + "\n".join(found)
 
 
-def test_the_portal_escapes_nothing_by_hand() -> None:
-    portal = SERVICES / "portal"
+def test_the_http_package_escapes_nothing_by_hand() -> None:
+    package = SERVICES / "http"
     assert not [
         path.name
-        for path in portal.rglob("*.py")
+        for path in package.rglob("*.py")
         if re.search(r"\bfrom html import\b|\bhtml\.escape\b|\bMarkup\(", path.read_text())
     ]

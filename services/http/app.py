@@ -1,4 +1,4 @@
-"""The ASGI app: ``uvicorn --factory services.api.app:create_app`` or ``python -m services.api``."""
+"""The ASGI app: ``uvicorn --factory services.http.app:create_app`` or ``python -m services.http``."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from services.api import ops
-from services.api.limits import BodyLimit, body_limit
-from services.api.resources import Resources
-from services.gateway import evidence
-from services.gateway import routes as gateway
-from services.gateway.problems import Problem
-from services.portal import checkpoints, plaques, regulator, reports
-from services.portal import routes as portal
+from services.http.limits import BodyLimit, body_limit
+from services.http.problems import Problem
+from services.http.resources import Resources
+from services.http.routes import (
+    checkpoints,
+    events,
+    evidence,
+    ops,
+    plaques,
+    projects,
+    regulator,
+    reports,
+)
 from services.settings import Settings, get_settings
 
 log = structlog.get_logger()
@@ -134,9 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ).response()
 
     app.add_middleware(BodyLimit, limit=body_limit(settings.evidence_max_bytes))
-    app.include_router(gateway.router)
+    app.include_router(events.router)
     app.include_router(evidence.router)
-    app.include_router(portal.router)
+    app.include_router(projects.router)
     app.include_router(reports.router)
     app.include_router(plaques.router)
     app.include_router(checkpoints.router)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from events.envelope import Envelope
-from services.api.auth import Caller, forbidden
-from services.api.resources import Deps
 from services.application.ingest import IdConflict
 from services.application.ports import EventStatus
 from services.domain.access import Principal
-from services.gateway.cloudevents import read_batch, read_single, validate
-from services.gateway.problems import Problem
+from services.http.auth import Caller, forbidden
+from services.http.cloudevents import read_batch, read_single, validate
+from services.http.problems import Problem
+from services.http.resources import Deps
 
 router = APIRouter(tags=["events"])
 

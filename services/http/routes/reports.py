@@ -12,11 +12,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from prometheus_client import Counter
 
-from services.api.auth import Caller, readable_state
-from services.api.resources import Deps
 from services.domain.codes import REPORT, InvalidCode
-from services.gateway.problems import Problem
-from services.portal.templates import render
+from services.http.auth import Caller, readable_state
+from services.http.problems import Problem
+from services.http.resources import Deps
+from services.http.templates import render
 
 router = APIRouter(tags=["reports"])
 

@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from events.base import Role
 from events.materials import Material
 from services.adapters.postgres.web_sessions import TTL, WebSessions
-from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal
 from services.domain.project import fold
 from services.domain.replay import changes
 from services.domain.state import ProjectState
-from services.portal.templates import render
+from services.http.resources import Deps
+from services.http.templates import render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
