@@ -1,13 +1,26 @@
-"""RFC 9457 problem details, the shape of every 4xx and 5xx answer."""
+"""RFC 9457 problem details, the shape of every 4xx and 5xx answer, and the exception handlers
+that turn every error (a ``Problem``, invalid parameters, a dependency away, a value the database
+refuses) into one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import asyncpg
+import structlog
+from aiokafka.errors import KafkaError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from services.http.deps import refusal_log
+
 PROBLEM = "application/problem+json"
+RETRY_AFTER_S = 5
+
+log = structlog.get_logger()
 
 
 class Problem(Exception):
@@ -54,3 +67,95 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]
         field = f"{prefix}{path}" if path else prefix.rstrip(".") or "(body)"
         out.append({"field": field, "reason": err["msg"]})
     return out
+
+
+async def _body(request: Request) -> bytes:
+    """The raw body if still readable (form parsing may have consumed the stream)."""
+    try:
+        return await request.body()
+    except RuntimeError:
+        return b""
+
+
+def _bad_value() -> JSONResponse:
+    """A value PostgreSQL cannot take (a number beyond bigint, say): the client's error."""
+    return Problem(
+        400,
+        "Value out of range",
+        "a value in the request is outside what can be stored or looked up",
+        errors=[{"field": "(request)", "reason": "out of range"}],
+    ).response()
+
+
+def add_handlers(app: FastAPI) -> None:
+    """Answer every error as a problem."""
+
+    @app.exception_handler(Problem)
+    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in exc.errors()
+        ]
+        problem = Problem(
+            422, "Invalid request", "the request's parameters are invalid", errors=errors
+        )
+        refusals = refusal_log(request)
+        # Stored only where a key was required: an anonymous form must not add rows.
+        if (
+            refusals is not None
+            and request.method == "POST"
+            and request.url.path.startswith("/v1/")
+        ):
+            await refusals.note_refused(
+                endpoint=request.url.path,
+                status=422,
+                errors=errors,
+                body=await _body(request),
+                event_id=None,
+                at=dt.datetime.now(dt.UTC),
+            )
+        return problem.response()
+
+    @app.exception_handler(OSError)  # refused connections and timeouts (TimeoutError is one)
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    @app.exception_handler(asyncpg.CannotConnectNowError)
+    @app.exception_handler(asyncpg.AdminShutdownError)
+    @app.exception_handler(asyncpg.InsufficientResourcesError)
+    @app.exception_handler(KafkaError)
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """PostgreSQL or Kafka away, or the pool exhausted: the client should retry later."""
+        if isinstance(exc, asyncpg.InterfaceError) and isinstance(exc, ValueError):
+            return _bad_value()  # the driver refused a value of the request: the client's error
+        log.warning("dependency unavailable", path=request.url.path, error=repr(exc))
+        answer = Problem(
+            503,
+            "Service unavailable",
+            "the trail's storage or broker is not reachable right now; nothing was taken in. "
+            "Retry after the time given.",
+            kind="https://qtrail.dev/problems/unavailable",
+        ).response()
+        answer.headers["retry-after"] = str(RETRY_AFTER_S)
+        return answer
+
+    @app.exception_handler(asyncpg.DataError)
+    async def _out_of_range(_request: Request, _exc: Exception) -> JSONResponse:
+        return _bad_value()
+
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    async def _unstorable(_request: Request, _exc: Exception) -> JSONResponse:
+        return Problem(
+            400,
+            "Unstorable text",
+            "the request holds characters that cannot be stored (e.g. NUL)",
+            errors=[
+                {
+                    "field": "(request)",
+                    "reason": "contains a NUL or another character PostgreSQL refuses",
+                }
+            ],
+        ).response()

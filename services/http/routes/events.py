@@ -14,8 +14,8 @@ from services.application.ports import EventStatus
 from services.domain.access import Principal
 from services.http.auth import Caller, forbidden
 from services.http.cloudevents import read_batch, read_single, validate
+from services.http.deps import Ingestion, RefusalLog, TrailReader
 from services.http.problems import Problem
-from services.http.resources import Deps
 
 router = APIRouter(tags=["events"])
 
@@ -75,8 +75,10 @@ def _check_writer(caller: Principal, envelope: Envelope) -> None:
         raise problem
 
 
-async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) -> JSONResponse:
-    await deps.submissions.note_refused(
+async def _refused(
+    refusals: RefusalLog, request: Request, problem: Problem, body: bytes
+) -> JSONResponse:
+    await refusals.note_refused(
         endpoint=request.url.path,
         status=problem.status,
         errors=problem.errors or [{"field": "(request)", "reason": problem.detail}],
@@ -93,18 +95,20 @@ async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) 
     summary="Submit one CloudEvent (structured or binary mode)",
     responses={200: {"description": "decided within ?wait"}, 422: {"description": "invalid"}},
 )
-async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
+async def post_event(
+    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+) -> JSONResponse:
     body = await request.body()
     try:
         raw = read_single(request.headers, body)
         envelope = validate(raw)
         _check_writer(caller, envelope)
     except Problem as problem:
-        return await _refused(deps, request, problem, body)
+        return await _refused(refusals, request, problem, body)
     raw = envelope.model_dump(mode="json", exclude_none=True)
-    [status] = await deps.ingest.submit([(raw, envelope)], wait)
+    [status] = await ingest.submit([(raw, envelope)], wait)
     if isinstance(status, IdConflict):
-        return await _refused(deps, request, _conflict(status), body)
+        return await _refused(refusals, request, _conflict(status), body)
     return JSONResponse(
         _answer(request, status), status_code=202 if status.status == "pending" else 200
     )
@@ -115,15 +119,17 @@ async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 
     summary="Submit a batch of CloudEvents (application/cloudevents-batch+json)",
     responses={200: {"description": "one result per event, in order"}},
 )
-async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
+async def post_batch(
+    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+) -> JSONResponse:
     body = await request.body()
     try:
         items = read_batch(request.headers, body)
     except Problem as problem:
-        return await _refused(deps, request, problem, body)
+        return await _refused(refusals, request, problem, body)
     if len(items) > 1000:
         return await _refused(
-            deps,
+            refusals,
             request,
             Problem(
                 413,
@@ -141,16 +147,16 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
             _check_writer(caller, envelope)
         except Problem as problem:
             problem.errors = [e | {"field": f"[{index}].{e['field']}"} for e in problem.errors]
-            await _refused(deps, request, problem, body)
+            await _refused(refusals, request, problem, body)
             results[index] = problem.body()
             continue
         valid.append((index, envelope.model_dump(mode="json", exclude_none=True), envelope))
-    statuses = await deps.ingest.submit([(raw, env) for _, raw, env in valid], wait)
+    statuses = await ingest.submit([(raw, env) for _, raw, env in valid], wait)
     for (index, _, _), status in zip(valid, statuses, strict=True):
         if isinstance(status, IdConflict):
             conflict = _conflict(status)
             conflict.errors = [e | {"field": f"[{index}].{e['field']}"} for e in conflict.errors]
-            await _refused(deps, request, conflict, body)
+            await _refused(refusals, request, conflict, body)
             results[index] = conflict.body()
         else:
             results[index] = _answer(request, status)
@@ -158,8 +164,10 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
 
 
 @router.get("/v1/events/{event_id}", name="event_status", summary="pending | sealed | rejected")
-async def event_status(event_id: str, request: Request, deps: Deps, caller: Caller) -> JSONResponse:
-    status = await deps.store.status(event_id)
+async def event_status(
+    event_id: str, request: Request, trail: TrailReader, caller: Caller
+) -> JSONResponse:
+    status = await trail.status(event_id)
     if status is None:
         raise Problem(404, "Unknown event", f"no event with id {event_id} was received")
     return JSONResponse(_answer(request, status))

@@ -200,7 +200,7 @@ def _deps(
     rejections: Iterable[RecordedRejection] = (),
     claims: Claims | None = None,
 ) -> Any:
-    """The resources a route reads, answering from memory."""
+    """The dependencies a route reads, answering from memory, by the routes' parameter names."""
 
     async def authenticate(secret: str) -> Principal:
         return Principal(key_id="k-reg", org="regulator", kind=KeyKind.REGULATOR)
@@ -220,7 +220,8 @@ def _deps(
 
     return SimpleNamespace(
         keys=SimpleNamespace(authenticate=authenticate),
-        store=SimpleNamespace(records=records_of, load_states=load_states),
+        sessions=SimpleNamespace(),
+        trail=SimpleNamespace(records=records_of, load_states=load_states),
         rejections=SimpleNamespace(of_project=of_project),
         signer=SimpleNamespace(verify=verify, sign=lambda kind, project, number: "signed"),
         settings=SimpleNamespace(public_base_url="https://qtrail.example"),
@@ -239,10 +240,14 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
         message_en=hostile("refused.message_en"),
         rejected_at=T0,
     )
+    deps = _deps(records, rejections=[refusal])
     answer = await regulator.timeline(
         project_id,
         _request(f"/regulator/projects/{project_id}", "role=owner"),
-        _deps(records, rejections=[refusal]),
+        deps.keys,
+        deps.sessions,
+        deps.trail,
+        deps.rejections,
         role=None,
         material=None,
         verdict=None,
@@ -270,10 +275,14 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
 
 async def test_an_unknown_project_escapes_its_id() -> None:
     project_id = hostile("project_id")
+    deps = _deps()
     answer = await regulator.timeline(
         project_id,
         _request(f"/regulator/projects/{project_id}"),
-        _deps(),
+        deps.keys,
+        deps.sessions,
+        deps.trail,
+        deps.rejections,
         role=None,
         material=None,
         verdict=None,
@@ -289,7 +298,8 @@ async def test_the_report_page_escapes_the_project_sample_and_lab(
 ) -> None:
     state = trail[0]
     claims = Claims(key_id=hostile("key_id"), kind=REPORT, project_id=PROJECT, number="Q1")
-    answer = await reports.report_page("code", _deps(states={PROJECT: state}, claims=claims))
+    deps = _deps(states={PROJECT: state}, claims=claims)
+    answer = await reports.report_page("code", deps.signer, deps.trail, deps.settings)
     assert answer.status_code == 200
     assert_inert(
         bytes(answer.body).decode(),
