@@ -16,6 +16,8 @@ PY="$ROOT/.venv/bin/python"
 HOST="${QTRAIL_HTTP_HOST:-127.0.0.1}"
 PORT="${QTRAIL_HTTP_PORT:-8000}"
 PROCESSES=(recorder api)
+# The module each process runs (python -m); its name is what its log and pid files are called.
+declare -A MODULES=([recorder]=services.recorder [api]=services.http)
 
 say() { printf '[services] %s\n' "$*"; }
 die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -28,7 +30,7 @@ start() {
   if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
   stop "$name"  # what a crashed run left behind
   cd "$ROOT"
-  nohup setsid "$PY" -m "services.$name" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  nohup setsid "$PY" -m "${MODULES[$name]}" >>"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
   say "$name started (pid $(cat "$RUN/$name.pid"), log $LOGS/$name.log)"
 }

@@ -1,4 +1,5 @@
-"""The ports the use cases drive, and the two failures adapters translate their drivers' into.
+"""The ports the use cases drive, the values that cross them, and the two failures adapters
+translate their drivers' into.
 
 A use case never sees asyncpg or aiokafka: an adapter raises ``Collision`` when another writer took
 the same positions, ``Unstorable`` when its store can never take the input as it is (the input's
@@ -11,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -159,3 +161,42 @@ class ReadModels(Protocol):
         """Each project's stored snapshot, as JSON."""
 
     async def alert_ids(self) -> dict[str, set[str]]: ...
+
+
+@dataclass(frozen=True)
+class EventStatus:
+    """Where a submitted event stands: received and not yet decided, sealed or rejected."""
+
+    event_id: str
+    status: str
+    """pending | sealed | rejected"""
+    project_id: str | None = None
+    seq: int | None = None
+    hash: str | None = None
+    reason_code: str | None = None
+    message_zh: str | None = None
+    message_en: str | None = None
+    decided_at: dt.datetime | None = None
+    details: list[dict[str, Any]] | None = None
+    digest: bytes | None = None
+    """Digest of the envelope this outcome is for (not shown): tells a reused id apart."""
+
+
+class SubmissionStatuses(Protocol):
+    async def statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+        """The status of each id known here: its outcome once decided, else ``pending`` if it
+        was received (with the digest it was received with); unknown ids are left out."""
+
+
+class OutcomeWaiter(Protocol):
+    async def wait(self, event_id: str, timeout_s: float) -> EventStatus | None:
+        """The event's status once decided, or as it stands when ``timeout_s`` runs out; None
+        when the waiter declines to wait (too many waiting) or the id is unknown."""
+
+
+class SubmissionLog(Protocol):
+    async def note_received(
+        self, rows: list[tuple[str, str, str, bytes]], at: dt.datetime
+    ) -> set[str]:
+        """Record (event id, project id, type, digest) as received, so a status can answer
+        ``pending`` before the recorder decides; returns the ids seen for the first time."""

@@ -65,7 +65,7 @@ def _topics(_args: argparse.Namespace) -> int:
 
 
 def _api(_args: argparse.Namespace) -> int:
-    from services.api.__main__ import main
+    from services.http.__main__ import main
 
     main()
     return 0
@@ -277,7 +277,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _schemas(_args: argparse.Namespace) -> int:
     from events.schemas import write_all
-    from services.api.app import create_app
+    from services.http.app import create_app
 
     for path in write_all():
         print(f"wrote {path}")

@@ -19,9 +19,9 @@ from events import limits
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.adapters.signing import Signer
-from services.api.limits import EVENT_BODY, OTHER_BODY
 from services.domain.access import KeyKind, Principal
 from services.domain.codes import PLAQUE, Claims, sign
+from services.http.limits import EVENT_BODY, OTHER_BODY
 from tests.support.client import Site
 from tests.support.events import STRUCTURED, lot, registration
 from tests.support.keys import auth

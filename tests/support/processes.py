@@ -15,10 +15,14 @@ from tests.support.stack import ARTIFACTS, ROOT, Environment
 
 
 class Process:
-    """A qtrail process (``python -m services.<name>``) with the environment's settings."""
+    """A qtrail process (``python -m <module>``, by default ``services.<name>``) with the
+    environment's settings; ``name`` is what its log file is called."""
 
-    def __init__(self, name: str, environment: Environment, **extra_env: str) -> None:
+    def __init__(
+        self, name: str, environment: Environment, module: str | None = None, **extra_env: str
+    ) -> None:
         self.name = name
+        self.module = module or f"services.{name}"
         self.environment = environment
         self.extra_env = extra_env
         self.popen: subprocess.Popen[bytes] | None = None
@@ -29,7 +33,7 @@ class Process:
         env = {**os.environ, **self.environment.env, **self.extra_env}
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.name}"],
+            [sys.executable, "-m", self.module],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -68,9 +72,11 @@ class Process:
 
 
 class Api(Process):
+    """The HTTP API (``python -m services.http``), logging to ``api-<suffix>.log``."""
+
     def __init__(self, environment: Environment) -> None:
         self.port = int(environment.env["QTRAIL_HTTP_PORT"])
-        super().__init__("api", environment)
+        super().__init__("api", environment, module="services.http")
 
     @property
     def base_url(self) -> str:

@@ -16,7 +16,8 @@ import asyncpg
 import structlog
 from prometheus_client import Counter, Gauge
 
-from services.adapters.postgres.trail_store import OUTCOME_CHANNEL, EventStatus, TrailStore
+from services.adapters.postgres.trail_store import OUTCOME_CHANNEL, TrailStore
+from services.application.ports import EventStatus
 
 log = structlog.get_logger()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 
 from services.adapters.postgres.alerts import raise_alerts
 from services.adapters.postgres.failures import unstorable
-from services.application.ports import Collision
+from services.application.ports import Collision, EventStatus
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.corrections import ReferencedRecord
 from services.domain.project import replay
@@ -65,37 +64,6 @@ _REJECTION_COLUMNS = (
     "rejected_at",
     "details",
 )
-
-
-@dataclass(frozen=True)
-class EventStatus:
-    event_id: str
-    status: str
-    """pending | sealed | rejected"""
-    project_id: str | None = None
-    seq: int | None = None
-    hash: str | None = None
-    reason_code: str | None = None
-    message_zh: str | None = None
-    message_en: str | None = None
-    decided_at: dt.datetime | None = None
-    details: list[dict[str, Any]] | None = None
-    digest: bytes | None = None
-    """Digest of the envelope this outcome is for (not shown): tells a reused id apart."""
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.event_id, "status": self.status}
-        if self.project_id is not None:
-            out["project"] = self.project_id
-        if self.status == "sealed":
-            out |= {"seq": self.seq, "hash": self.hash}
-        if self.status == "rejected":
-            out["reason"] = {"code": self.reason_code, "zh": self.message_zh, "en": self.message_en}
-            if self.details:
-                out["reason"]["items"] = self.details
-        if self.decided_at is not None:
-            out["decided_at"] = self.decided_at.isoformat()
-        return out
 
 
 def _details(rejection: Rejection) -> list[dict[str, Any]] | None:

@@ -10,7 +10,7 @@ import pytest
 
 from events.registry import CURRENT, UPCASTERS
 from events.schemas import SCHEMA_DIR, render
-from services.api.app import create_app
+from services.http.app import create_app
 from tests.support.events import registration
 
 OPENAPI = SCHEMA_DIR.parent / "openapi.json"

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from events.envelope import Envelope
-from services.adapters.postgres.trail_store import EventStatus
-from services.api.auth import Caller, forbidden
-from services.api.resources import Deps
+from services.application.ingest import IdConflict
+from services.application.ports import EventStatus
 from services.domain.access import Principal
-from services.gateway.cloudevents import read_batch, read_single, validate
-from services.gateway.ingest import IdConflict
-from services.gateway.problems import Problem
+from services.http.auth import Caller, forbidden
+from services.http.cloudevents import read_batch, read_single, validate
+from services.http.deps import Ingestion, RefusalLog, TrailReader
+from services.http.problems import Problem
 
 router = APIRouter(tags=["events"])
 
@@ -25,10 +25,44 @@ Wait = Annotated[
 ]
 
 
+def _status(status: EventStatus) -> dict[str, Any]:
+    """An event's status as answered: the digest stays inside."""
+    out: dict[str, Any] = {"id": status.event_id, "status": status.status}
+    if status.project_id is not None:
+        out["project"] = status.project_id
+    if status.status == "sealed":
+        out |= {"seq": status.seq, "hash": status.hash}
+    if status.status == "rejected":
+        out["reason"] = {
+            "code": status.reason_code,
+            "zh": status.message_zh,
+            "en": status.message_en,
+        }
+        if status.details:
+            out["reason"]["items"] = status.details
+    if status.decided_at is not None:
+        out["decided_at"] = status.decided_at.isoformat()
+    return out
+
+
 def _answer(request: Request, status: EventStatus) -> dict[str, Any]:
-    return status.as_dict() | {
+    return _status(status) | {
         "status_url": str(request.url_for("event_status", event_id=status.event_id))
     }
+
+
+def _conflict(conflict: IdConflict) -> Problem:
+    """A reused id: 409, the original stands."""
+    state = conflict.original.status if conflict.original else "received"
+    return Problem(
+        409,
+        "Event id already used",
+        f"event id {conflict.event_id} was already {state} for different content; the original "
+        "stands. Send new content under a new id (a correction refers to the original).",
+        kind="https://qtrail.dev/problems/id-conflict",
+        errors=[{"field": "id", "reason": f"already used for different content ({state})"}],
+        extra={"id": conflict.event_id},
+    )
 
 
 def _check_writer(caller: Principal, envelope: Envelope) -> None:
@@ -41,8 +75,10 @@ def _check_writer(caller: Principal, envelope: Envelope) -> None:
         raise problem
 
 
-async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) -> JSONResponse:
-    await deps.submissions.note_refused(
+async def _refused(
+    refusals: RefusalLog, request: Request, problem: Problem, body: bytes
+) -> JSONResponse:
+    await refusals.note_refused(
         endpoint=request.url.path,
         status=problem.status,
         errors=problem.errors or [{"field": "(request)", "reason": problem.detail}],
@@ -59,18 +95,20 @@ async def _refused(deps: Deps, request: Request, problem: Problem, body: bytes) 
     summary="Submit one CloudEvent (structured or binary mode)",
     responses={200: {"description": "decided within ?wait"}, 422: {"description": "invalid"}},
 )
-async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
+async def post_event(
+    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+) -> JSONResponse:
     body = await request.body()
     try:
         raw = read_single(request.headers, body)
         envelope = validate(raw)
         _check_writer(caller, envelope)
     except Problem as problem:
-        return await _refused(deps, request, problem, body)
+        return await _refused(refusals, request, problem, body)
     raw = envelope.model_dump(mode="json", exclude_none=True)
-    [status] = await deps.ingest.submit([(raw, envelope)], wait)
+    [status] = await ingest.submit([(raw, envelope)], wait)
     if isinstance(status, IdConflict):
-        return await _refused(deps, request, status.problem(), body)
+        return await _refused(refusals, request, _conflict(status), body)
     return JSONResponse(
         _answer(request, status), status_code=202 if status.status == "pending" else 200
     )
@@ -81,15 +119,17 @@ async def post_event(request: Request, deps: Deps, caller: Caller, wait: Wait = 
     summary="Submit a batch of CloudEvents (application/cloudevents-batch+json)",
     responses={200: {"description": "one result per event, in order"}},
 )
-async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 0) -> JSONResponse:
+async def post_batch(
+    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+) -> JSONResponse:
     body = await request.body()
     try:
         items = read_batch(request.headers, body)
     except Problem as problem:
-        return await _refused(deps, request, problem, body)
+        return await _refused(refusals, request, problem, body)
     if len(items) > 1000:
         return await _refused(
-            deps,
+            refusals,
             request,
             Problem(
                 413,
@@ -107,16 +147,16 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
             _check_writer(caller, envelope)
         except Problem as problem:
             problem.errors = [e | {"field": f"[{index}].{e['field']}"} for e in problem.errors]
-            await _refused(deps, request, problem, body)
+            await _refused(refusals, request, problem, body)
             results[index] = problem.body()
             continue
         valid.append((index, envelope.model_dump(mode="json", exclude_none=True), envelope))
-    statuses = await deps.ingest.submit([(raw, env) for _, raw, env in valid], wait)
+    statuses = await ingest.submit([(raw, env) for _, raw, env in valid], wait)
     for (index, _, _), status in zip(valid, statuses, strict=True):
         if isinstance(status, IdConflict):
-            conflict = status.problem()
+            conflict = _conflict(status)
             conflict.errors = [e | {"field": f"[{index}].{e['field']}"} for e in conflict.errors]
-            await _refused(deps, request, conflict, body)
+            await _refused(refusals, request, conflict, body)
             results[index] = conflict.body()
         else:
             results[index] = _answer(request, status)
@@ -124,8 +164,10 @@ async def post_batch(request: Request, deps: Deps, caller: Caller, wait: Wait = 
 
 
 @router.get("/v1/events/{event_id}", name="event_status", summary="pending | sealed | rejected")
-async def event_status(event_id: str, request: Request, deps: Deps, caller: Caller) -> JSONResponse:
-    status = await deps.store.status(event_id)
+async def event_status(
+    event_id: str, request: Request, trail: TrailReader, caller: Caller
+) -> JSONResponse:
+    status = await trail.status(event_id)
     if status is None:
         raise Problem(404, "Unknown event", f"no event with id {event_id} was received")
     return JSONResponse(_answer(request, status))

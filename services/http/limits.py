@@ -13,7 +13,7 @@ from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events import limits
-from services.gateway.problems import Problem
+from services.http.problems import Problem
 
 REFUSED = Counter(
     "qtrail_http_body_too_large_total", "Requests refused for their body size", ["route"]

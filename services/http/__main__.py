@@ -1,10 +1,10 @@
-"""Serve the HTTP API: ``python -m services.api`` (host and port from QTRAIL_HTTP_*)."""
+"""Serve the HTTP API: ``python -m services.http`` (host and port from QTRAIL_HTTP_*)."""
 
 from __future__ import annotations
 
 import uvicorn
 
-from services.api.app import create_app
+from services.http.app import create_app
 from services.logs import configure
 from services.settings import get_settings
 

@@ -8,10 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
-from services.adapters.postgres.checkpoints import CheckpointStore
-from services.adapters.postgres.scans import PlaqueScans
-from services.api.auth import Caller, readable_state
-from services.api.resources import Deps
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
 from services.domain.access import redact
@@ -19,7 +15,9 @@ from services.domain.ledger import FIVE_ROLES, archive_gaps
 from services.domain.replay import as_of as as_of_state
 from services.domain.replay import steps
 from services.domain.responsibility import responsible_at
-from services.gateway.problems import Problem
+from services.http.auth import Caller, readable_state
+from services.http.deps import CheckpointLog, CodeSigner, EvidenceRecords, ScanCounts, TrailReader
+from services.http.problems import Problem
 
 router = APIRouter(tags=["projects"])
 
@@ -27,9 +25,11 @@ router = APIRouter(tags=["projects"])
 @router.get(
     "/v1/projects/{project_id}", summary="Current state: parties, leads, archive completeness"
 )
-async def project(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
-    state = await readable_state(deps, caller, project_id)
-    received = await deps.evidence_log.received(state.evidence)
+async def project(
+    project_id: str, trail: TrailReader, evidence_log: EvidenceRecords, caller: Caller
+) -> dict[str, Any]:
+    state = await readable_state(trail, caller, project_id)
+    received = await evidence_log.received(state.evidence)
     body = state.model_dump(mode="json")
     body["evidence"] = [
         {"sha256": sha, "status": "received" if sha in received else "pending"}
@@ -48,12 +48,12 @@ async def project(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]
 )
 async def responsible(
     project_id: str,
-    deps: Deps,
+    trail: TrailReader,
     caller: Caller,
     role: Annotated[str, Query(pattern="^(owner|survey|design|construction|supervision)$")],
     at: Annotated[AwareDatetime | None, Query(description="RFC 3339 moment; default now")] = None,
 ) -> dict[str, Any]:
-    state = await readable_state(deps, caller, project_id)
+    state = await readable_state(trail, caller, project_id)
     moment = at or dt.datetime.now(dt.UTC)
     answer = responsible_at(state, role, moment)
     if answer is None:
@@ -70,15 +70,15 @@ async def responsible(
 async def trail(
     project_id: str,
     request: Request,
-    deps: Deps,
+    trail: TrailReader,
     caller: Caller,
     after: Annotated[
         int, Query(ge=0, le=2**63 - 1, description="return records after this seq")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    await readable_state(deps, caller, project_id)
-    records = await deps.store.trail_page(project_id, after, limit + 1)
+    await readable_state(trail, caller, project_id)
+    records = await trail.trail_page(project_id, after, limit + 1)
     more = len(records) > limit
     records = records[:limit]
     page: dict[str, Any] = {
@@ -103,10 +103,16 @@ async def trail(
     "/v1/projects/{project_id}/verify",
     summary="Recompute the project's hash chain and check it against every signed leaf",
 )
-async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
-    await readable_state(deps, caller, project_id)
-    history = await SignedHistory.load(CheckpointStore(deps.pool), deps.signer.verifying_keys)
-    result = await verify_project(deps.store, project_id, history)
+async def verify(
+    project_id: str,
+    trail: TrailReader,
+    checkpoints: CheckpointLog,
+    signer: CodeSigner,
+    caller: Caller,
+) -> dict[str, Any]:
+    await readable_state(trail, caller, project_id)
+    history = await SignedHistory.load(checkpoints, signer.verifying_keys)
+    result = await verify_project(trail, project_id, history)
     return {
         "project": project_id,
         "ok": result.ok,
@@ -121,13 +127,14 @@ async def verify(project_id: str, deps: Deps, caller: Caller) -> dict[str, Any]:
 @router.get("/v1/projects/{project_id}/alerts", summary="Material alerts: raised, open or resolved")
 async def project_alerts(
     project_id: str,
-    deps: Deps,
+    trail: TrailReader,
+    scans: ScanCounts,
     caller: Caller,
     status: Annotated[str, Query(pattern="^(all|open|resolved)$")] = "all",
 ) -> dict[str, Any]:
-    state = await readable_state(deps, caller, project_id)
+    state = await readable_state(trail, caller, project_id)
     answer = []
-    for row in await deps.store.alerts(project_id):
+    for row in await trail.alerts(project_id):
         folded = state.alerts.get(row["alert_id"])
         resolved = folded is not None and folded.resolved_by is not None
         if status != "all" and resolved != (status == "resolved"):
@@ -156,7 +163,7 @@ async def project_alerts(
             }
         )
     if status != "resolved":
-        answer += await PlaqueScans(deps.pool).forged_alerts(project_id)
+        answer += await scans.forged_alerts(project_id)
     return {"project": project_id, "alerts": answer}
 
 
@@ -165,15 +172,15 @@ async def project_alerts(
 )
 async def state_as_of(
     project_id: str,
-    deps: Deps,
+    trail: TrailReader,
     caller: Caller,
     as_of: Annotated[AwareDatetime, Query(description="RFC 3339 moment")],
     by: Annotated[
         str, Query(pattern="^(recorded|occurred)$", description="which clock: ours or the site's")
     ] = "recorded",
 ) -> dict[str, Any]:
-    await readable_state(deps, caller, project_id)
-    state = as_of_state(project_id, await deps.store.records(project_id), as_of, by)  # type: ignore[arg-type]
+    await readable_state(trail, caller, project_id)
+    state = as_of_state(project_id, await trail.records(project_id), as_of, by)  # type: ignore[arg-type]
     body = {"as_of": as_of.isoformat(), "by": by, "state": state.model_dump(mode="json")}
     return body if caller.sees_personal_data else redact(body)
 
@@ -181,13 +188,13 @@ async def state_as_of(
 @router.get("/v1/projects/{project_id}/steps", summary="Each sealed event with what it changed")
 async def project_steps(
     project_id: str,
-    deps: Deps,
+    trail: TrailReader,
     caller: Caller,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    await readable_state(deps, caller, project_id)
-    all_steps = steps(project_id, await deps.store.records(project_id))
+    await readable_state(trail, caller, project_id)
+    all_steps = steps(project_id, await trail.records(project_id))
     page = [s for s in all_steps if s.seq > after][:limit]
     return {
         "project": project_id,

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from events import limits
 from events.envelope import Envelope
 from events.registry import UnknownEventType, known_types, parse_data
-from services.gateway.problems import Problem, field_errors
+from services.http.problems import Problem, field_errors
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"

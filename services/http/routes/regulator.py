@@ -17,13 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from events.base import Role
 from events.materials import Material
+from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.web_sessions import TTL, WebSessions
-from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal
 from services.domain.project import fold
 from services.domain.replay import changes
 from services.domain.state import ProjectState
-from services.portal.templates import render
+from services.http.deps import ApiKeys, Config, Rejections, Sessions, TrailReader
+from services.http.templates import render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
@@ -78,12 +79,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def _regulator(request: Request, deps: Deps) -> Principal | None:
+async def _regulator(request: Request, keys: KeyStore, sessions: WebSessions) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = await deps.keys.authenticate(header[7:].strip())
+        principal = await keys.authenticate(header[7:].strip())
     elif session := request.cookies.get(COOKIE):
-        principal = await WebSessions(deps.pool).principal(session, _now())
+        principal = await sessions.principal(session, _now())
     else:
         principal = None
     return principal if principal and principal.kind is KeyKind.REGULATOR else None
@@ -99,16 +100,20 @@ async def login_form(next: str = "/regulator/projects", error: str = "") -> HTML
 
 @router.post("/regulator/login", summary="Regulator sign-in")
 async def login(
-    deps: Deps, key: Annotated[str, Form()], next: Annotated[str, Form()] = "/regulator/projects"
+    keys: ApiKeys,
+    sessions: Sessions,
+    settings: Config,
+    key: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/regulator/projects",
 ) -> Response:
-    principal = await deps.keys.authenticate(key)
+    principal = await keys.authenticate(key)
     target = next if next.startswith("/regulator/") else "/regulator/projects"
     if principal is None or principal.kind is not KeyKind.REGULATOR:
         return RedirectResponse(
             f"/regulator/login?next={quote(target)}&error={quote('不是有效的监管密钥 / not a regulator key')}",
             status_code=303,
         )
-    session = await WebSessions(deps.pool).open(principal, _now())
+    session = await sessions.open(principal, _now())
     answer = RedirectResponse(target, status_code=303)
     answer.set_cookie(
         COOKIE,
@@ -116,16 +121,16 @@ async def login(
         max_age=int(TTL.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=deps.settings.public_base_url.startswith("https://"),
+        secure=settings.public_base_url.startswith("https://"),
         path="/regulator",
     )
     return answer
 
 
 @router.post("/regulator/logout", summary="Regulator sign-out: the session ends at once")
-async def logout(request: Request, deps: Deps) -> Response:
+async def logout(request: Request, sessions: Sessions) -> Response:
     if session := request.cookies.get(COOKIE):
-        await WebSessions(deps.pool).end(session, _now())
+        await sessions.end(session, _now())
     answer = RedirectResponse("/regulator/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/regulator")
     return answer
@@ -162,19 +167,22 @@ def _point(seq: int, state: ProjectState) -> Point:
 async def timeline(
     project_id: str,
     request: Request,
-    deps: Deps,
+    keys: ApiKeys,
+    sessions: Sessions,
+    trail: TrailReader,
+    rejections: Rejections,
     role: Annotated[str | None, Query()] = None,
     material: Annotated[str | None, Query()] = None,
     verdict: Annotated[str | None, Query()] = None,
     rejected: Annotated[bool, Query()] = False,
     at_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    if await _regulator(request, deps) is None:
+    if await _regulator(request, keys, sessions) is None:
         return RedirectResponse(
             f"/regulator/login?next={quote(str(request.url.path))}", status_code=303
         )
     role, material, verdict = role or None, material or None, verdict or None
-    records = await deps.store.records(project_id)
+    records = await trail.records(project_id)
     if not records:
         return HTMLResponse(render("unknown_project.html", project_id=project_id), 404)
     state = ProjectState(project_id=project_id)
@@ -198,12 +206,8 @@ async def timeline(
     refused = []
     if rejected:
         refused = [
-            RefusedRow(row["rejected_at"], str(row["type"]), row["reason_code"], row["message_en"])
-            for row in await deps.pool.fetch(
-                "SELECT event_id, type, reason_code, message_en, rejected_at FROM rejections WHERE project_id = $1 "
-                "ORDER BY rejected_at",
-                project_id,
-            )
+            RefusedRow(row.rejected_at, str(row.type), row.reason_code, row.message_en)
+            for row in await rejections.of_project(project_id)
         ]
     html = render(
         "regulator_timeline.html",

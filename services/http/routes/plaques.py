@@ -19,13 +19,22 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from services.adapters.plaques.store import FORMATS
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
-from services.api.resources import Deps, Resources
+from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.signing import Signer
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
 from services.domain.state import Plaque, ProjectState
-from services.gateway.problems import Problem
-from services.portal.page import not_valid, trail_page
+from services.http.deps import (
+    CheckpointLog,
+    CodeSigner,
+    Config,
+    PlaqueFileStore,
+    ScanCounts,
+    TrailReader,
+)
+from services.http.page import not_valid, trail_page
+from services.http.problems import Problem
 
 router = APIRouter(tags=["plaques"])
 
@@ -34,12 +43,14 @@ VERIFY_TTL_S = 300.0
 """A chain's verification is reused while its head is unchanged and younger than this."""
 
 
-async def integrity(deps: Resources, project_id: str, head_seq: int) -> dict[str, Any]:
+async def integrity(
+    trail: TrailStore, checkpoints: CheckpointStore, signer: Signer, project_id: str, head_seq: int
+) -> dict[str, Any]:
     cached = _VERIFIED.get(project_id)
     if cached and cached[0] == head_seq and time.monotonic() - cached[2] < VERIFY_TTL_S:
         return cached[1]
-    history = await SignedHistory.load(CheckpointStore(deps.pool), deps.signer.verifying_keys)
-    result = await verify_project(deps.store, project_id, history)
+    history = await SignedHistory.load(checkpoints, signer.verifying_keys)
+    result = await verify_project(trail, project_id, history)
     summary = {
         "ok": result.ok,
         "length": result.length,
@@ -51,20 +62,24 @@ async def integrity(deps: Resources, project_id: str, head_seq: int) -> dict[str
     return summary
 
 
-async def _forged(deps: Resources, code: str, reason: str, at: dt.datetime) -> None:
+async def _forged(
+    signer: Signer, scans: PlaqueScans, code: str, reason: str, at: dt.datetime
+) -> None:
     """A forged plaque is a warning for the project it claims: someone printed it. Counted only
     when the code names one of our keys (and, in the store, a project that exists): scanning
     made-up codes adds no rows and raises no alert against a project of the scanner's choosing."""
     claim = claimed(code)
-    if claim is not None and deps.signer.knows(claim[0]):
-        await PlaqueScans(deps.pool).forged(claim[1], reason, at)
+    if claim is not None and signer.knows(claim[0]):
+        await scans.forged(claim[1], reason, at)
 
 
-async def resolve(deps: Resources, code: str) -> tuple[Claims, ProjectState, Plaque]:
-    claims = deps.signer.verify(code)
+async def resolve(
+    signer: Signer, trail: TrailStore, code: str
+) -> tuple[Claims, ProjectState, Plaque]:
+    claims = signer.verify(code)
     if claims.kind != PLAQUE:
         raise InvalidCode("not a plaque code")
-    state = (await deps.store.load_states([claims.project_id])).get(claims.project_id)
+    state = (await trail.load_states([claims.project_id])).get(claims.project_id)
     plaque = state.plaques.get(claims.number) if state else None
     if state is None or plaque is None or plaque.code != code:
         raise InvalidCode("no such plaque was issued")
@@ -79,20 +94,26 @@ def _current(state: ProjectState) -> Plaque | None:
 @router.get(
     "/p/{code}", response_class=HTMLResponse, summary="The public trail page behind a plaque QR"
 )
-async def plaque_page(code: str, deps: Deps) -> HTMLResponse:
+async def plaque_page(
+    code: str,
+    signer: CodeSigner,
+    trail: TrailReader,
+    scans: ScanCounts,
+    checkpoints: CheckpointLog,
+) -> HTMLResponse:
     try:
-        _, state, plaque = await resolve(deps, code)
+        _, state, plaque = await resolve(signer, trail, code)
     except InvalidCode as exc:
         now = dt.datetime.now(dt.UTC)
         await asyncio.gather(
-            PlaqueScans(deps.pool).count(code, "invalid", now), _forged(deps, code, str(exc), now)
+            scans.count(code, "invalid", now), _forged(signer, scans, code, str(exc), now)
         )
         return HTMLResponse(
             not_valid(str(exc)), status_code=404, headers={"cache-control": "no-store"}
         )
-    await PlaqueScans(deps.pool).count(code, plaque.status, dt.datetime.now(dt.UTC))
+    await scans.count(code, plaque.status, dt.datetime.now(dt.UTC))
     current = _current(state)
-    summary = await integrity(deps, state.project_id, state.seq)
+    summary = await integrity(trail, checkpoints, signer, state.project_id, state.seq)
     html = trail_page(
         state, plaque, current.url if current and current.serial != plaque.serial else None, summary
     )
@@ -102,16 +123,18 @@ async def plaque_page(code: str, deps: Deps) -> HTMLResponse:
 @router.get(
     "/v1/plaques/{name}", summary="A plaque (JSON), or its print files: add .svg, .png or .pdf"
 )
-async def plaque(name: str, deps: Deps) -> Response:
+async def plaque(
+    name: str, signer: CodeSigner, trail: TrailReader, files: PlaqueFileStore, settings: Config
+) -> Response:
     code, _, ext = name.rpartition(".")
     if ext not in FORMATS:
         code, ext = name, ""
     try:
-        _, state, found = await resolve(deps, code)
+        _, state, found = await resolve(signer, trail, code)
     except InvalidCode as exc:
         raise Problem(404, "Plaque not valid", str(exc)) from exc
     if ext:
-        path = deps.plaque_files.path(code, ext)
+        path = files.path(code, ext)
         if path is None:
             raise Problem(
                 503,
@@ -125,7 +148,7 @@ async def plaque(name: str, deps: Deps) -> Response:
             headers={"cache-control": "public, max-age=31536000, immutable"},
         )
     current = _current(state)
-    base = deps.settings.public_base_url
+    base = settings.public_base_url
     return JSONResponse(
         {
             "project": state.project_id,

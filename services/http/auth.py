@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.api.resources import Deps
 from services.domain.access import KeyKind, Principal, may_read_project
 from services.domain.state import ProjectState
-from services.gateway.problems import Problem
+from services.http.deps import ApiKeys, TrailReader
+from services.http.problems import Problem
 
 UNAUTHORIZED = "https://qtrail.dev/problems/unauthorized"
 FORBIDDEN = "https://qtrail.dev/problems/forbidden"
@@ -22,13 +22,13 @@ def _token(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-async def authenticate(request: Request, deps: Deps) -> Principal:
+async def authenticate(request: Request, keys: ApiKeys) -> Principal:
     token = _token(request)
     if not token:
         raise Problem(
             401, "API key required", "send Authorization: Bearer <API key>", kind=UNAUTHORIZED
         )
-    principal = await deps.keys.authenticate(token)
+    principal = await keys.authenticate(token)
     if principal is None:
         raise Problem(
             401, "Invalid API key", "the API key is unknown or revoked", kind=UNAUTHORIZED
@@ -44,9 +44,9 @@ def forbidden(detail: str, field: str | None = None) -> Problem:
     return Problem(403, "Forbidden", detail, kind=FORBIDDEN, errors=errors)
 
 
-async def readable_state(deps: Deps, caller: Principal, project_id: str) -> ProjectState:
+async def readable_state(trail: TrailReader, caller: Principal, project_id: str) -> ProjectState:
     """The project's state if the caller may read it; 404 for unknown, 403 for not allowed."""
-    state = (await deps.store.load_states([project_id])).get(project_id)
+    state = (await trail.load_states([project_id])).get(project_id)
     if state is None:
         raise Problem(404, "Unknown project", f"project {project_id} has no sealed events")
     if not may_read_project(caller, state):

@@ -11,7 +11,7 @@ from typing import Any
 
 from services.domain.ledger import FIVE_ROLES
 from services.domain.state import Plaque, ProjectState
-from services.portal.templates import render
+from services.http.templates import render
 
 ROLES = {
     "owner": ("建设单位", "Owner"),

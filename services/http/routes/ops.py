@@ -8,20 +8,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.api.resources import Deps
+from services.http.deps import Broker, Database
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", summary="Liveness and dependencies")
-async def healthz(deps: Deps) -> JSONResponse:
-    async def postgres() -> bool:
-        try:
-            return bool(await asyncio.wait_for(deps.pool.fetchval("SELECT 1"), timeout=3))
-        except Exception:
-            return False
-
-    pg, kafka = await asyncio.gather(postgres(), deps.producer.healthy())
+async def healthz(database: Database, broker: Broker) -> JSONResponse:
+    pg, kafka = await asyncio.gather(database.answers(timeout_s=3), broker.healthy())
     ok = pg and kafka
     return JSONResponse(
         {"status": "ok" if ok else "degraded", "checks": {"postgres": pg, "kafka": kafka}},

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.api.auth import Caller, forbidden
-from services.api.resources import Deps
 from services.domain.access import KeyKind
-from services.gateway.problems import Problem
+from services.http.auth import Caller, forbidden
+from services.http.deps import Config, EvidenceFiles, EvidenceRecords
+from services.http.problems import Problem
 
 router = APIRouter(tags=["evidence"])
 
@@ -32,7 +32,14 @@ Sha = Annotated[
 
 
 @router.put("/v1/evidence/{sha256}", summary="Upload an evidence file under its SHA-256")
-async def put_evidence(sha256: Sha, request: Request, deps: Deps, caller: Caller) -> JSONResponse:
+async def put_evidence(
+    sha256: Sha,
+    request: Request,
+    settings: Config,
+    files: EvidenceFiles,
+    records: EvidenceRecords,
+    caller: Caller,
+) -> JSONResponse:
     if caller.kind not in (KeyKind.PARTY, KeyKind.LAB):
         raise forbidden(f"a {caller.kind.value} key cannot upload evidence")
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -43,7 +50,7 @@ async def put_evidence(sha256: Sha, request: Request, deps: Deps, caller: Caller
             f"allowed: {sorted(SIGNATURES)}",
             errors=[{"field": "content-type", "reason": f"unsupported: {media_type or '(none)'}"}],
         )
-    limit = deps.settings.evidence_max_bytes
+    limit = settings.evidence_max_bytes
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -72,8 +79,8 @@ async def put_evidence(sha256: Sha, request: Request, deps: Deps, caller: Caller
             "the body's SHA-256 differs from the URL",
             errors=[{"field": "sha256", "reason": f"body hashes to {actual}"}],
         )
-    await deps.evidence.put(sha256, content)  # file first: a row never names a missing file
-    first = await deps.evidence_log.note(sha256, len(content), media_type, caller.org)
+    await files.put(sha256, content)  # file first: a row never names a missing file
+    first = await records.note(sha256, len(content), media_type, caller.org)
     return JSONResponse(
         {"sha256": sha256, "size": len(content), "media_type": media_type},
         status_code=201 if first else 200,
@@ -81,13 +88,15 @@ async def put_evidence(sha256: Sha, request: Request, deps: Deps, caller: Caller
 
 
 @router.get("/v1/evidence/{sha256}", summary="Download an evidence file (uploader or regulator)")
-async def get_evidence(sha256: Sha, deps: Deps, caller: Caller) -> Response:
-    row = await deps.evidence_log.describe(sha256)
+async def get_evidence(
+    sha256: Sha, files: EvidenceFiles, records: EvidenceRecords, caller: Caller
+) -> Response:
+    row = await records.describe(sha256)
     if row is None:
         raise Problem(404, "Unknown evidence", f"no file {sha256} was uploaded")
     if caller.kind is not KeyKind.REGULATOR and row["uploaded_by"] != caller.org:
         raise forbidden("evidence files are served to their uploader and to regulators")
-    content = await deps.evidence.get(sha256)
+    content = await files.get(sha256)
     if content is None:
         raise Problem(503, "Evidence file unavailable", "the file store does not have it")
     return Response(

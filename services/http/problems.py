@@ -1,10 +1,11 @@
-"""The ASGI app: ``uvicorn --factory services.api.app:create_app`` or ``python -m services.api``."""
+"""RFC 9457 problem details, the shape of every 4xx and 5xx answer, and the exception handlers
+that turn every error (a ``Problem``, invalid parameters, a dependency away, a value the database
+refuses) into one."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import structlog
@@ -12,19 +13,60 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
-from services.api import ops
-from services.api.limits import BodyLimit, body_limit
-from services.api.resources import Resources
-from services.gateway import evidence
-from services.gateway import routes as gateway
-from services.gateway.problems import Problem
-from services.portal import checkpoints, plaques, regulator, reports
-from services.portal import routes as portal
-from services.settings import Settings, get_settings
+from services.http.deps import refusal_log
+
+PROBLEM = "application/problem+json"
+RETRY_AFTER_S = 5
 
 log = structlog.get_logger()
-RETRY_AFTER_S = 5
+
+
+class Problem(Exception):
+    """An HTTP error with a problem+json body; ``errors`` names each bad field and why."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        kind: str = "about:blank",
+        errors: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.kind = kind
+        self.errors = errors or []
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            out["errors"] = self.errors
+        return out | self.extra
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, media_type=PROBLEM)
+
+
+def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"field": "data.name", "reason": "..."}``, one per bad field."""
+    out = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        field = f"{prefix}{path}" if path else prefix.rstrip(".") or "(body)"
+        out.append({"field": field, "reason": err["msg"]})
+    return out
 
 
 async def _body(request: Request) -> bytes:
@@ -45,23 +87,8 @@ def _bad_value() -> JSONResponse:
     ).response()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.resources = await Resources.open(settings)
-        try:
-            yield
-        finally:
-            await app.state.resources.close()
-
-    app = FastAPI(
-        title="qtrail",
-        version="1",
-        summary="Lifelong construction-quality responsibility trails",
-        lifespan=lifespan,
-    )
+def add_handlers(app: FastAPI) -> None:
+    """Answer every error as a problem."""
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
@@ -75,14 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problem = Problem(
             422, "Invalid request", "the request's parameters are invalid", errors=errors
         )
-        resources: Resources | None = getattr(request.app.state, "resources", None)
+        refusals = refusal_log(request)
         # Stored only where a key was required: an anonymous form must not add rows.
         if (
-            resources is not None
+            refusals is not None
             and request.method == "POST"
             and request.url.path.startswith("/v1/")
         ):
-            await resources.submissions.note_refused(
+            await refusals.note_refused(
                 endpoint=request.url.path,
                 status=422,
                 errors=errors,
@@ -132,14 +159,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 }
             ],
         ).response()
-
-    app.add_middleware(BodyLimit, limit=body_limit(settings.evidence_max_bytes))
-    app.include_router(gateway.router)
-    app.include_router(evidence.router)
-    app.include_router(portal.router)
-    app.include_router(reports.router)
-    app.include_router(plaques.router)
-    app.include_router(checkpoints.router)
-    app.include_router(regulator.router)
-    app.include_router(ops.router)
-    return app

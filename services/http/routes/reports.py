@@ -12,11 +12,13 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from prometheus_client import Counter
 
-from services.api.auth import Caller, readable_state
-from services.api.resources import Deps
+from services.adapters.signing import Signer
 from services.domain.codes import REPORT, InvalidCode
-from services.gateway.problems import Problem
-from services.portal.templates import render
+from services.http.auth import Caller, readable_state
+from services.http.deps import CodeSigner, Config, TrailReader
+from services.http.problems import Problem
+from services.http.templates import render
+from services.settings import Settings
 
 router = APIRouter(tags=["reports"])
 
@@ -35,25 +37,32 @@ VERDICT_TEXT = {
 }
 
 
-def report_url(deps: Deps, project_id: str, number: str) -> str:
-    return f"{deps.settings.public_base_url}/r/{deps.signer.sign(REPORT, project_id, number)}"
+def report_url(settings: Settings, signer: Signer, project_id: str, number: str) -> str:
+    return f"{settings.public_base_url}/r/{signer.sign(REPORT, project_id, number)}"
 
 
 @router.get(
     "/v1/projects/{project_id}/reports/{number}", summary="A test report with its signed code"
 )
-async def report(project_id: str, number: str, deps: Deps, caller: Caller) -> dict[str, Any]:
-    state = await readable_state(deps, caller, project_id)
+async def report(
+    project_id: str,
+    number: str,
+    trail: TrailReader,
+    signer: CodeSigner,
+    settings: Config,
+    caller: Caller,
+) -> dict[str, Any]:
+    state = await readable_state(trail, caller, project_id)
     found = state.reports.get(number)
     if found is None:
         raise Problem(404, "Unknown report", f"no report {number} on project {project_id}")
-    url = report_url(deps, project_id, number)
+    url = report_url(settings, signer, project_id, number)
     return {**found.model_dump(mode="json"), "code": url.rsplit("/", 1)[-1], "url": url}
 
 
 @router.get("/v1/signing-keys", summary="Public keys that verify report and plaque codes")
-async def signing_keys(deps: Deps) -> dict[str, Any]:
-    return {"active": deps.signer.active, "keys": deps.signer.public_keys()}
+async def signing_keys(signer: CodeSigner) -> dict[str, Any]:
+    return {"active": signer.active, "keys": signer.public_keys()}
 
 
 def _not_valid(reason: str) -> HTMLResponse:
@@ -68,14 +77,16 @@ def _not_valid(reason: str) -> HTMLResponse:
 @router.get(
     "/r/{code}", response_class=HTMLResponse, summary="Public status page behind a report QR"
 )
-async def report_page(code: str, deps: Deps) -> HTMLResponse:
+async def report_page(
+    code: str, signer: CodeSigner, trail: TrailReader, settings: Config
+) -> HTMLResponse:
     try:
-        claims = deps.signer.verify(code)
+        claims = signer.verify(code)
     except InvalidCode as exc:
         return _not_valid(str(exc))
     if claims.kind != REPORT:
         return _not_valid("not a report code")
-    state = (await deps.store.load_states([claims.project_id])).get(claims.project_id)
+    state = (await trail.load_states([claims.project_id])).get(claims.project_id)
     found = state.reports.get(claims.number) if state else None
     if state is None or found is None:
         return _not_valid("no such report")
@@ -83,7 +94,7 @@ async def report_page(code: str, deps: Deps) -> HTMLResponse:
     zh, en, colour = STATUS_TEXT[found.status]
     replaced_by_url = None
     if found.status == "replaced" and found.replaced_by:
-        replaced_by_url = report_url(deps, claims.project_id, found.replaced_by)
+        replaced_by_url = report_url(settings, signer, claims.project_id, found.replaced_by)
     html = render(
         "report.html",
         report=found,

@@ -17,14 +17,15 @@ import pytest
 from markupsafe import escape
 from starlette.requests import Request
 
+from services.adapters.postgres.rejections import RecordedRejection
 from services.domain.access import KeyKind, Principal
 from services.domain.chain import SealedRecord
 from services.domain.codes import REPORT, Claims
 from services.domain.ledger import EventRef
 from services.domain.state import Alert, Plaque, PlaqueStatus, ProjectState
-from services.portal import regulator, reports
-from services.portal.page import not_valid, trail_page
-from services.portal.templates import render
+from services.http.page import not_valid, trail_page
+from services.http.routes import regulator, reports
+from services.http.templates import render
 from tests.support.events import (
     ORGS,
     T0,
@@ -196,10 +197,10 @@ def _request(path: str, query: str = "") -> Request:
 def _deps(
     records: Iterable[SealedRecord] = (),
     states: Mapping[str, ProjectState] | None = None,
-    rejections: Iterable[dict[str, Any]] = (),
+    rejections: Iterable[RecordedRejection] = (),
     claims: Claims | None = None,
 ) -> Any:
-    """The resources a route reads, answering from memory."""
+    """The dependencies a route reads, answering from memory, by the routes' parameter names."""
 
     async def authenticate(secret: str) -> Principal:
         return Principal(key_id="k-reg", org="regulator", kind=KeyKind.REGULATOR)
@@ -210,7 +211,7 @@ def _deps(
     async def load_states(ids: list[str]) -> dict[str, ProjectState]:
         return {i: (states or {})[i] for i in ids if i in (states or {})}
 
-    async def fetch(query: str, *args: Any) -> list[dict[str, Any]]:
+    async def of_project(project_id: str) -> list[RecordedRejection]:
         return list(rejections)
 
     def verify(code: str) -> Claims:
@@ -219,8 +220,9 @@ def _deps(
 
     return SimpleNamespace(
         keys=SimpleNamespace(authenticate=authenticate),
-        store=SimpleNamespace(records=records_of, load_states=load_states),
-        pool=SimpleNamespace(fetch=fetch),
+        sessions=SimpleNamespace(),
+        trail=SimpleNamespace(records=records_of, load_states=load_states),
+        rejections=SimpleNamespace(of_project=of_project),
         signer=SimpleNamespace(verify=verify, sign=lambda kind, project, number: "signed"),
         settings=SimpleNamespace(public_base_url="https://qtrail.example"),
     )
@@ -231,17 +233,21 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
 ) -> None:
     records = trail[1]
     project_id = hostile("project_id")
-    refusal = {
-        "event_id": "evt-1",
-        "type": hostile("refused.type"),
-        "reason_code": hostile("refused.reason_code"),
-        "message_en": hostile("refused.message_en"),
-        "rejected_at": T0,
-    }
+    refusal = RecordedRejection(
+        event_id="evt-1",
+        type=hostile("refused.type"),
+        reason_code=hostile("refused.reason_code"),
+        message_en=hostile("refused.message_en"),
+        rejected_at=T0,
+    )
+    deps = _deps(records, rejections=[refusal])
     answer = await regulator.timeline(
         project_id,
         _request(f"/regulator/projects/{project_id}", "role=owner"),
-        _deps(records, rejections=[refusal]),
+        deps.keys,
+        deps.sessions,
+        deps.trail,
+        deps.rejections,
         role=None,
         material=None,
         verdict=None,
@@ -269,10 +275,14 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
 
 async def test_an_unknown_project_escapes_its_id() -> None:
     project_id = hostile("project_id")
+    deps = _deps()
     answer = await regulator.timeline(
         project_id,
         _request(f"/regulator/projects/{project_id}"),
-        _deps(),
+        deps.keys,
+        deps.sessions,
+        deps.trail,
+        deps.rejections,
         role=None,
         material=None,
         verdict=None,
@@ -288,7 +298,8 @@ async def test_the_report_page_escapes_the_project_sample_and_lab(
 ) -> None:
     state = trail[0]
     claims = Claims(key_id=hostile("key_id"), kind=REPORT, project_id=PROJECT, number="Q1")
-    answer = await reports.report_page("code", _deps(states={PROJECT: state}, claims=claims))
+    deps = _deps(states={PROJECT: state}, claims=claims)
+    answer = await reports.report_page("code", deps.signer, deps.trail, deps.settings)
     assert answer.status_code == 200
     assert_inert(
         bytes(answer.body).decode(),
@@ -315,13 +326,13 @@ def test_no_module_under_services_builds_html_in_a_string() -> None:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if HTML_TAG.search(line)
     ]
-    assert found == [], "HTML belongs in services/portal/templates/:\n" + "\n".join(found)
+    assert found == [], "HTML belongs in services/http/templates/:\n" + "\n".join(found)
 
 
-def test_the_portal_escapes_nothing_by_hand() -> None:
-    portal = SERVICES / "portal"
+def test_the_http_package_escapes_nothing_by_hand() -> None:
+    package = SERVICES / "http"
     assert not [
         path.name
-        for path in portal.rglob("*.py")
+        for path in package.rglob("*.py")
         if re.search(r"\bfrom html import\b|\bhtml\.escape\b|\bMarkup\(", path.read_text())
     ]

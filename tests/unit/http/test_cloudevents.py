@@ -11,8 +11,8 @@ import pytest
 from starlette.datastructures import Headers
 
 from events.envelope import Envelope
-from services.gateway.cloudevents import BATCH, STRUCTURED, read_batch, read_single, validate
-from services.gateway.problems import Problem
+from services.http.cloudevents import BATCH, STRUCTURED, read_batch, read_single, validate
+from services.http.problems import Problem
 from tests.support.events import OWNER, lot, registration
 
 AT = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

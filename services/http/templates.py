@@ -1,4 +1,4 @@
-"""The portal's HTML: every page is a Jinja2 template under ``templates/``, autoescaped.
+"""The HTML pages: every page is a Jinja2 template under ``templates/``, autoescaped.
 
 Callers pass plain data, never markup: whatever a template prints is escaped, so text from the
 trail (names, reasons, ids) cannot become HTML. An undefined name fails the render.
@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 _ENVIRONMENT = Environment(
-    loader=PackageLoader("services.portal", "templates"),
+    loader=PackageLoader("services.http", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -8,25 +8,19 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from services.adapters.postgres.checkpoints import CheckpointStore
-from services.api.auth import Caller, require_kind
-from services.api.resources import Deps
-from services.application.export import (
-    NothingToExport,
-    NotYetCheckpointed,
-    UnknownCheckpoint,
-    export_bundle,
-)
+from services.application.export import NothingToExport, NotYetCheckpointed, UnknownCheckpoint
 from services.domain import merkle
 from services.domain.access import KeyKind
 from services.domain.checkpoint import Checkpoint
-from services.gateway.problems import Problem
+from services.http.auth import Caller, require_kind
+from services.http.deps import CheckpointLog, CodeSigner, Config, EvidenceFiles, Exports
+from services.http.problems import Problem
 
 router = APIRouter(tags=["checkpoints"])
 MAX_BIGINT = 2**63 - 1
 
 
-async def _checkpoint(deps: Deps, number: int | None) -> tuple[CheckpointStore, Checkpoint]:
-    store = CheckpointStore(deps.pool)
+async def _checkpoint(store: CheckpointStore, number: int | None) -> Checkpoint:
     found = await (store.latest() if number is None else store.get(number))
     if found is None:
         raise Problem(
@@ -34,18 +28,20 @@ async def _checkpoint(deps: Deps, number: int | None) -> tuple[CheckpointStore, 
             "No such checkpoint",
             "no checkpoint yet" if number is None else f"no checkpoint {number}",
         )
-    return store, found
+    return found
 
 
 @router.get("/v1/checkpoints/latest", summary="The latest signed tree head")
-async def latest(deps: Deps) -> dict[str, Any]:
-    _, found = await _checkpoint(deps, None)
-    return found.as_dict() | {"public_keys": deps.signer.public_keys()}
+async def latest(store: CheckpointLog, signer: CodeSigner) -> dict[str, Any]:
+    found = await _checkpoint(store, None)
+    return found.as_dict() | {"public_keys": signer.public_keys()}
 
 
 @router.get("/v1/checkpoints/{number}", summary="A signed tree head by number")
-async def numbered(number: Annotated[int, Path(ge=1, le=MAX_BIGINT)], deps: Deps) -> dict[str, Any]:
-    _, found = await _checkpoint(deps, number)
+async def numbered(
+    number: Annotated[int, Path(ge=1, le=MAX_BIGINT)], store: CheckpointLog
+) -> dict[str, Any]:
+    found = await _checkpoint(store, number)
     return found.as_dict()
 
 
@@ -55,11 +51,11 @@ async def numbered(number: Annotated[int, Path(ge=1, le=MAX_BIGINT)], deps: Deps
 )
 async def consistency(
     number: Annotated[int, Path(ge=1, le=MAX_BIGINT)],
-    deps: Deps,
+    store: CheckpointLog,
     since: Annotated[int, Query(alias="from", ge=1, le=MAX_BIGINT)],
 ) -> dict[str, Any]:
-    store, newer = await _checkpoint(deps, number)
-    _, older = await _checkpoint(deps, since)
+    newer = await _checkpoint(store, number)
+    older = await _checkpoint(store, since)
     if older.tree_size > newer.tree_size:
         raise Problem(
             422,
@@ -76,8 +72,8 @@ async def consistency(
     "/v1/projects/{project_id}/inclusion",
     summary="Proof that the project's head is in the latest checkpoint",
 )
-async def inclusion(project_id: str, deps: Deps) -> dict[str, Any]:
-    store, found = await _checkpoint(deps, None)
+async def inclusion(project_id: str, store: CheckpointLog) -> dict[str, Any]:
+    found = await _checkpoint(store, None)
     leaf = await store.latest_leaf(project_id, found.tree_size)
     if leaf is None:
         raise Problem(
@@ -100,7 +96,9 @@ async def inclusion(project_id: str, deps: Deps) -> dict[str, Any]:
 )
 async def export(
     project_id: str,
-    deps: Deps,
+    exports: Exports,
+    files: EvidenceFiles,
+    settings: Config,
     caller: Caller,
     evidence: bool = False,
     since: Annotated[
@@ -115,17 +113,11 @@ async def export(
 ) -> JSONResponse:
     require_kind(caller, KeyKind.REGULATOR)
     try:
-        body = await export_bundle(
-            deps.store,
-            CheckpointStore(deps.pool),
-            deps.evidence if evidence else None,
-            project_id,
-            since,
-        )
+        body = await exports(files if evidence else None, project_id, since)
     except NothingToExport as exc:
         raise Problem(404, "Unknown project", f"project {project_id} has no sealed events") from exc
     except NotYetCheckpointed as exc:
-        wait = int(deps.settings.checkpoint_interval_s)
+        wait = int(settings.checkpoint_interval_s)
         raise Problem(
             409,
             "Not yet checkpointed",

@@ -1,1 +1,0 @@
-"""The HTTP API process: gateway (writes), portal (reads) and operations endpoints."""

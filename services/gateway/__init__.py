@@ -1,1 +1,0 @@
-"""The gateway: CloudEvents over HTTP in, the submitted topic out."""

@@ -1,0 +1,195 @@
+"""Typed FastAPI dependencies: one alias for each thing a route needs.
+
+The composition root (``app.py``) builds every object once at start-up and hands them to
+``provide``, which keeps them on ``app.state``; a route names what it uses (``trail:
+TrailReader``) and gets that object, never a locator of everything the process holds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+from starlette.datastructures import State
+
+from services.adapters.kafka.producer import EventProducer
+from services.adapters.plaques.store import PlaqueFiles
+from services.adapters.postgres.checkpoints import CheckpointStore
+from services.adapters.postgres.evidence_log import EvidenceLog
+from services.adapters.postgres.health import DatabaseHealth
+from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.rejections import ProjectRejections
+from services.adapters.postgres.scans import PlaqueScans
+from services.adapters.postgres.submissions import SubmissionLog
+from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.web_sessions import WebSessions
+from services.adapters.signing import Signer
+from services.application.ingest import Ingest
+from services.application.ports import FileStore
+from services.settings import Settings
+
+
+class BundleExport(Protocol):
+    async def __call__(
+        self, evidence_store: FileStore | None, project_id: str, since: int | None
+    ) -> dict[str, Any]:
+        """A project's export bundle (see ``services.application.export.export_bundle``)."""
+
+
+def provide(
+    state: State,
+    *,
+    settings: Settings,
+    ingest: Ingest,
+    trail: TrailStore,
+    refusals: SubmissionLog,
+    keys: KeyStore,
+    evidence_log: EvidenceLog,
+    evidence_files: FileStore,
+    signer: Signer,
+    plaque_files: PlaqueFiles,
+    checkpoints: CheckpointStore,
+    scans: PlaqueScans,
+    sessions: WebSessions,
+    rejections: ProjectRejections,
+    database: DatabaseHealth,
+    broker: EventProducer,
+    export_bundle: BundleExport,
+) -> None:
+    """Keep what the routes may ask for on the app's state (once, at start-up)."""
+    state.settings = settings
+    state.ingest = ingest
+    state.trail = trail
+    state.refusals = refusals
+    state.keys = keys
+    state.evidence_log = evidence_log
+    state.evidence_files = evidence_files
+    state.signer = signer
+    state.plaque_files = plaque_files
+    state.checkpoints = checkpoints
+    state.scans = scans
+    state.sessions = sessions
+    state.rejections = rejections
+    state.database = database
+    state.broker = broker
+    state.export_bundle = export_bundle
+
+
+def refusal_log(request: Request) -> SubmissionLog | None:
+    """Where refused requests are noted; None before start-up has provided it."""
+    found: SubmissionLog | None = getattr(request.app.state, "refusals", None)
+    return found
+
+
+def _settings(request: Request) -> Settings:
+    found: Settings = request.app.state.settings
+    return found
+
+
+def _ingest(request: Request) -> Ingest:
+    found: Ingest = request.app.state.ingest
+    return found
+
+
+def _trail(request: Request) -> TrailStore:
+    found: TrailStore = request.app.state.trail
+    return found
+
+
+def _refusals(request: Request) -> SubmissionLog:
+    found: SubmissionLog = request.app.state.refusals
+    return found
+
+
+def _keys(request: Request) -> KeyStore:
+    found: KeyStore = request.app.state.keys
+    return found
+
+
+def _evidence_log(request: Request) -> EvidenceLog:
+    found: EvidenceLog = request.app.state.evidence_log
+    return found
+
+
+def _evidence_files(request: Request) -> FileStore:
+    found: FileStore = request.app.state.evidence_files
+    return found
+
+
+def _signer(request: Request) -> Signer:
+    found: Signer = request.app.state.signer
+    return found
+
+
+def _plaque_files(request: Request) -> PlaqueFiles:
+    found: PlaqueFiles = request.app.state.plaque_files
+    return found
+
+
+def _checkpoints(request: Request) -> CheckpointStore:
+    found: CheckpointStore = request.app.state.checkpoints
+    return found
+
+
+def _scans(request: Request) -> PlaqueScans:
+    found: PlaqueScans = request.app.state.scans
+    return found
+
+
+def _sessions(request: Request) -> WebSessions:
+    found: WebSessions = request.app.state.sessions
+    return found
+
+
+def _rejections(request: Request) -> ProjectRejections:
+    found: ProjectRejections = request.app.state.rejections
+    return found
+
+
+def _database(request: Request) -> DatabaseHealth:
+    found: DatabaseHealth = request.app.state.database
+    return found
+
+
+def _broker(request: Request) -> EventProducer:
+    found: EventProducer = request.app.state.broker
+    return found
+
+
+def _export_bundle(request: Request) -> BundleExport:
+    found: BundleExport = request.app.state.export_bundle
+    return found
+
+
+Config = Annotated[Settings, Depends(_settings)]
+"""The process's settings."""
+Ingestion = Annotated[Ingest, Depends(_ingest)]
+"""The ingest use case: publish validated events, answer their status."""
+TrailReader = Annotated[TrailStore, Depends(_trail)]
+"""Project states, sealed records, event statuses, alerts."""
+RefusalLog = Annotated[SubmissionLog, Depends(_refusals)]
+"""Where every refused write request is noted."""
+ApiKeys = Annotated[KeyStore, Depends(_keys)]
+"""API keys, to authenticate a caller."""
+EvidenceRecords = Annotated[EvidenceLog, Depends(_evidence_log)]
+"""What evidence was uploaded, by whom, of which type."""
+EvidenceFiles = Annotated[FileStore, Depends(_evidence_files)]
+"""The evidence files' bytes."""
+CodeSigner = Annotated[Signer, Depends(_signer)]
+"""Signs and verifies report and plaque codes; the public keys."""
+PlaqueFileStore = Annotated[PlaqueFiles, Depends(_plaque_files)]
+"""Rendered plaque print files."""
+CheckpointLog = Annotated[CheckpointStore, Depends(_checkpoints)]
+"""Signed tree heads and their leaves."""
+ScanCounts = Annotated[PlaqueScans, Depends(_scans)]
+"""Plaque scans and forged codes, counted."""
+Sessions = Annotated[WebSessions, Depends(_sessions)]
+"""Regulators' web sessions."""
+Rejections = Annotated[ProjectRejections, Depends(_rejections)]
+"""The recorder's rejections of a project."""
+Database = Annotated[DatabaseHealth, Depends(_database)]
+"""Whether PostgreSQL answers."""
+Broker = Annotated[EventProducer, Depends(_broker)]
+"""Whether Kafka answers."""
+Exports = Annotated[BundleExport, Depends(_export_bundle)]
+"""A project's export bundle."""
