@@ -122,7 +122,7 @@ def check_correction(
     original = referenced.get(data.corrects_event_id)
     if original is None or original.project_id != project_id:
         return reasons.CORRECTION_UNKNOWN.format(event_id=data.corrects_event_id)
-    if original.type.startswith("qtrail.record.corrected."):
+    if type_name(original.type) == type_name(RecordCorrected.event_type):
         return reasons.CORRECTION_INVALID.format(
             detail="a correction is corrected by a new correction of the original"
         )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 
+from events.base import ID_NUMBER_PATTERN
+
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_SHAPE = re.compile(f"[{CREDIT_ALPHABET}]{{18}}")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_ID_SHAPE = re.compile(ID_NUMBER_PATTERN)
 
 
 def credit_code_check(first17: str) -> str:

@@ -302,7 +302,7 @@ def refusal_alerts(
     if not isinstance(sub.data, TestReported):
         return []
     number = sub.data.report_number
-    if refusal.code == "materials.report_number_reused":
+    if refusal.code == reasons.REPORT_REUSED.code:
         return [
             alerts.REPORT_REUSED.raise_(
                 f"{number}:{sub.event_id}",
@@ -312,7 +312,7 @@ def refusal_alerts(
                 where=reports_seen.get(number, "this project"),
             )
         ]
-    if refusal.code == "auth.not_a_party" and sub.actor.role is Role.LAB:
+    if refusal.code == reasons.NOT_A_PARTY.code and sub.actor.role is Role.LAB:
         return [
             alerts.UNCOMMISSIONED_LAB.raise_(
                 f"{number}:{sub.event_id}", [sub.event_id], now, report=number, lab=sub.actor.org
