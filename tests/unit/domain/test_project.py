@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.domain.chain import GENESIS, SealedRecord, seal
+from services.domain.chain import GENESIS, SealedRecord
 from services.domain.identifiers import CREDIT_ALPHABET
 from services.domain.ledger import EventRef
 from services.domain.project import decide, fold, replay
+from services.domain.recording import seal_submission
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
 from tests.support.events import (
@@ -74,19 +75,7 @@ BAD_ID = wrong_check(id_number(150), "0123456789X")
 
 def sealed(state: ProjectState, sub: Submission, recorded_at: dt.datetime = NOW) -> SealedRecord:
     """The record the recorder would seal for ``sub`` at the head of ``state``: as submitted."""
-    return seal(
-        project_id=sub.project_id,
-        seq=state.seq + 1,
-        prev_hash=bytes.fromhex(state.head),
-        event_id=sub.event_id,
-        event_type=sub.submitted_type,
-        schema_version=sub.schema_version,
-        source=sub.source,
-        occurred_at=sub.occurred_at,
-        recorded_at=recorded_at,
-        actor=sub.actor.as_dict(),
-        data=sub.raw_data,
-    )
+    return seal_submission(sub, state, recorded_at)
 
 
 def reg(**kw: Any) -> Submission:
