@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from services.domain.chain import GENESIS, StoredLink, chain_hash
 from services.domain.materials.alerts import AlertKind
-from services.domain.state import Alert
+from services.domain.state import Alert, Severity
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def first_disagreement(
 
 CHAIN_REWRITTEN = AlertKind(
     "chain_rewritten",
-    "critical",
+    Severity.CRITICAL,
     "项目 {project} 的哈希链与已签名检查点不符：{zh}。检查点不再纳入本项目，须查明数据库内的改动",
     "project {project}: the hash chain no longer continues its signed checkpoints: {en}. "
     "No checkpoint includes the project until the change inside the database is explained",

@@ -432,7 +432,7 @@ def _nc_rectified_rule(
         return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
     if nc.status != NonconformanceStatus.OPEN:
         return reasons.NONCONFORMANCE_STATUS.format(
-            id=data.nonconformance_id, status=nc.status, needed="open"
+            id=data.nonconformance_id, status=nc.status, needed=NonconformanceStatus.OPEN
         )
     return None
 
@@ -445,7 +445,7 @@ def _nc_closed_rule(
         return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
     if nc.status != NonconformanceStatus.RECTIFIED:
         return reasons.NONCONFORMANCE_STATUS.format(
-            id=data.nonconformance_id, status=nc.status, needed="rectified"
+            id=data.nonconformance_id, status=nc.status, needed=NonconformanceStatus.RECTIFIED
         )
     return None
 

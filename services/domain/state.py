@@ -32,6 +32,21 @@ class ReportStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class Verdict(StrEnum):
+    """qtrail's own evaluation of a report or a concrete batch."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INVALID = "invalid"
+    """The measurements cannot be evaluated by the standard (missing values, an invalid group)."""
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
 class PlaqueStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
@@ -70,8 +85,8 @@ class Report(BaseModel):
     status: ReportStatus = ReportStatus.VALID
     replaces: str | None = None
     replaced_by: str | None = None
-    verdict: str | None = None
-    """qtrail's own evaluation, once sealed: pass | fail | invalid."""
+    verdict: Verdict | None = None
+    """qtrail's own evaluation, once sealed."""
     evaluation: EventRef | None = None
     ref: EventRef
 
@@ -82,7 +97,7 @@ class ConcreteBatch(BaseModel):
     batch_id: str
     grade: str
     closed_by: EventRef
-    verdict: str | None = None
+    verdict: Verdict | None = None
     evaluation: EventRef | None = None
 
 
@@ -93,8 +108,7 @@ class Alert(BaseModel):
 
     alert_id: str
     kind: str
-    severity: str
-    """info | warning | critical"""
+    severity: Severity
     events: list[str]
     message_zh: str
     message_en: str

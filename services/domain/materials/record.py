@@ -24,6 +24,7 @@ from services.domain.state import (
     Report,
     ReportStatus,
     Sample,
+    Verdict,
 )
 from services.domain.submission import Submission
 
@@ -161,15 +162,16 @@ def fold_evaluated(
     update: dict[str, Any] = {}
     new: list[Alert] = []
     at, caused = record.recorded_at, [data.caused_by, record.event_id]
+    verdict = Verdict(data.verdict)
     if data.subject_kind == "report" and data.subject_id in state.reports:
         report = state.reports[data.subject_id]
         update["reports"] = with_entry(
             state.reports,
             report.report_number,
-            report.model_copy(update={"verdict": data.verdict, "evaluation": ref}),
+            report.model_copy(update={"verdict": verdict, "evaluation": ref}),
         )
         subject = f"报告 {report.report_number} / report {report.report_number}"
-        if data.verdict in ("pass", "fail") and data.verdict != report.lab_conclusion:
+        if verdict in (Verdict.PASS, Verdict.FAIL) and verdict != report.lab_conclusion:
             new.append(
                 alerts.CONCLUSION_CONTRADICTS.raise_(
                     report.report_number,
@@ -177,7 +179,7 @@ def fold_evaluated(
                     at,
                     report=report.report_number,
                     lab=report.lab_conclusion,
-                    ours=data.verdict,
+                    ours=verdict,
                 )
             )
         for check in data.checks:
@@ -197,18 +199,18 @@ def fold_evaluated(
         update["concrete_batches"] = with_entry(
             state.concrete_batches,
             batch.batch_id,
-            batch.model_copy(update={"verdict": data.verdict, "evaluation": ref}),
+            batch.model_copy(update={"verdict": verdict, "evaluation": ref}),
         )
         subject = f"混凝土验收批 {batch.batch_id} / concrete batch {batch.batch_id}"
     else:
         subject = data.subject_id
-    if data.verdict == "fail":
+    if verdict is Verdict.FAIL:
         new.append(
             alerts.EVALUATION_FAILED.raise_(
                 data.subject_id, caused, at, subject=subject, standard=data.standard
             )
         )
-    elif data.verdict == "invalid":
+    elif verdict is Verdict.INVALID:
         new.append(
             alerts.EVALUATION_INVALID.raise_(
                 data.subject_id,
