@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +16,8 @@ from events.record import RecordCorrected
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
-from services.domain.identifiers import valid_credit_code, valid_id_number
+from services.domain.context import ReferencedRecord as ReferencedRecord  # for the ports
+from services.domain.identifiers import identity_problem
 from services.domain.reasons import Rejection
 
 LEAD_FIELDS = ("name", "id_number", "registration_number", "qualification")
@@ -62,38 +62,6 @@ CORRECTABLE: dict[str, frozenset[str]] = {
 """Fields a correction may change, per type (without version). Anything that defines structure
 (roles, organizations, effective times, ids) is changed by a new fact instead, e.g. a lead change,
 so that every period and reference on the chain stays as it was sealed."""
-
-_ID_FIELDS = frozenset({"id_number", "lead_id_number"})
-_CODE_FIELDS = frozenset({"org_code", "lab_code", "witness_org_code"})
-
-
-def identity_problem(data: Any, path: str = "") -> str | None:
-    """The first identifier in a payload whose check character is wrong, as 'field: why'."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else key
-            if isinstance(value, str) and key in _ID_FIELDS and not valid_id_number(value):
-                return f"{where}: citizen ID number fails its check character (GB 11643)"
-            if isinstance(value, str) and key in _CODE_FIELDS and not valid_credit_code(value):
-                return f"{where}: unified social credit code fails its check character (GB 32100)"
-            if (found := identity_problem(value, where)) is not None:
-                return found
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            if (found := identity_problem(value, f"{path}[{index}]")) is not None:
-                return found
-    return None
-
-
-@dataclass(frozen=True)
-class ReferencedRecord:
-    """A sealed record a correction points at, as the recorder looked it up."""
-
-    event_id: str
-    project_id: str
-    type: str
-    actor_org: str
-    data: dict[str, Any]
 
 
 def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

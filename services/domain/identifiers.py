@@ -35,3 +35,25 @@ def id_number_check(first17: str) -> str:
 
 def valid_id_number(number: str) -> bool:
     return bool(_ID_SHAPE.fullmatch(number)) and id_number_check(number[:17]) == number[17]
+
+
+_ID_FIELDS = frozenset({"id_number", "lead_id_number"})
+_CODE_FIELDS = frozenset({"org_code", "lab_code", "witness_org_code"})
+
+
+def identity_problem(data: object, path: str = "") -> str | None:
+    """The first identifier in a payload whose check character is wrong, as 'field: why'."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else key
+            if isinstance(value, str) and key in _ID_FIELDS and not valid_id_number(value):
+                return f"{where}: citizen ID number fails its check character (GB 11643)"
+            if isinstance(value, str) and key in _CODE_FIELDS and not valid_credit_code(value):
+                return f"{where}: unified social credit code fails its check character (GB 32100)"
+            if (found := identity_problem(value, where)) is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            if (found := identity_problem(value, f"{path}[{index}]")) is not None:
+                return found
+    return None

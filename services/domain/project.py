@@ -23,8 +23,8 @@ from services.domain import completion as completion_rules
 from services.domain import reasons
 from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import SealedRecord, utc_text
-from services.domain.context import Context
-from services.domain.corrections import ReferencedRecord, check_correction, corrected_lead_fields
+from services.domain.context import Context, ReferencedRecord
+from services.domain.corrections import check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_credit_code, valid_id_number
 from services.domain.ledger import (
     Accident,

@@ -23,7 +23,7 @@ from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
 from services.domain.completion import Issuer, plaque_follow_ups
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
 from services.domain.project import decide, fold

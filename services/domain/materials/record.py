@@ -13,7 +13,7 @@ from events import materials as m
 from services.domain import reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
-from services.domain.corrections import identity_problem
+from services.domain.identifiers import identity_problem
 from services.domain.ledger import EventRef, with_entry
 from services.domain.materials import alerts
 from services.domain.reasons import Rejection

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.domain.chain import SealedRecord
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision, decide_batch
 from services.domain.state import ProjectState
