@@ -1,24 +1,33 @@
-"""Corrections: checking that one applies to a real, earlier record and still makes a valid fact.
+"""Corrections: checking that one applies to a real, earlier record and still makes a valid fact,
+and folding it into the ledger.
 
 A correction names the corrected event and the changed fields by dotted path (``lead.name``).
 Applying the changes to the original payload must give a payload that validates as that type.
+Nothing is edited: the original stays on the chain, the state shows the corrected values.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from events.record import RecordCorrected
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
+from services.domain.chain import SealedRecord
+from services.domain.context import Context
 from services.domain.context import ReferencedRecord as ReferencedRecord  # for the ports
 from services.domain.identifiers import identity_problem
+from services.domain.ledger import Correction, EventRef, with_entry
 from services.domain.reasons import Rejection
+from services.domain.state import ProjectState
+from services.domain.submission import Submission
+
+M = TypeVar("M", bound=BaseModel)
 
 LEAD_FIELDS = ("name", "id_number", "registration_number", "qualification")
 
@@ -124,3 +133,66 @@ def corrected_lead_fields(changes: Mapping[str, Any]) -> tuple[dict[str, Any], s
             fields[leaf] = value
     org_name = changes.get("org_name")
     return fields, org_name if isinstance(org_name, str) else None
+
+
+# ----------------------------------------------------------------------------- rule and fold
+
+
+def _correction_rule(
+    state: ProjectState, data: RecordCorrected, sub: Submission, ctx: Context
+) -> Rejection | None:
+    return check_correction(state.project_id, state.owner_org, data, sub.actor.org, ctx.referenced)
+
+
+def _corrected(
+    state: ProjectState, data: RecordCorrected, record: SealedRecord, ref: EventRef
+) -> dict[str, Any]:
+    change: dict[str, Any] = {
+        "corrections": [
+            *state.corrections,
+            Correction(
+                corrects_event_id=data.corrects_event_id,
+                reason=data.reason,
+                changes=dict(data.changes),
+                ref=ref,
+            ),
+        ]
+    }
+    lead_fields, org_name = corrected_lead_fields(data.changes)
+    parties = dict(state.parties)
+    for role, party in state.parties.items():
+        leads = [
+            lead.model_copy(update={**lead_fields, "corrected_by": [*lead.corrected_by, ref]})
+            if lead.appointed_by.event_id == data.corrects_event_id and lead_fields
+            else lead
+            for lead in party.leads
+        ]
+        update: dict[str, Any] = {"leads": leads}
+        if org_name is not None and party.appointed_by.event_id == data.corrects_event_id:
+            update["org_name"] = org_name
+        parties[role] = party.model_copy(update=update)
+    change["parties"] = parties
+    target = data.corrects_event_id
+    if state.registered_by is not None and state.registered_by.event_id == target and state.profile:
+        change["profile"] = _amended(state.profile, data.changes)
+    for nc_id, nc in state.nonconformances.items():
+        if nc.raised_by.event_id == target:
+            change["nonconformances"] = with_entry(
+                state.nonconformances, nc_id, _amended(nc, data.changes)
+            )
+    for accident_id, accident in state.accidents.items():
+        if accident.ref.event_id == target:
+            change["accidents"] = with_entry(
+                state.accidents, accident_id, _amended(accident, data.changes)
+            )
+    return change
+
+
+def _amended(current: M, changes: Mapping[str, Any]) -> M:
+    """``current`` with the top-level changes that name its fields, validated as a whole."""
+    fields = {k: v for k, v in changes.items() if k in type(current).model_fields}
+    return type(current).model_validate({**current.model_dump(), **fields}) if fields else current
+
+
+FOLDERS = {RecordCorrected.event_type: _corrected}
+RULES = {RecordCorrected.event_type: _correction_rule}
