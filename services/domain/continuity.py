@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.domain.chain import GENESIS, StoredLink, chain_hash
+from services.domain.frozen import replace
 from services.domain.materials.alerts import AlertKind
 from services.domain.state import Alert, Severity
 
@@ -184,4 +185,4 @@ def rewrite_alert(project_id: str, found: Break, at: dt.datetime) -> Alert:
         f"seq-{found.seq}", [], at, project=project_id, en=found.en, zh=found.zh
     )
     digest = hashlib.sha256(found.en.encode()).hexdigest()[:8]
-    return alert.model_copy(update={"alert_id": f"{alert.alert_id}:{digest}"})
+    return replace(alert, alert_id=f"{alert.alert_id}:{digest}")

@@ -21,8 +21,10 @@ from services.domain.authorization import type_name
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
 from services.domain.context import ReferencedRecord as ReferencedRecord  # for the ports
+from services.domain.frozen import replace, with_entry
+from services.domain.handler import Handler
 from services.domain.identifiers import identity_problem
-from services.domain.ledger import Correction, EventRef, with_entry
+from services.domain.ledger import Correction, EventRef
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
@@ -138,61 +140,59 @@ def corrected_lead_fields(changes: Mapping[str, Any]) -> tuple[dict[str, Any], s
 # ----------------------------------------------------------------------------- rule and fold
 
 
-def _correction_rule(
+def rule_corrected(
     state: ProjectState, data: RecordCorrected, sub: Submission, ctx: Context
 ) -> Rejection | None:
     return check_correction(state.project_id, state.owner_org, data, sub.actor.org, ctx.referenced)
 
 
-def _corrected(
+def fold_corrected(
     state: ProjectState, data: RecordCorrected, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    change: dict[str, Any] = {
-        "corrections": [
-            *state.corrections,
-            Correction(
-                corrects_event_id=data.corrects_event_id,
-                reason=data.reason,
-                changes=dict(data.changes),
-                ref=ref,
-            ),
-        ]
-    }
+) -> ProjectState:
+    correction = Correction(
+        corrects_event_id=data.corrects_event_id,
+        reason=data.reason,
+        changes=dict(data.changes),
+        ref=ref,
+    )
+    target = data.corrects_event_id
     lead_fields, org_name = corrected_lead_fields(data.changes)
     parties = dict(state.parties)
     for role, party in state.parties.items():
         leads = [
-            lead.model_copy(update={**lead_fields, "corrected_by": [*lead.corrected_by, ref]})
-            if lead.appointed_by.event_id == data.corrects_event_id and lead_fields
+            replace(lead, **lead_fields, corrected_by=[*lead.corrected_by, ref])
+            if lead.appointed_by.event_id == target and lead_fields
             else lead
             for lead in party.leads
         ]
-        update: dict[str, Any] = {"leads": leads}
-        if org_name is not None and party.appointed_by.event_id == data.corrects_event_id:
-            update["org_name"] = org_name
-        parties[role] = party.model_copy(update=update)
-    change["parties"] = parties
-    target = data.corrects_event_id
+        if org_name is not None and party.appointed_by.event_id == target:
+            parties[role] = replace(party, leads=leads, org_name=org_name)
+        else:
+            parties[role] = replace(party, leads=leads)
+    changes: dict[str, object] = {
+        "corrections": [*state.corrections, correction],
+        "parties": parties,
+    }
     if state.registered_by is not None and state.registered_by.event_id == target and state.profile:
-        change["profile"] = _amended(state.profile, data.changes)
+        changes["profile"] = _amended(state.profile, data.changes)
     for nc_id, nc in state.nonconformances.items():
         if nc.raised_by.event_id == target:
-            change["nonconformances"] = with_entry(
+            changes["nonconformances"] = with_entry(
                 state.nonconformances, nc_id, _amended(nc, data.changes)
             )
     for accident_id, accident in state.accidents.items():
         if accident.ref.event_id == target:
-            change["accidents"] = with_entry(
+            changes["accidents"] = with_entry(
                 state.accidents, accident_id, _amended(accident, data.changes)
             )
-    return change
+    return replace(state, **changes)
 
 
 def _amended(current: M, changes: Mapping[str, Any]) -> M:
-    """``current`` with the top-level changes that name its fields, validated as a whole."""
+    """``current`` with the top-level changes that name its fields, validated as a whole (the
+    values are JSON: a corrected date arrives as text)."""
     fields = {k: v for k, v in changes.items() if k in type(current).model_fields}
     return type(current).model_validate({**current.model_dump(), **fields}) if fields else current
 
 
-FOLDERS = {RecordCorrected.event_type: _corrected}
-RULES = {RecordCorrected.event_type: _correction_rule}
+HANDLERS = (Handler(RecordCorrected, rule=rule_corrected, fold=fold_corrected),)

@@ -8,20 +8,13 @@ start and, once replaced, an end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from events.base import PARTY_ROLES
 from services.domain import reasons
 from services.domain.reasons import Reason
-
-
-def with_entry(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
-    """A copy of ``mapping`` with ``key`` set: states are immutable, folds build new ones."""
-    return {**mapping, key: value}
 
 
 class EventRef(BaseModel):

@@ -8,15 +8,23 @@ and opens the new one; nothing is replaced in place.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from events import party as party_events
-from events.base import Role
+from events.base import Person, Role
+from events.party import (
+    CommitmentSigned,
+    LabCommissioned,
+    LeadChanged,
+    PartyAppointed,
+    WitnessAuthorized,
+)
 from events.project import ProjectRegistered
 from services.domain import reasons
 from services.domain.chain import SealedRecord, utc_text
+from services.domain.context import Context
+from services.domain.frozen import replace, with_entry
+from services.domain.handler import Handler
 from services.domain.identifiers import valid_credit_code, valid_id_number
-from services.domain.ledger import Commitment, EventRef, Lab, LeadPeriod, Party, Witness, with_entry
+from services.domain.ledger import Commitment, EventRef, Lab, LeadPeriod, Party, Witness
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectProfile, ProjectState
 from services.domain.submission import Submission
@@ -24,28 +32,37 @@ from services.domain.submission import Submission
 # ----------------------------------------------------------------------------- registration
 
 
-def _registered(
+def rule_registered(
+    state: ProjectState, data: ProjectRegistered, sub: Submission, ctx: Context
+) -> Rejection | None:
+    if state.registered:
+        return reasons.ALREADY_REGISTERED.format(project_id=sub.project_id)
+    return None
+
+
+def fold_registered(
     state: ProjectState, data: ProjectRegistered, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    return {
-        "registered_at": record.occurred_at,
-        "registered_by": ref,
-        "owner_org": record.body["actor"]["org"],
-        "profile": ProjectProfile(**data.model_dump()),
-    }
+) -> ProjectState:
+    return replace(
+        state,
+        registered_at=record.occurred_at,
+        registered_by=ref,
+        owner_org=record.body["actor"]["org"],
+        profile=ProjectProfile(**data.model_dump()),
+    )
 
 
 # ----------------------------------------------------------------------------- appointment
 
 
-def _check_person(person: Any, field: str) -> Rejection | None:
+def _check_person(person: Person, field: str) -> Rejection | None:
     if not valid_id_number(person.id_number):
         return reasons.BAD_ID_NUMBER.format(field=field)
     return None
 
 
-def _appointment_rule(
-    state: ProjectState, data: party_events.PartyAppointed, sub: Submission, _: Any
+def rule_appointed(
+    state: ProjectState, data: PartyAppointed, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if not valid_credit_code(data.org_code):
         return reasons.BAD_CREDIT_CODE.format(field="data.org_code", code=data.org_code)
@@ -63,7 +80,7 @@ def _appointment_rule(
     return None
 
 
-def _lead(person: Any, start: dt.datetime, evidence: str, ref: EventRef) -> LeadPeriod:
+def _lead(person: Person, start: dt.datetime, evidence: str, ref: EventRef) -> LeadPeriod:
     return LeadPeriod(
         name=person.name,
         id_number=person.id_number,
@@ -75,9 +92,9 @@ def _lead(person: Any, start: dt.datetime, evidence: str, ref: EventRef) -> Lead
     )
 
 
-def _appointed(
-    state: ProjectState, data: party_events.PartyAppointed, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_appointed(
+    state: ProjectState, data: PartyAppointed, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     party = Party(
         role=data.role,
         org_name=data.org_name,
@@ -85,7 +102,7 @@ def _appointed(
         appointed_by=ref,
         leads=[_lead(data.lead, data.effective_from, data.authorization_evidence, ref)],
     )
-    return {"parties": with_entry(state.parties, data.role, party)}
+    return replace(state, parties=with_entry(state.parties, data.role, party))
 
 
 # ----------------------------------------------------------------------------- lead change
@@ -98,8 +115,8 @@ def _own_role(sub: Submission, role: str) -> Rejection | None:
     return None
 
 
-def _lead_change_rule(
-    state: ProjectState, data: party_events.LeadChanged, sub: Submission, _: Any
+def rule_lead_changed(
+    state: ProjectState, data: LeadChanged, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if (bad := _own_role(sub, data.role)) is not None:
         return bad
@@ -115,25 +132,22 @@ def _lead_change_rule(
     return None
 
 
-def _lead_changed(
-    state: ProjectState, data: party_events.LeadChanged, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_lead_changed(
+    state: ProjectState, data: LeadChanged, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     party = state.parties[data.role]
     leads = [
-        lead.model_copy(update={"end": data.effective_at}) if lead.end is None else lead
-        for lead in party.leads
+        replace(lead, end=data.effective_at) if lead.end is None else lead for lead in party.leads
     ]
     leads.append(_lead(data.new_lead, data.effective_at, data.authorization_evidence, ref))
-    return {
-        "parties": with_entry(state.parties, data.role, party.model_copy(update={"leads": leads}))
-    }
+    return replace(state, parties=with_entry(state.parties, data.role, replace(party, leads=leads)))
 
 
 # ----------------------------------------------------------------------------- commitment
 
 
-def _commitment_rule(
-    state: ProjectState, data: party_events.CommitmentSigned, sub: Submission, _: Any
+def rule_commitment_signed(
+    state: ProjectState, data: CommitmentSigned, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if (bad := _own_role(sub, data.role)) is not None:
         return bad
@@ -148,27 +162,25 @@ def _commitment_rule(
     return None
 
 
-def _committed(
-    state: ProjectState, data: party_events.CommitmentSigned, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_commitment_signed(
+    state: ProjectState, data: CommitmentSigned, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     party = state.parties[data.role]
     commitment = Commitment(signed_on=data.signed_on, evidence=data.evidence, ref=ref)
     leads = [
-        lead.model_copy(update={"commitment": commitment})
+        replace(lead, commitment=commitment)
         if lead.id_number == data.lead_id_number and lead.commitment is None
         else lead
         for lead in party.leads
     ]
-    return {
-        "parties": with_entry(state.parties, data.role, party.model_copy(update={"leads": leads}))
-    }
+    return replace(state, parties=with_entry(state.parties, data.role, replace(party, leads=leads)))
 
 
-# ----------------------------------------------------------------------------- witness, lab
+# ----------------------------------------------------------------------------- witness
 
 
-def _witness_rule(
-    state: ProjectState, data: party_events.WitnessAuthorized, sub: Submission, _: Any
+def rule_witness_authorized(
+    state: ProjectState, data: WitnessAuthorized, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if (bad := _check_person(data.witness, "data.witness.id_number")) is not None:
         return bad
@@ -179,9 +191,9 @@ def _witness_rule(
     return None
 
 
-def _witness(
-    state: ProjectState, data: party_events.WitnessAuthorized, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_witness_authorized(
+    state: ProjectState, data: WitnessAuthorized, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     witness = Witness(
         name=data.witness.name,
         id_number=data.witness.id_number,
@@ -190,20 +202,23 @@ def _witness(
         evidence=data.evidence,
         ref=ref,
     )
-    return {"witnesses": with_entry(state.witnesses, ref.event_id, witness)}
+    return replace(state, witnesses=with_entry(state.witnesses, ref.event_id, witness))
 
 
-def _lab_rule(
-    state: ProjectState, data: party_events.LabCommissioned, sub: Submission, _: Any
+# ----------------------------------------------------------------------------- lab
+
+
+def rule_lab_commissioned(
+    state: ProjectState, data: LabCommissioned, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if not valid_credit_code(data.lab_code):
         return reasons.BAD_CREDIT_CODE.format(field="data.lab_code", code=data.lab_code)
     return None
 
 
-def _lab(
-    state: ProjectState, data: party_events.LabCommissioned, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_lab_commissioned(
+    state: ProjectState, data: LabCommissioned, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     lab = Lab(
         lab_code=data.lab_code,
         name=data.lab_name,
@@ -212,21 +227,14 @@ def _lab(
         evidence=data.evidence,
         ref=ref,
     )
-    return {"labs": with_entry(state.labs, data.lab_code, lab)}
+    return replace(state, labs=with_entry(state.labs, data.lab_code, lab))
 
 
-FOLDERS = {
-    ProjectRegistered.event_type: _registered,
-    party_events.PartyAppointed.event_type: _appointed,
-    party_events.LeadChanged.event_type: _lead_changed,
-    party_events.CommitmentSigned.event_type: _committed,
-    party_events.WitnessAuthorized.event_type: _witness,
-    party_events.LabCommissioned.event_type: _lab,
-}
-RULES = {
-    party_events.PartyAppointed.event_type: _appointment_rule,
-    party_events.LeadChanged.event_type: _lead_change_rule,
-    party_events.CommitmentSigned.event_type: _commitment_rule,
-    party_events.WitnessAuthorized.event_type: _witness_rule,
-    party_events.LabCommissioned.event_type: _lab_rule,
-}
+HANDLERS = (
+    Handler(ProjectRegistered, rule=rule_registered, fold=fold_registered),
+    Handler(PartyAppointed, rule=rule_appointed, fold=fold_appointed),
+    Handler(LeadChanged, rule=rule_lead_changed, fold=fold_lead_changed),
+    Handler(CommitmentSigned, rule=rule_commitment_signed, fold=fold_commitment_signed),
+    Handler(WitnessAuthorized, rule=rule_witness_authorized, fold=fold_witness_authorized),
+    Handler(LabCommissioned, rule=rule_lab_commissioned, fold=fold_lab_commissioned),
+)

@@ -2,23 +2,27 @@
 
 ``fold(state, record)`` applies a sealed record; ``decide(state, submission, now, referenced)``
 accepts or refuses a submission. The recorder, the projections and the regulator replay all call
-these, so a replay is the live system's own logic. The rules and folds themselves live by area:
-parties, quality, corrections, materials.facts, completion.
+these, so a replay is the live system's own logic.
+
+Each fact's own rule and fold live in its area (parties, quality, corrections, materials.facts,
+completion); ``HANDLERS`` gathers them by payload class, one for each class of the catalog (checked
+at import), and both functions dispatch on the payload's class.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from collections.abc import Iterable, Mapping
 
 from events.base import EventData, Role
 from events.project import ProjectRegistered
-from events.registry import parse_data
+from events.registry import CURRENT, parse_data
 from services.domain import completion, corrections, parties, quality, reasons
 from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import SealedRecord, utc_text
 from services.domain.context import Context, ReferencedRecord
+from services.domain.frozen import replace
+from services.domain.handler import registry
 from services.domain.identifiers import valid_credit_code
 from services.domain.ledger import EventRef
 from services.domain.materials import facts as materials
@@ -26,29 +30,53 @@ from services.domain.reasons import Rejection
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
 
+HANDLERS = registry(
+    [
+        *parties.HANDLERS,
+        *quality.HANDLERS,
+        *corrections.HANDLERS,
+        *materials.HANDLERS,
+        *completion.HANDLERS,
+    ],
+    CURRENT,
+)
+"""The rule and the fold of every fact, by payload class."""
+
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 """Site clocks drift: an event may be dated this far ahead of the server clock, no further."""
 
 
 # ----------------------------------------------------------------------------- fold
 
-Folder = Callable[[ProjectState, Any, SealedRecord, EventRef], dict[str, Any]]
-"""Returns the fields of the state that change."""
 
-FOLDERS: dict[str, Folder] = {
-    **cast(dict[str, Folder], parties.FOLDERS),
-    **cast(dict[str, Folder], quality.FOLDERS),
-    **cast(dict[str, Folder], corrections.FOLDERS),
-    **cast(dict[str, Folder], materials.FOLDERS),
-    **cast(dict[str, Folder], completion.FOLDERS),
-}
+def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
+    event_type, data = parse_data(record.type, record.body["data"])
+    ref = EventRef(event_id=record.event_id, seq=record.seq)
+    after = HANDLERS[type(data)].apply(state, data, record, ref)
+    changes: dict[str, object] = {
+        "seq": record.seq,
+        "head": record.hash.hex(),
+        "counts": {**after.counts, event_type: after.counts.get(event_type, 0) + 1},
+    }
+    if evidence := evidence_of(data):
+        known = set(after.evidence)
+        if evidence - known:
+            changes["evidence"] = sorted(known | evidence)
+    return replace(after, **changes)
+
+
+def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
+    state = ProjectState(project_id=project_id)
+    for record in records:
+        state = fold(state, record)
+    return state
 
 
 def evidence_of(data: EventData) -> set[str]:
     """Every evidence hash a payload references, wherever it sits."""
     found: set[str] = set()
 
-    def walk(value: Any, key: str = "") -> None:
+    def walk(value: object, key: str = "") -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 walk(v, k)
@@ -62,39 +90,7 @@ def evidence_of(data: EventData) -> set[str]:
     return found
 
 
-def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
-    event_type, data = parse_data(record.type, record.body["data"])
-    ref = EventRef(event_id=record.event_id, seq=record.seq)
-    update = FOLDERS[event_type](state, data, record, ref)
-    counts = dict(state.counts)
-    counts[event_type] = counts.get(event_type, 0) + 1
-    evidence = evidence_of(data)
-    if evidence - set(state.evidence):
-        update["evidence"] = sorted(set(state.evidence) | evidence)
-    return state.model_copy(
-        update={**update, "seq": record.seq, "head": record.hash.hex(), "counts": counts}
-    )
-
-
-def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
-    state = ProjectState(project_id=project_id)
-    for record in records:
-        state = fold(state, record)
-    return state
-
-
 # ----------------------------------------------------------------------------- decide
-
-
-Rule = Callable[[ProjectState, Any, Submission, Context], Rejection | None]
-
-RULES: dict[str, Rule] = {
-    **cast(dict[str, Rule], parties.RULES),
-    **cast(dict[str, Rule], quality.RULES),
-    **cast(dict[str, Rule], corrections.RULES),
-    **cast(dict[str, Rule], materials.RULES),
-    **cast(dict[str, Rule], completion.RULES),
-}
 
 
 def decide(
@@ -105,7 +101,21 @@ def decide(
     reports_seen: Mapping[str, str] | None = None,
 ) -> Rejection | None:
     """None to accept; otherwise the reason. Pure: ``now`` is the recorder's clock reading;
-    ``referenced`` and ``reports_seen`` are what the recorder looked up for this batch."""
+    ``referenced`` and ``reports_seen`` are what the recorder looked up for this batch.
+
+    Every submission passes the common checks first, then its own fact's rule. A registration
+    opens the chain, so it needs no standing on the project."""
+    refusal = _refused_anywhere(sub, now)
+    if refusal is None and not isinstance(sub.data, ProjectRegistered):
+        refusal = _refused_on_this_project(state, sub)
+    if refusal is not None:
+        return refusal
+    ctx = Context(referenced or {}, reports_seen or {})
+    return HANDLERS[type(sub.data)].decide(state, sub.data, sub, ctx)
+
+
+def _refused_anywhere(sub: Submission, now: dt.datetime) -> Rejection | None:
+    """The time, the actor's identity and the matrix: what no project state changes."""
     if sub.occurred_at > now + FUTURE_TOLERANCE:
         return reasons.FROM_THE_FUTURE.format(
             occurred_at=utc_text(sub.occurred_at), tolerance=int(FUTURE_TOLERANCE.total_seconds())
@@ -116,10 +126,12 @@ def decide(
         return reasons.ROLE_NOT_ALLOWED.format(
             role=sub.actor.role.value, type=type_name(sub.event_type)
         )
-    if sub.event_type == ProjectRegistered.event_type:
-        if state.registered:
-            return reasons.ALREADY_REGISTERED.format(project_id=sub.project_id)
-        return None
+    return None
+
+
+def _refused_on_this_project(state: ProjectState, sub: Submission) -> Rejection | None:
+    """Standing: a registered project, dated after its registration, an actor holding the role
+    it acts in, and (but for the owner) from the start of its appointment."""
     if state.registered_at is None:
         return reasons.NOT_REGISTERED.format(project_id=sub.project_id)
     if sub.occurred_at < state.registered_at:
@@ -139,7 +151,4 @@ def decide(
             start=utc_text(party.leads[0].start),
             occurred_at=utc_text(sub.occurred_at),
         )
-    rule = RULES.get(sub.event_type)
-    return (
-        rule(state, sub.data, sub, Context(referenced or {}, reports_seen or {})) if rule else None
-    )
+    return None

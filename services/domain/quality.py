@@ -3,19 +3,19 @@ each fact's rule next to its fold."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from events import quality as quality_events
-from events.base import EventData
+from events.quality import (
+    AccidentReported,
+    InspectionLotAccepted,
+    NonconformanceClosed,
+    NonconformanceRaised,
+    NonconformanceRectified,
+)
 from services.domain import reasons
 from services.domain.chain import SealedRecord
-from services.domain.ledger import (
-    Accident,
-    EventRef,
-    Nonconformance,
-    NonconformanceStatus,
-    with_entry,
-)
+from services.domain.context import Context
+from services.domain.frozen import replace, with_entry
+from services.domain.handler import Handler, unchanged
+from services.domain.ledger import Accident, EventRef, Nonconformance, NonconformanceStatus
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
@@ -23,37 +23,28 @@ from services.domain.submission import Submission
 # ----------------------------------------------------------------------------- inspection lots
 
 
-def _lot_rule(
-    state: ProjectState, data: quality_events.InspectionLotAccepted, sub: Submission, _: Any
+def rule_lot_accepted(
+    state: ProjectState, data: InspectionLotAccepted, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if data.construction_signer is None or data.supervision_signer is None:
         return reasons.SIGNATURES_MISSING.format()
     return None
 
 
-def _no_change(
-    state: ProjectState, data: EventData, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    return {}
-
-
 # ----------------------------------------------------------------------------- nonconformances
 
 
-def _nc_raised_rule(
-    state: ProjectState, data: quality_events.NonconformanceRaised, sub: Submission, _: Any
+def rule_nonconformance_raised(
+    state: ProjectState, data: NonconformanceRaised, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if data.nonconformance_id in state.nonconformances:
         return reasons.DUPLICATE_ID.format(kind="nonconformance", id=data.nonconformance_id)
     return None
 
 
-def _nc_raised(
-    state: ProjectState,
-    data: quality_events.NonconformanceRaised,
-    record: SealedRecord,
-    ref: EventRef,
-) -> dict[str, Any]:
+def fold_nonconformance_raised(
+    state: ProjectState, data: NonconformanceRaised, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     nc = Nonconformance(
         nonconformance_id=data.nonconformance_id,
         building_part=data.building_part,
@@ -63,71 +54,70 @@ def _nc_raised(
         status=NonconformanceStatus.OPEN,
         raised_by=ref,
     )
-    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
+    return replace(
+        state, nonconformances=with_entry(state.nonconformances, data.nonconformance_id, nc)
+    )
 
 
-def _nc_rectified_rule(
-    state: ProjectState, data: quality_events.NonconformanceRectified, sub: Submission, _: Any
+def _in_status(
+    state: ProjectState, nonconformance_id: str, needed: NonconformanceStatus
 ) -> Rejection | None:
-    nc = state.nonconformances.get(data.nonconformance_id)
+    nc = state.nonconformances.get(nonconformance_id)
     if nc is None:
-        return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
-    if nc.status != NonconformanceStatus.OPEN:
+        return reasons.UNKNOWN_NONCONFORMANCE.format(id=nonconformance_id)
+    if nc.status != needed:
         return reasons.NONCONFORMANCE_STATUS.format(
-            id=data.nonconformance_id, status=nc.status, needed=NonconformanceStatus.OPEN
+            id=nonconformance_id, status=nc.status, needed=needed
         )
     return None
 
 
-def _nc_rectified(
-    state: ProjectState,
-    data: quality_events.NonconformanceRectified,
-    record: SealedRecord,
-    ref: EventRef,
-) -> dict[str, Any]:
-    nc = state.nonconformances[data.nonconformance_id]
-    nc = nc.model_copy(update={"status": NonconformanceStatus.RECTIFIED, "rectified_by": ref})
-    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
-
-
-def _nc_closed_rule(
-    state: ProjectState, data: quality_events.NonconformanceClosed, sub: Submission, _: Any
+def rule_nonconformance_rectified(
+    state: ProjectState, data: NonconformanceRectified, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    nc = state.nonconformances.get(data.nonconformance_id)
-    if nc is None:
-        return reasons.UNKNOWN_NONCONFORMANCE.format(id=data.nonconformance_id)
-    if nc.status != NonconformanceStatus.RECTIFIED:
-        return reasons.NONCONFORMANCE_STATUS.format(
-            id=data.nonconformance_id, status=nc.status, needed=NonconformanceStatus.RECTIFIED
-        )
-    return None
+    return _in_status(state, data.nonconformance_id, NonconformanceStatus.OPEN)
 
 
-def _nc_closed(
-    state: ProjectState,
-    data: quality_events.NonconformanceClosed,
-    record: SealedRecord,
-    ref: EventRef,
-) -> dict[str, Any]:
+def fold_nonconformance_rectified(
+    state: ProjectState, data: NonconformanceRectified, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     nc = state.nonconformances[data.nonconformance_id]
-    nc = nc.model_copy(update={"status": NonconformanceStatus.CLOSED, "closed_by": ref})
-    return {"nonconformances": with_entry(state.nonconformances, data.nonconformance_id, nc)}
+    nc = replace(nc, status=NonconformanceStatus.RECTIFIED, rectified_by=ref)
+    return replace(
+        state, nonconformances=with_entry(state.nonconformances, data.nonconformance_id, nc)
+    )
+
+
+def rule_nonconformance_closed(
+    state: ProjectState, data: NonconformanceClosed, sub: Submission, ctx: Context
+) -> Rejection | None:
+    return _in_status(state, data.nonconformance_id, NonconformanceStatus.RECTIFIED)
+
+
+def fold_nonconformance_closed(
+    state: ProjectState, data: NonconformanceClosed, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    nc = state.nonconformances[data.nonconformance_id]
+    nc = replace(nc, status=NonconformanceStatus.CLOSED, closed_by=ref)
+    return replace(
+        state, nonconformances=with_entry(state.nonconformances, data.nonconformance_id, nc)
+    )
 
 
 # ----------------------------------------------------------------------------- accidents
 
 
-def _accident_rule(
-    state: ProjectState, data: quality_events.AccidentReported, sub: Submission, _: Any
+def rule_accident_reported(
+    state: ProjectState, data: AccidentReported, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if data.accident_id in state.accidents:
         return reasons.DUPLICATE_ID.format(kind="accident", id=data.accident_id)
     return None
 
 
-def _accident(
-    state: ProjectState, data: quality_events.AccidentReported, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
+def fold_accident_reported(
+    state: ProjectState, data: AccidentReported, record: SealedRecord, ref: EventRef
+) -> ProjectState:
     accident = Accident(
         accident_id=data.accident_id,
         happened_at=data.happened_at,
@@ -136,20 +126,17 @@ def _accident(
         casualties=data.casualties,
         ref=ref,
     )
-    return {"accidents": with_entry(state.accidents, data.accident_id, accident)}
+    return replace(state, accidents=with_entry(state.accidents, data.accident_id, accident))
 
 
-FOLDERS = {
-    quality_events.InspectionLotAccepted.event_type: _no_change,
-    quality_events.NonconformanceRaised.event_type: _nc_raised,
-    quality_events.NonconformanceRectified.event_type: _nc_rectified,
-    quality_events.NonconformanceClosed.event_type: _nc_closed,
-    quality_events.AccidentReported.event_type: _accident,
-}
-RULES = {
-    quality_events.InspectionLotAccepted.event_type: _lot_rule,
-    quality_events.NonconformanceRaised.event_type: _nc_raised_rule,
-    quality_events.NonconformanceRectified.event_type: _nc_rectified_rule,
-    quality_events.NonconformanceClosed.event_type: _nc_closed_rule,
-    quality_events.AccidentReported.event_type: _accident_rule,
-}
+HANDLERS = (
+    Handler(InspectionLotAccepted, rule=rule_lot_accepted, fold=unchanged),
+    Handler(NonconformanceRaised, rule=rule_nonconformance_raised, fold=fold_nonconformance_raised),
+    Handler(
+        NonconformanceRectified,
+        rule=rule_nonconformance_rectified,
+        fold=fold_nonconformance_rectified,
+    ),
+    Handler(NonconformanceClosed, rule=rule_nonconformance_closed, fold=fold_nonconformance_closed),
+    Handler(AccidentReported, rule=rule_accident_reported, fold=fold_accident_reported),
+)

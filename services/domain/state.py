@@ -1,7 +1,8 @@
 """What is known of one project at a point of its chain: the state types every rule reads.
 
-They sit below the rules (authorization, completion, materials, corrections), which all read the
-state, and below ``project.fold``/``project.decide``, which bring the rules together.
+They sit below the areas' rules and folds (parties, quality, corrections, materials.facts,
+completion) and ``handler``, which all read the state, and below ``project.fold``/``project.decide``,
+which dispatch to them.
 """
 
 from __future__ import annotations
