@@ -20,7 +20,7 @@ from services.domain import reasons
 from services.domain.authorization import type_name
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
-from services.domain.context import ReferencedRecord as ReferencedRecord  # for the ports
+from services.domain.context import ReferencedRecord as ReferencedRecord  # ports import it here
 from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler
 from services.domain.identifiers import identity_problem
