@@ -50,6 +50,8 @@ CREDIT_CODE_PATTERN = r"^[0-9A-Z]{18}$"
 """A unified social credit code's shape (GB 32100-2015); its check character is the domain's."""
 EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$"
 """An event id's shape (e.g. a UUIDv7 made on site)."""
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9X]$"
+"""A citizen ID number's shape (GB 11643); its check character is the domain's."""
 
 CreditCode = Annotated[
     str,
@@ -61,24 +63,28 @@ CreditCode = Annotated[
 
 IdNumber = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9]{17}[0-9X]$"),
+    StringConstraints(pattern=ID_NUMBER_PATTERN),
     Field(
         description="公民身份号码 / citizen ID number (GB 11643); personal data, shown to regulators only"
     ),
 ]
 
 PartyRole = Literal["owner", "survey", "design", "construction", "supervision"]
-"""The five responsible parties (Role values), as a type for payload fields."""
+"""The five responsible parties (Role values), as a type for payload fields: a Literal, not the
+enum, so payloads stay plain strings and the published JSON Schemas keep their shape."""
 
 PARTY_ROLES: tuple[PartyRole, ...] = get_args(PartyRole)
 """The five responsible parties, in the order Article 20 names them."""
 
+if tuple(Role)[:5] != PARTY_ROLES:  # pragma: no cover - the two spellings must never drift
+    raise ImportError(f"PartyRole {PARTY_ROLES} is not the first five Role values")
+
 ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "owner": ("建设单位", "Owner"),
-    "survey": ("勘察单位", "Survey"),
-    "design": ("设计单位", "Design"),
-    "construction": ("施工单位", "Construction"),
-    "supervision": ("监理单位", "Supervision"),
+    Role.OWNER.value: ("建设单位", "Owner"),
+    Role.SURVEY.value: ("勘察单位", "Survey"),
+    Role.DESIGN.value: ("设计单位", "Design"),
+    Role.CONSTRUCTION.value: ("施工单位", "Construction"),
+    Role.SUPERVISION.value: ("监理单位", "Supervision"),
 }
 """Each party's name, in Chinese and English: one place for every page, plaque and message."""
 

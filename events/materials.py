@@ -8,7 +8,7 @@ measurements, not only the lab's conclusion, so qtrail can evaluate them itself.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -27,9 +27,8 @@ Material = Literal[
 ]
 """Material categories; all but 'other' must be witnessed (建建[2000]211号)."""
 
-MANDATORY_WITNESSED = frozenset(
-    {"concrete", "mortar", "rebar", "rebar_splice", "brick", "cement", "admixture", "waterproofing"}
-)
+MANDATORY_WITNESSED: frozenset[str] = frozenset(get_args(Material)) - {"other"}
+"""The materials that must be witnessed: every category of ``Material`` but 'other'."""
 
 Unit = Literal["MPa", "%", "kg/m", "min", "mm", "d", "-"]
 

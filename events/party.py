@@ -6,7 +6,16 @@ import datetime as dt
 
 from pydantic import AwareDatetime, Field
 
-from events.base import CreditCode, EventData, PartyRole, Person, Sha256Hex, ShortText, Text
+from events.base import (
+    ID_NUMBER_PATTERN,
+    CreditCode,
+    EventData,
+    PartyRole,
+    Person,
+    Sha256Hex,
+    ShortText,
+    Text,
+)
 
 
 class PartyAppointed(EventData):
@@ -49,7 +58,7 @@ class CommitmentSigned(EventData):
 
     role: PartyRole
     lead_id_number: str = Field(
-        pattern=r"^[0-9]{17}[0-9X]$", description="签署人的身份号码 / ID number of the signing lead"
+        pattern=ID_NUMBER_PATTERN, description="签署人的身份号码 / ID number of the signing lead"
     )
     signed_on: dt.date = Field(description="签署日期 / date signed")
     evidence: Sha256Hex = Field(description="承诺书扫描件 / the signed letter")

@@ -11,11 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from events import completion as c
-from events.base import ROLE_NAMES
+from events.base import EventData
+from events.completion import (
+    CompletionAccepted,
+    PlaqueInstalled,
+    PlaqueIssued,
+    PlaqueParty,
+    PlaqueRevoked,
+)
 from services.domain import reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
+from services.domain.frozen import replace, with_entry
+from services.domain.handler import Handler, no_rule
 from services.domain.ledger import FIVE_ROLES, EventRef, NonconformanceStatus, archive_gaps
 from services.domain.reasons import Rejection
 from services.domain.state import Completion, Plaque, PlaqueStatus, ProjectState
@@ -24,10 +32,11 @@ from services.domain.submission import Submission
 Issuer = Callable[[str, str, str], tuple[str, str]]
 """(kind, project id, number) → (signed code, URL): the signing port the recorder injects."""
 
-ROLE_ZH = {role: names[0] for role, names in ROLE_NAMES.items()}
+
+# ----------------------------------------------------------------------------- completion
 
 
-def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rejection]:
+def completion_gaps(state: ProjectState, data: CompletionAccepted) -> list[Rejection]:
     gaps = [Rejection(g.code, g.detail_zh, g.detail_en) for g in archive_gaps(state.parties)]
     gaps += [
         reasons.SIGNATURE_MISSING.format(role=role)
@@ -47,8 +56,8 @@ def completion_gaps(state: ProjectState, data: c.CompletionAccepted) -> list[Rej
     return gaps
 
 
-def rule_completion(
-    state: ProjectState, data: c.CompletionAccepted, sub: Submission, ctx: Context
+def rule_completion_accepted(
+    state: ProjectState, data: CompletionAccepted, sub: Submission, ctx: Context
 ) -> Rejection | None:
     if state.completion is not None:
         return reasons.COMPLETION_DONE.format()
@@ -59,6 +68,30 @@ def rule_completion(
     return None
 
 
+def fold_completion_accepted(
+    state: ProjectState, data: CompletionAccepted, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    completion = Completion(accepted_on=data.accepted_on, started_on=data.started_on, ref=ref)
+    return replace(state, completion=completion)
+
+
+# ----------------------------------------------------------------------------- plaques
+
+
+def fold_plaque_issued(
+    state: ProjectState, data: PlaqueIssued, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    fields = data.model_dump(
+        mode="json", exclude={"serial", "code", "url", "caused_by", "replaces_serial"}
+    )
+    plaque = Plaque(serial=data.serial, code=data.code, url=data.url, fields=fields, issued=ref)
+    plaques = with_entry(state.plaques, str(data.serial), plaque)
+    if data.replaces_serial is not None and str(data.replaces_serial) in plaques:
+        old = plaques[str(data.replaces_serial)]
+        plaques[str(data.replaces_serial)] = replace(old, replaced_by=data.serial)
+    return replace(state, plaques=plaques)
+
+
 def _valid_plaque(state: ProjectState, serial: int) -> Rejection | None:
     plaque = state.plaques.get(str(serial))
     if plaque is None or plaque.status != PlaqueStatus.VALID:
@@ -66,69 +99,45 @@ def _valid_plaque(state: ProjectState, serial: int) -> Rejection | None:
     return None
 
 
-def rule_installed(
-    state: ProjectState, data: c.PlaqueInstalled, sub: Submission, ctx: Context
+def rule_plaque_installed(
+    state: ProjectState, data: PlaqueInstalled, sub: Submission, ctx: Context
 ) -> Rejection | None:
     return _valid_plaque(state, data.serial)
 
 
-def rule_revoked(
-    state: ProjectState, data: c.PlaqueRevoked, sub: Submission, ctx: Context
+def fold_plaque_installed(
+    state: ProjectState, data: PlaqueInstalled, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    plaque = replace(
+        state.plaques[str(data.serial)], installed_place=data.place, installed_on=data.installed_on
+    )
+    return replace(state, plaques=with_entry(state.plaques, str(data.serial), plaque))
+
+
+def rule_plaque_revoked(
+    state: ProjectState, data: PlaqueRevoked, sub: Submission, ctx: Context
 ) -> Rejection | None:
     return _valid_plaque(state, data.serial)
 
 
-def fold_completion(
-    state: ProjectState, data: c.CompletionAccepted, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    return {
-        "completion": Completion(accepted_on=data.accepted_on, started_on=data.started_on, ref=ref)
-    }
-
-
-def fold_issued(
-    state: ProjectState, data: c.PlaqueIssued, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    fields = data.model_dump(
-        mode="json", exclude={"serial", "code", "url", "caused_by", "replaces_serial"}
+def fold_plaque_revoked(
+    state: ProjectState, data: PlaqueRevoked, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    plaque = replace(
+        state.plaques[str(data.serial)], status=PlaqueStatus.REVOKED, revoked_reason=data.reason
     )
-    plaque = Plaque(serial=data.serial, code=data.code, url=data.url, fields=fields, issued=ref)
-    plaques = {**state.plaques, str(data.serial): plaque}
-    if data.replaces_serial is not None and str(data.replaces_serial) in plaques:
-        old = plaques[str(data.replaces_serial)]
-        plaques[str(data.replaces_serial)] = old.model_copy(update={"replaced_by": data.serial})
-    return {"plaques": plaques}
+    return replace(state, plaques=with_entry(state.plaques, str(data.serial), plaque))
 
 
-def fold_installed(
-    state: ProjectState, data: c.PlaqueInstalled, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    plaque = state.plaques[str(data.serial)].model_copy(
-        update={"installed_place": data.place, "installed_on": data.installed_on}
-    )
-    return {"plaques": {**state.plaques, str(data.serial): plaque}}
+HANDLERS = (
+    Handler(CompletionAccepted, rule=rule_completion_accepted, fold=fold_completion_accepted),
+    Handler(PlaqueIssued, rule=no_rule, fold=fold_plaque_issued),
+    Handler(PlaqueInstalled, rule=rule_plaque_installed, fold=fold_plaque_installed),
+    Handler(PlaqueRevoked, rule=rule_plaque_revoked, fold=fold_plaque_revoked),
+)
 
 
-def fold_revoked(
-    state: ProjectState, data: c.PlaqueRevoked, record: SealedRecord, ref: EventRef
-) -> dict[str, Any]:
-    plaque = state.plaques[str(data.serial)].model_copy(
-        update={"status": PlaqueStatus.REVOKED, "revoked_reason": data.reason}
-    )
-    return {"plaques": {**state.plaques, str(data.serial): plaque}}
-
-
-FOLDERS = {
-    c.CompletionAccepted.event_type: fold_completion,
-    c.PlaqueIssued.event_type: fold_issued,
-    c.PlaqueInstalled.event_type: fold_installed,
-    c.PlaqueRevoked.event_type: fold_revoked,
-}
-RULES = {
-    c.CompletionAccepted.event_type: rule_completion,
-    c.PlaqueInstalled.event_type: rule_installed,
-    c.PlaqueRevoked.event_type: rule_revoked,
-}
+# ----------------------------------------------------------------------------- issuing plaques
 
 
 def plaque_payload(
@@ -145,7 +154,7 @@ def plaque_payload(
         parties.append(
             {"role": role, "org_name": party.org_name, "lead_name": lead.name if lead else ""}
         )
-    return c.PlaqueIssued(
+    return PlaqueIssued(
         serial=serial,
         code=code,
         url=url,
@@ -153,19 +162,20 @@ def plaque_payload(
         design_life_years=state.profile.design_life_years,
         started_on=state.completion.started_on,
         completed_on=state.completion.accepted_on,
-        parties=[c.PlaqueParty(**p) for p in parties],
+        parties=[PlaqueParty(**p) for p in parties],
         replaces_serial=replaces,
         caused_by=event_id,
     ).model_dump(mode="json")
 
 
 def plaque_follow_ups(
-    state: ProjectState, data: Any, event_id: str, issuer: Issuer | None
+    state: ProjectState, data: EventData, event_id: str, issuer: Issuer | None
 ) -> list[dict[str, Any]]:
+    """Payloads of the plaques ``data`` (just folded into ``state``) causes qtrail to issue."""
     if issuer is None:
         return []
-    if isinstance(data, c.CompletionAccepted):
+    if isinstance(data, CompletionAccepted):
         return [plaque_payload(state, event_id, issuer, None)]
-    if isinstance(data, c.PlaqueRevoked) and data.reissue:
+    if isinstance(data, PlaqueRevoked) and data.reissue:
         return [plaque_payload(state, event_id, issuer, data.serial)]
     return []

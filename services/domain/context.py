@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from services.domain.corrections import ReferencedRecord
+
+@dataclass(frozen=True)
+class ReferencedRecord:
+    """A sealed record a correction points at, as the recorder looked it up."""
+
+    event_id: str
+    project_id: str
+    type: str
+    actor_org: str
+    data: dict[str, Any]
 
 
 class Context(NamedTuple):

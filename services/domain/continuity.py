@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.domain.chain import GENESIS, StoredLink, chain_hash
+from services.domain.frozen import replace
 from services.domain.materials.alerts import AlertKind
-from services.domain.state import Alert
+from services.domain.state import Alert, Severity
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def first_disagreement(
 
 CHAIN_REWRITTEN = AlertKind(
     "chain_rewritten",
-    "critical",
+    Severity.CRITICAL,
     "项目 {project} 的哈希链与已签名检查点不符：{zh}。检查点不再纳入本项目，须查明数据库内的改动",
     "project {project}: the hash chain no longer continues its signed checkpoints: {en}. "
     "No checkpoint includes the project until the change inside the database is explained",
@@ -184,4 +185,4 @@ def rewrite_alert(project_id: str, found: Break, at: dt.datetime) -> Alert:
         f"seq-{found.seq}", [], at, project=project_id, en=found.en, zh=found.zh
     )
     digest = hashlib.sha256(found.en.encode()).hexdigest()[:8]
-    return alert.model_copy(update={"alert_id": f"{alert.alert_id}:{digest}"})
+    return replace(alert, alert_id=f"{alert.alert_id}:{digest}")

@@ -1,24 +1,35 @@
-"""Corrections: checking that one applies to a real, earlier record and still makes a valid fact.
+"""Corrections: checking that one applies to a real, earlier record and still makes a valid fact,
+and folding it into the ledger.
 
 A correction names the corrected event and the changed fields by dotted path (``lead.name``).
 Applying the changes to the original payload must give a payload that validates as that type.
+Nothing is edited: the original stays on the chain, the state shows the corrected values.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from events.record import RecordCorrected
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
-from services.domain.identifiers import valid_credit_code, valid_id_number
+from services.domain.chain import SealedRecord
+from services.domain.context import Context
+from services.domain.context import ReferencedRecord as ReferencedRecord  # ports import it here
+from services.domain.frozen import replace, with_entry
+from services.domain.handler import Handler
+from services.domain.identifiers import identity_problem
+from services.domain.ledger import Correction, EventRef
 from services.domain.reasons import Rejection
+from services.domain.state import ProjectState
+from services.domain.submission import Submission
+
+M = TypeVar("M", bound=BaseModel)
 
 LEAD_FIELDS = ("name", "id_number", "registration_number", "qualification")
 
@@ -63,38 +74,6 @@ CORRECTABLE: dict[str, frozenset[str]] = {
 (roles, organizations, effective times, ids) is changed by a new fact instead, e.g. a lead change,
 so that every period and reference on the chain stays as it was sealed."""
 
-_ID_FIELDS = frozenset({"id_number", "lead_id_number"})
-_CODE_FIELDS = frozenset({"org_code", "lab_code", "witness_org_code"})
-
-
-def identity_problem(data: Any, path: str = "") -> str | None:
-    """The first identifier in a payload whose check character is wrong, as 'field: why'."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else key
-            if isinstance(value, str) and key in _ID_FIELDS and not valid_id_number(value):
-                return f"{where}: citizen ID number fails its check character (GB 11643)"
-            if isinstance(value, str) and key in _CODE_FIELDS and not valid_credit_code(value):
-                return f"{where}: unified social credit code fails its check character (GB 32100)"
-            if (found := identity_problem(value, where)) is not None:
-                return found
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            if (found := identity_problem(value, f"{path}[{index}]")) is not None:
-                return found
-    return None
-
-
-@dataclass(frozen=True)
-class ReferencedRecord:
-    """A sealed record a correction points at, as the recorder looked it up."""
-
-    event_id: str
-    project_id: str
-    type: str
-    actor_org: str
-    data: dict[str, Any]
-
 
 def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """The payload with ``changes`` applied; raises KeyError for a path that does not exist."""
@@ -122,7 +101,7 @@ def check_correction(
     original = referenced.get(data.corrects_event_id)
     if original is None or original.project_id != project_id:
         return reasons.CORRECTION_UNKNOWN.format(event_id=data.corrects_event_id)
-    if original.type.startswith("qtrail.record.corrected."):
+    if type_name(original.type) == type_name(RecordCorrected.event_type):
         return reasons.CORRECTION_INVALID.format(
             detail="a correction is corrected by a new correction of the original"
         )
@@ -156,3 +135,64 @@ def corrected_lead_fields(changes: Mapping[str, Any]) -> tuple[dict[str, Any], s
             fields[leaf] = value
     org_name = changes.get("org_name")
     return fields, org_name if isinstance(org_name, str) else None
+
+
+# ----------------------------------------------------------------------------- rule and fold
+
+
+def rule_corrected(
+    state: ProjectState, data: RecordCorrected, sub: Submission, ctx: Context
+) -> Rejection | None:
+    return check_correction(state.project_id, state.owner_org, data, sub.actor.org, ctx.referenced)
+
+
+def fold_corrected(
+    state: ProjectState, data: RecordCorrected, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    correction = Correction(
+        corrects_event_id=data.corrects_event_id,
+        reason=data.reason,
+        changes=dict(data.changes),
+        ref=ref,
+    )
+    target = data.corrects_event_id
+    lead_fields, org_name = corrected_lead_fields(data.changes)
+    parties = dict(state.parties)
+    for role, party in state.parties.items():
+        leads = [
+            replace(lead, **lead_fields, corrected_by=[*lead.corrected_by, ref])
+            if lead.appointed_by.event_id == target and lead_fields
+            else lead
+            for lead in party.leads
+        ]
+        if org_name is not None and party.appointed_by.event_id == target:
+            parties[role] = replace(party, leads=leads, org_name=org_name)
+        else:
+            parties[role] = replace(party, leads=leads)
+    changes: dict[str, object] = {
+        "corrections": [*state.corrections, correction],
+        "parties": parties,
+    }
+    if state.registered_by is not None and state.registered_by.event_id == target and state.profile:
+        changes["profile"] = _amended(state.profile, data.changes)
+    for nc_id, nc in state.nonconformances.items():
+        if nc.raised_by.event_id == target:
+            changes["nonconformances"] = with_entry(
+                state.nonconformances, nc_id, _amended(nc, data.changes)
+            )
+    for accident_id, accident in state.accidents.items():
+        if accident.ref.event_id == target:
+            changes["accidents"] = with_entry(
+                state.accidents, accident_id, _amended(accident, data.changes)
+            )
+    return replace(state, **changes)
+
+
+def _amended(current: M, changes: Mapping[str, Any]) -> M:
+    """``current`` with the top-level changes that name its fields, validated as a whole (the
+    values are JSON: a corrected date arrives as text)."""
+    fields = {k: v for k, v in changes.items() if k in type(current).model_fields}
+    return type(current).model_validate({**current.model_dump(), **fields}) if fields else current
+
+
+HANDLERS = (Handler(RecordCorrected, rule=rule_corrected, fold=fold_corrected),)

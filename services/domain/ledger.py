@@ -8,18 +8,13 @@ start and, once replaced, an end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from events.base import PARTY_ROLES
-
-
-def with_entry(mapping: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
-    """A copy of ``mapping`` with ``key`` set: states are immutable, folds build new ones."""
-    return {**mapping, key: value}
+from services.domain import reasons
+from services.domain.reasons import Reason
 
 
 class EventRef(BaseModel):
@@ -153,6 +148,13 @@ class ArchiveGap(BaseModel):
     detail_en: str
 
 
+def _gap(reason: Reason, role: str, lead: str | None = None, /, **values: str) -> ArchiveGap:
+    said = reason.format(**values)
+    return ArchiveGap(
+        code=said.code, role=role, lead=lead, detail_zh=said.message_zh, detail_en=said.message_en
+    )
+
+
 def archive_gaps(parties: dict[str, Party], uploaded: set[str] | None = None) -> list[ArchiveGap]:
     """What the archive still lacks: unappointed roles, leads without commitment, missing files.
 
@@ -162,48 +164,20 @@ def archive_gaps(parties: dict[str, Party], uploaded: set[str] | None = None) ->
     for role in FIVE_ROLES:
         party = parties.get(role)
         if party is None:
-            gaps.append(
-                ArchiveGap(
-                    code="archive.role_unappointed",
-                    role=role,
-                    detail_zh=f"{role} 单位未委托",
-                    detail_en=f"no {role} party appointed",
-                )
-            )
+            gaps.append(_gap(reasons.ROLE_UNAPPOINTED, role, role=role))
             continue
         if party.current_lead is None:
-            gaps.append(
-                ArchiveGap(
-                    code="archive.no_current_lead",
-                    role=role,
-                    detail_zh="无在任项目负责人",
-                    detail_en="no current project lead",
-                )
-            )
+            gaps.append(_gap(reasons.NO_CURRENT_LEAD, role))
         for lead in party.leads:
             if lead.commitment is None:
-                gaps.append(
-                    ArchiveGap(
-                        code="archive.commitment_missing",
-                        role=role,
-                        lead=lead.name,
-                        detail_zh=f"{lead.name} 未签署终身责任承诺书",
-                        detail_en=f"{lead.name} has no signed lifelong commitment",
-                    )
-                )
+                gaps.append(_gap(reasons.COMMITMENT_MISSING, role, lead.name, lead=lead.name))
             if uploaded is not None:
                 files = [lead.authorization_evidence]
                 if lead.commitment is not None:
                     files.append(lead.commitment.evidence)
-                for sha in files:
-                    if sha not in uploaded:
-                        gaps.append(
-                            ArchiveGap(
-                                code="archive.evidence_pending",
-                                role=role,
-                                lead=lead.name,
-                                detail_zh=f"证据文件 {sha[:12]}… 尚未上传",
-                                detail_en=f"evidence file {sha[:12]}… not uploaded yet",
-                            )
-                        )
+                gaps += [
+                    _gap(reasons.EVIDENCE_PENDING, role, lead.name, sha=sha[:12])
+                    for sha in files
+                    if sha not in uploaded
+                ]
     return gaps

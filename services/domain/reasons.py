@@ -205,6 +205,20 @@ OPEN_NONCONFORMANCE = Reason(
     "nonconformance {id} is not closed ({status})",
 )
 OPEN_ALERT = Reason("completion.open_alert", "预警未处理：{message}", "unresolved alert: {message}")
+ROLE_UNAPPOINTED = Reason(
+    "archive.role_unappointed", "{role} 单位未委托", "no {role} party appointed"
+)
+NO_CURRENT_LEAD = Reason("archive.no_current_lead", "无在任项目负责人", "no current project lead")
+COMMITMENT_MISSING = Reason(
+    "archive.commitment_missing",
+    "{lead} 未签署终身责任承诺书",
+    "{lead} has no signed lifelong commitment",
+)
+EVIDENCE_PENDING = Reason(
+    "archive.evidence_pending",
+    "证据文件 {sha}… 尚未上传",
+    "evidence file {sha}… not uploaded yet",
+)
 UNKNOWN_PLAQUE = Reason(
     "plaque.unknown", "标牌 {serial} 不存在或已撤销", "plaque {serial} does not exist or is revoked"
 )

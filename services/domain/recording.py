@@ -18,11 +18,12 @@ from events.base import Role
 from events.completion import PlaqueIssued
 from events.materials import MaterialEvaluated, TestReported
 from events.record import RecordCorrected
+from events.registry import schema_version
 from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
 from services.domain.completion import Issuer, plaque_follow_ups
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
 from services.domain.project import decide, fold
@@ -224,19 +225,7 @@ class _Batch:
                 for a in refusal_alerts(sub, refusal, self.now, self.reports_seen)
             ]
             return
-        record = seal(
-            project_id=sub.project_id,
-            seq=state.seq + 1,
-            prev_hash=bytes.fromhex(state.head),
-            event_id=sub.event_id,
-            event_type=sub.submitted_type,
-            schema_version=sub.schema_version,
-            source=sub.source,
-            occurred_at=sub.occurred_at,
-            recorded_at=self.now,
-            actor=sub.actor.as_dict(),
-            data=sub.raw_data,
-        )
+        record = seal_submission(sub, state, self.now)
         self.referenced[sub.event_id] = ReferencedRecord(
             sub.event_id, sub.project_id, sub.submitted_type, sub.actor.org, sub.raw_data
         )
@@ -246,24 +235,59 @@ class _Batch:
             )
         state = _append(result, state, record, sub.digest)
         for event_type, follow_id, payload in _follow_ups(state, sub, self.issuer):
-            follow = seal(
-                project_id=sub.project_id,
-                seq=state.seq + 1,
-                prev_hash=bytes.fromhex(state.head),
-                event_id=follow_id,
-                event_type=event_type,
-                schema_version=1,
-                source="qtrail",
-                occurred_at=self.now,
-                recorded_at=self.now,
-                actor=SYSTEM_ACTOR,
-                data=payload,
-            )
+            follow = seal_follow_up(state, follow_id, event_type, payload, self.now)
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
             seen[follow.event_id] = result.digests[follow.event_id]
 
 
 SYSTEM_ACTOR = {"org": SYSTEM_ORG, "person": "qtrail", "role": Role.SYSTEM.value}
+
+
+def seal_submission(
+    sub: Submission, previous: ProjectState, recorded_at: dt.datetime
+) -> SealedRecord:
+    """The record of ``sub`` at the head of ``previous``, its project's state: the fact as
+    submitted (type, version and payload unchanged; folds upcast on read), recorded at
+    ``recorded_at``."""
+    if previous.project_id != sub.project_id:
+        raise ValueError(f"{sub.event_id} is for {sub.project_id}, not {previous.project_id}")
+    return seal(
+        project_id=sub.project_id,
+        seq=previous.seq + 1,
+        prev_hash=bytes.fromhex(previous.head),
+        event_id=sub.event_id,
+        event_type=sub.submitted_type,
+        schema_version=sub.schema_version,
+        source=sub.source,
+        occurred_at=sub.occurred_at,
+        recorded_at=recorded_at,
+        actor=sub.actor.as_dict(),
+        data=sub.raw_data,
+    )
+
+
+def seal_follow_up(
+    previous: ProjectState,
+    event_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    at: dt.datetime,
+) -> SealedRecord:
+    """A fact qtrail seals itself (an evaluation, a plaque) at the head of ``previous``: by the
+    system actor, occurred and recorded at ``at``."""
+    return seal(
+        project_id=previous.project_id,
+        seq=previous.seq + 1,
+        prev_hash=bytes.fromhex(previous.head),
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=schema_version(event_type),
+        source="qtrail",
+        occurred_at=at,
+        recorded_at=at,
+        actor=SYSTEM_ACTOR,
+        data=data,
+    )
 
 
 def _follow_ups(
@@ -302,7 +326,7 @@ def refusal_alerts(
     if not isinstance(sub.data, TestReported):
         return []
     number = sub.data.report_number
-    if refusal.code == "materials.report_number_reused":
+    if refusal.code == reasons.REPORT_REUSED.code:
         return [
             alerts.REPORT_REUSED.raise_(
                 f"{number}:{sub.event_id}",
@@ -312,7 +336,7 @@ def refusal_alerts(
                 where=reports_seen.get(number, "this project"),
             )
         ]
-    if refusal.code == "auth.not_a_party" and sub.actor.role is Role.LAB:
+    if refusal.code == reasons.NOT_A_PARTY.code and sub.actor.role is Role.LAB:
         return [
             alerts.UNCOMMISSIONED_LAB.raise_(
                 f"{number}:{sub.event_id}", [sub.event_id], now, report=number, lab=sub.actor.org

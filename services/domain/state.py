@@ -1,7 +1,8 @@
 """What is known of one project at a point of its chain: the state types every rule reads.
 
-They sit below the rules (authorization, completion, materials, corrections), which all read the
-state, and below ``project.fold``/``project.decide``, which bring the rules together.
+They sit below the areas' rules and folds (parties, quality, corrections, materials.facts,
+completion) and ``handler``, which all read the state, and below ``project.fold``/``project.decide``,
+which dispatch to them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ class ReportStatus(StrEnum):
     VALID = "valid"
     REPLACED = "replaced"
     REVOKED = "revoked"
+
+
+class Verdict(StrEnum):
+    """qtrail's own evaluation of a report or a concrete batch."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INVALID = "invalid"
+    """The measurements cannot be evaluated by the standard (missing values, an invalid group)."""
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
 
 
 class PlaqueStatus(StrEnum):
@@ -70,8 +86,8 @@ class Report(BaseModel):
     status: ReportStatus = ReportStatus.VALID
     replaces: str | None = None
     replaced_by: str | None = None
-    verdict: str | None = None
-    """qtrail's own evaluation, once sealed: pass | fail | invalid."""
+    verdict: Verdict | None = None
+    """qtrail's own evaluation, once sealed."""
     evaluation: EventRef | None = None
     ref: EventRef
 
@@ -82,7 +98,7 @@ class ConcreteBatch(BaseModel):
     batch_id: str
     grade: str
     closed_by: EventRef
-    verdict: str | None = None
+    verdict: Verdict | None = None
     evaluation: EventRef | None = None
 
 
@@ -93,8 +109,7 @@ class Alert(BaseModel):
 
     alert_id: str
     kind: str
-    severity: str
-    """info | warning | critical"""
+    severity: Severity
     events: list[str]
     message_zh: str
     message_en: str

@@ -1,5 +1,6 @@
-"""Trails for unit tests: envelopes of the types tests/support/events.py does not build, and the
-recorder's own path (read_submission → decide_batch) to turn them into sealed records and state.
+"""Trails for unit tests: envelopes of the types tests/support/events.py does not build, the
+recorder's own path (read_submission → decide_batch) to turn them into sealed records and state,
+and the states of project PROJECT that the rule tests start from.
 
 Every envelope here is dated explicitly, so decisions never depend on the wall clock.
 """
@@ -7,25 +8,35 @@ Every envelope here is dated explicitly, so decisions never depend on the wall c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.domain.chain import SealedRecord
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
+from services.domain.identifiers import CREDIT_ALPHABET
+from services.domain.project import fold
 from services.domain.reasons import Rejection
-from services.domain.recording import BatchDecision, decide_batch
+from services.domain.recording import BatchDecision, decide_batch, seal_submission
 from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_submission
 from tests.support.events import (
     DAY,
     HOUR,
+    T0,
     accident,
+    appointment,
     correction,
+    id_number,
     lab_commission,
+    lot,
     nc_closed,
     nc_raised,
     nc_rectified,
+    org_code,
+    registration,
+    staffed,
     witness,
 )
 
@@ -125,3 +136,68 @@ def assert_refused(refusal: Rejection | None, code: str) -> Rejection:
     assert refusal.message_zh.strip() and refusal.message_en.strip()
     assert "{" not in refusal.message_zh + refusal.message_en  # every placeholder was filled
     return refusal
+
+
+# ----------------------------------------------------------------------------- states rules start from
+
+PROJECT = "XZ-2026-001"
+REGISTERED_AT = T0
+OTHER_ORG = org_code(202)
+
+
+def wrong_check(code: str, alphabet: str) -> str:
+    """``code`` with another check character: the right shape, a wrong checksum."""
+    return code[:17] + next(c for c in alphabet if c != code[17])
+
+
+BAD_ORG = wrong_check(org_code(150), CREDIT_ALPHABET)
+
+
+BAD_ID = wrong_check(id_number(150), "0123456789X")
+
+
+def sealed(state: ProjectState, sub: Submission, recorded_at: dt.datetime = NOW) -> SealedRecord:
+    """The record the recorder would seal for ``sub`` at the head of ``state``: as submitted."""
+    return seal_submission(sub, state, recorded_at)
+
+
+def reg(**kw: Any) -> Submission:
+    return submission(registration(PROJECT, event_id="evt-registration-1", **kw))
+
+
+def registered_state() -> ProjectState:
+    return fold(ProjectState(project_id=PROJECT), sealed(ProjectState(project_id=PROJECT), reg()))
+
+
+@functools.cache
+def site_state() -> ProjectState:
+    """Registered, with construction and supervision appointed from the registration instant."""
+    state, _ = sealed_state(
+        PROJECT,
+        [
+            registration(PROJECT),
+            appointment(PROJECT, "construction", at=REGISTERED_AT),
+            appointment(PROJECT, "supervision", at=REGISTERED_AT),
+        ],
+    )
+    return state
+
+
+@functools.cache
+def staffed_state() -> ProjectState:
+    """All five parties appointed at T0 + 1 day; no lead has signed a commitment yet."""
+    state, _ = sealed_state(PROJECT, staffed(PROJECT, commit=False))
+    return state
+
+
+def a_lot(n: int = 1, *, at: dt.datetime | None = None, **kw: Any) -> Submission:
+    return submission(lot(PROJECT, n, at=at or REGISTERED_AT + dt.timedelta(days=n), **kw))
+
+
+def decided(envelope: dict[str, Any], state: ProjectState) -> str | None:
+    """Reason code the recorder gives ``envelope`` on ``state``; None if it seals."""
+    return outcome(record([envelope], state))
+
+
+def then(state: ProjectState, *envelopes: dict[str, Any]) -> ProjectState:
+    return sealed_state(PROJECT, envelopes, state)[0]

@@ -13,7 +13,7 @@ from events.base import Role
 from events.registry import CATALOG, UPCASTERS
 from services.domain import authorization
 from services.domain.authorization import MATRIX, holds_role, may_submit, type_name
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,

@@ -9,12 +9,8 @@ from typing import Any
 import pytest
 
 from events.record import RecordCorrected
-from services.domain.corrections import (
-    ReferencedRecord,
-    apply_changes,
-    check_correction,
-    corrected_lead_fields,
-)
+from services.domain.context import ReferencedRecord
+from services.domain.corrections import apply_changes, check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_id_number
 from services.domain.ledger import EventRef
 from services.domain.recording import BatchDecision, corrected_ids

@@ -14,6 +14,7 @@ from services.domain.identifiers import (
     CREDIT_ALPHABET,
     credit_code_check,
     id_number_check,
+    identity_problem,
     valid_credit_code,
     valid_id_number,
 )
@@ -153,3 +154,23 @@ def test_the_reference_id_check_agrees_with_the_standards_example() -> None:
 
 def test_an_id_number_with_a_trailing_newline_fails() -> None:
     assert not valid_id_number(GB_11643_EXAMPLE + "\n")
+
+
+def test_identity_problem_names_the_first_bad_identifier_by_its_path() -> None:
+    good = {
+        "org_code": PUBLISHED_CREDIT_CODES[0],
+        "lead": {"name": "甲", "id_number": GB_11643_EXAMPLE},
+        "witnesses": [{"id_number": GB_11643_EXAMPLE}],
+    }
+    assert identity_problem(good) is None
+    bad_id = GB_11643_EXAMPLE[:17] + "0"
+    assert identity_problem({**good, "witnesses": [{}, {"id_number": bad_id}]}) == (
+        "witnesses[1].id_number: citizen ID number fails its check character (GB 11643)"
+    )
+    bad_code = PUBLISHED_CREDIT_CODES[0][:17] + "0"
+    assert identity_problem({"lab_code": bad_code, "lead": {"id_number": bad_id}}) == (
+        "lab_code: unified social credit code fails its check character (GB 32100)"
+    )
+    assert identity_problem({"name": bad_id, "lead_id_number": bad_id}) == (
+        "lead_id_number: citizen ID number fails its check character (GB 11643)"
+    )

@@ -7,7 +7,7 @@ import functools
 
 import pytest
 
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.ledger import (
     FIVE_ROLES,
     ArchiveGap,

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from events import registry
-from services.domain.chain import GENESIS, SealedRecord, StoredLink, seal, verify_links
+from services.domain.chain import GENESIS, SealedRecord, StoredLink, verify_links
 from services.domain.project import fold
-from services.domain.recording import BatchDecision, decide_batch
+from services.domain.recording import BatchDecision, decide_batch, seal_submission
+from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_submission
 from tests.support.events import (
     CONSTRUCTION,
@@ -201,22 +202,17 @@ def test_a_v1_lot_is_refused_now_but_an_old_v1_record_still_folds() -> None:
     assert rejected.rejection.code == "quality.signatures_missing"
 
     state = decision.states[A]
-    old = seal(  # a record sealed before v2 existed: type and data exactly as they were
-        project_id=A,
-        seq=state.seq + 1,
-        prev_hash=bytes.fromhex(state.head),
-        event_id="evt-v1-lot-1",
-        event_type=LOT_V1,
-        schema_version=1,
-        source="tests",
-        occurred_at=REGISTERED_AT + dt.timedelta(hours=1),
-        recorded_at=NOW,
-        actor={"org": CONSTRUCTION, "person": "测试人", "role": "construction"},
-        data=v1["data"],
-    )
+    # A record sealed before v2 existed: type and data exactly as they were.
+    old = seal_submission(read_submission(raw_of(v1)), state, NOW)
+    assert old.type == LOT_V1 and old.body["data"] == v1["data"]
     folded = fold(state, old)
     assert folded.seq == 3 and folded.head == old.hash.hex()
     assert folded.counts == {REGISTERED: 1, APPOINTED: 1, LOT: 1}  # counted as today's type
+
+
+def test_a_submission_is_sealed_only_at_the_head_of_its_own_project() -> None:
+    with pytest.raises(ValueError, match=B):
+        seal_submission(read_submission(reg_raw(A)), ProjectState(project_id=B), NOW)
 
 
 # ----------------------------------------------------------------------------- duplicates, conflicts

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 
-from services.domain.chain import GENESIS, SealedRecord, seal
-from services.domain.project import replay
-from services.domain.recording import decide_batch
+from services.domain.chain import GENESIS, SealedRecord
+from services.domain.project import fold, replay
+from services.domain.recording import decide_batch, seal_submission
 from services.domain.replay import Step, as_of, changes, steps
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,
-    OWNER,
     T0,
     WITNESS_ID,
     alert_resolved,
@@ -39,7 +38,7 @@ from tests.support.events import (
     staffed,
     witness_authorized,
 )
-from tests.unit.domain.builders import correction, item, record
+from tests.unit.domain.builders import correction, item, record, submission
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
@@ -198,33 +197,11 @@ def test_a_time_zone_other_than_utc_names_the_same_instant(trail: list[SealedRec
 def test_as_of_by_occurred_uses_the_site_clock_even_against_the_chain_order() -> None:
     """Two hand-sealed records: the second occurred before the first. By occurred time, a moment
     between them holds only the second."""
-    actor = {"org": OWNER, "person": "测试人", "role": "owner"}
-    first = seal(
-        project_id="XZ-ASOF-002",
-        seq=1,
-        prev_hash=GENESIS,
-        event_id="evt-asof-1",
-        event_type="qtrail.project.registered.v1",
-        schema_version=1,
-        source="tests",
-        occurred_at=T0 + 2 * DAY,
-        recorded_at=T0 + 2 * DAY,
-        actor=actor,
-        data=registration("XZ-ASOF-002")["data"],
-    )
-    second = seal(
-        project_id="XZ-ASOF-002",
-        seq=2,
-        prev_hash=first.hash,
-        event_id="evt-asof-2",
-        event_type="qtrail.quality.inspection_lot_accepted.v2",
-        schema_version=2,
-        source="tests",
-        occurred_at=T0,
-        recorded_at=T0 + 3 * DAY,
-        actor={**actor, "org": CONSTRUCTION, "role": "construction"},
-        data=lot("XZ-ASOF-002", 1)["data"],
-    )
+    start = ProjectState(project_id="XZ-ASOF-002")
+    registered = submission(registration("XZ-ASOF-002", at=T0 + 2 * DAY, event_id="evt-asof-1"))
+    first = seal_submission(registered, start, recorded_at=T0 + 2 * DAY)
+    early_lot = submission(lot("XZ-ASOF-002", 1, at=T0, event_id="evt-asof-2"))
+    second = seal_submission(early_lot, fold(start, first), recorded_at=T0 + 3 * DAY)
     by_occurred = as_of("XZ-ASOF-002", [first, second], T0 + DAY, by="occurred")
     by_recorded = as_of("XZ-ASOF-002", [first, second], T0 + DAY, by="recorded")
     assert by_recorded.seq == 0

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from events.quality import InspectionLotAccepted
 from events.registry import parse_data
-from services.domain.chain import GENESIS, seal
 from services.domain.project import fold
+from services.domain.recording import seal_submission
 from services.domain.state import ProjectState
 from services.domain.submission import read_submission
 
@@ -18,6 +18,11 @@ GOLDEN = (
     / "golden"
     / "qtrail.quality.inspection_lot_accepted.v1.json"
 )
+
+
+SEALED_HASH = "474e2abe76a25a4f15b819494973d8283ccb29b3536af42e60bf412294ea711e"
+"""The golden envelope sealed as the first record of its chain, recorded five seconds later:
+how the recorder seals may be restructured, never what it seals."""
 
 
 def _golden() -> dict[str, object]:
@@ -43,20 +48,14 @@ def test_a_submission_keeps_what_the_site_sent() -> None:
 
 
 def test_a_sealed_v1_record_folds_with_todays_code() -> None:
-    golden = _golden()
-    record = seal(
-        project_id="XZ-GOLDEN-0001",
-        seq=1,
-        prev_hash=GENESIS,
-        event_id=str(golden["id"]),
-        event_type=str(golden["type"]),
-        schema_version=1,
-        source="site-app/1.0",
-        occurred_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC),
-        recorded_at=dt.datetime(2026, 3, 2, 1, 30, 5, tzinfo=dt.UTC),
-        actor={"org": str(golden["actororg"]), "person": "质检员甲", "role": "construction"},
-        data=golden["data"],  # type: ignore[arg-type]
+    sub = read_submission(GOLDEN.read_bytes())
+    record = seal_submission(
+        sub,
+        ProjectState(project_id=sub.project_id),
+        dt.datetime(2026, 3, 2, 1, 30, 5, tzinfo=dt.UTC),
     )
+    assert record.body["occurred_at"] == "2026-03-02T01:30:00.000000Z"  # the site's 09:30+08:00
+    assert record.hash.hex() == SEALED_HASH
     state = fold(ProjectState(project_id="XZ-GOLDEN-0001"), record)
     assert state.seq == 1
     assert state.counts == {InspectionLotAccepted.event_type: 1}
