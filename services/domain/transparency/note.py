@@ -173,7 +173,9 @@ def _parse_line(line: str) -> NoteSignature:
     if not line.startswith(_DASH):
         raise MalformedNote("a signature line starts with an em dash and a space")
     name, sep, encoded = line[len(_DASH) :].partition(" ")
-    if not sep or not valid_key_name(name):
+    if not sep:
+        raise MalformedNote("a signature line is '— <key name> <base64 signature>'")
+    if not valid_key_name(name):
         raise MalformedNote(f"invalid key name on a signature line: {name!r}")
     try:
         raw = strict_b64decode(encoded)
