@@ -293,6 +293,13 @@ func main() {
 			if old != nil && old.Size > 0 {
 				var oldRoot tlog.Hash
 				copy(oldRoot[:], old.Hash)
+				// A client holding only the old checkpoint reads the partial tiles of its size.
+				oldTree := tlog.Tree{N: int64(old.Size), Hash: oldRoot}
+				oh, err := tlog.TreeHash(oldTree.N, tlog.TileHashReader(oldTree, ts))
+				if err != nil {
+					return fail(err)
+				}
+				res["old_root_matches"] = oh == oldRoot
 				tp, err := tlog.ProveTree(n, int64(old.Size), hr)
 				if err != nil {
 					return fail(err)

@@ -26,7 +26,7 @@ from services.domain.transparency.checkpoint import CheckpointBody
 from services.domain.transparency.inclusion import inclusion_proof
 from services.domain.transparency.keys import b64
 from services.domain.transparency.note import open_note
-from services.domain.transparency.tiles import entry_bundles, hash_tiles
+from services.domain.transparency.tiles import served_tiles
 from tests.support import transparency as t
 
 HERE = Path(__file__).parent
@@ -99,7 +99,7 @@ a partial one of 44 and a partial level-1 tile)."""
 def scenario() -> dict[str, Any]:
     leaves = t.leaves(NEW)
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    tiles = {**hash_tiles(hashes), **entry_bundles(leaves)}
+    tiles = served_tiles(leaves, [OLD, NEW])
     return {
         "origin": t.ORIGIN,
         "log_vkey": t.LOG_KEY.verifier.text(),
@@ -135,13 +135,15 @@ def test_go_verifies_the_note_checkpoint_cosignature_proofs_and_tiles(
     assert verdict["inclusion"] == {"ok": True}
     assert verdict["consistency"] == {"ok": True}
     # x/mod's tlog authenticated every tile against the signed root, proved every leaf from the
-    # tiles, read every entry bundle, and found the same proofs qtrail computed.
+    # tiles, read every entry bundle, found the same proofs qtrail computed, and the old
+    # checkpoint's root from the partial tiles of its size.
     assert verdict["tiles"] == {
         "ok": True,
         "leaves": NEW,
-        "entries": NEW,
+        "entries": NEW + OLD,  # the old checkpoint's partial bundle is served too
         "inclusion_matches": True,
         "consistency_matches": True,
+        "old_root_matches": True,
     }
 
 

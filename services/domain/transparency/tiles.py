@@ -16,7 +16,7 @@ size a checkpoint signed stays valid too, under its own ``.p/<W>`` path.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -226,3 +226,26 @@ def entry_bundle(tile: Tile, leaves: Sequence[bytes]) -> bytes:
     if first + tile.width > len(leaves):
         raise ValueError(f"{tile.path()} lies beyond a log of {len(leaves)} leaves")
     return encode_bundle(leaves[first : first + tile.width])
+
+
+def served_tiles(leaves: Sequence[bytes], checkpoint_sizes: Iterable[int]) -> dict[Tile, bytes]:
+    """Every tile and entry bundle a static mirror serves for a log whose checkpoints signed
+    ``checkpoint_sizes``: the tiles of the newest size, and the partial ones of each older size
+    (a client holding an older checkpoint asks for those)."""
+    sizes = sorted(set(checkpoint_sizes))
+    if not sizes:
+        return {}
+    if sizes[0] < 0 or sizes[-1] > len(leaves):
+        raise ValueError(f"checkpoint sizes lie within 0 … {len(leaves)}")
+    newest = leaves[: sizes[-1]]
+    served = {**hash_tiles([merkle.leaf_hash(leaf) for leaf in newest]), **entry_bundles(newest)}
+    widest = {(tile.level, tile.index): data for tile, data in served.items()}
+    for size in sizes[:-1]:
+        for tile in [*tiles_for_size(size), *bundles_for_size(size)]:
+            if tile in served:
+                continue
+            if tile.level == ENTRIES:
+                served[tile] = entry_bundle(tile, leaves)
+            else:  # a full subtree's hash never changes: the older tile is a prefix
+                served[tile] = widest[(tile.level, tile.index)][: tile.width * HASH_SIZE]
+    return served

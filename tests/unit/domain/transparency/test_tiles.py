@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain import merkle
+from services.domain.transparency import tile_proofs
 from services.domain.transparency.tiles import (
     ENTRIES,
     BadTilePath,
@@ -21,6 +22,7 @@ from services.domain.transparency.tiles import (
     hash_tile,
     hash_tiles,
     new_tiles,
+    served_tiles,
     tiles_for_size,
 )
 from tests.support import transparency as t
@@ -154,3 +156,23 @@ def test_a_malformed_bundle_is_refused(data: bytes, width: int, why: str) -> Non
 def test_any_tile_path_round_trips(index: int, level: int, width: int) -> None:
     tile = Tile(level, index, width)
     assert Tile.parse(tile.path()) == tile
+
+
+def test_a_static_mirror_serves_the_tiles_of_every_checkpointed_size() -> None:
+    leaves = t.leaves(520)
+    hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+    sizes = [5, 256, 300, 520]
+    served = served_tiles(leaves, sizes)
+    expected = {x for size in sizes for x in [*tiles_for_size(size), *bundles_for_size(size)]}
+    assert set(served) == expected
+    assert Tile(0, 0, 5) in served and Tile(0, 1, 44) in served and Tile(ENTRIES, 1, 44) in served
+    for tile, data in served.items():
+        if tile.level == ENTRIES:
+            assert data == entry_bundle(tile, leaves)
+        else:
+            assert data == hash_tile(tile, hashes)
+    for size in sizes:
+        assert tile_proofs.tree_root(size, served.__getitem__) == merkle.root(hashes[:size])
+    assert served_tiles(leaves, []) == {}
+    with pytest.raises(ValueError, match="within 0 … 520"):
+        served_tiles(leaves, [521])
