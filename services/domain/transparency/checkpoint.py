@@ -1,8 +1,8 @@
 """Checkpoint bodies (c2sp.org/tlog-checkpoint): the note text of a signed tree head.
 
     <origin>                      qtrail.example/xuzhou/log
-    <tree size, decimal>          42
-    <root hash, base64>           3Ns1...=
+    <tree size, decimal>          5
+    <root hash, base64>           Gj8tD65tCCry+jOfbgPcANg1lxmn6NcVt1WW9f6UMvA=
     [extension lines]             qtrail-checkpoint 17
                                   qtrail-time 2026-05-01T08:00:00.000000Z
 
