@@ -13,6 +13,9 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
   || need+=(fonts-wqy-microhei)
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || need+=(chromium)  # the trail page is tested in a real browser
+  # The transparency log is checked by Go's own implementations (tests/interop): go.mod needs Go
+  # 1.25+; the test asks an older Go to fetch the approved toolchain from the Go module proxy.
+  command -v go >/dev/null || need+=(golang-go)
 fi
 ((${#need[@]})) || exit 0
 if [[ "$(id -u)" != 0 ]]; then
