@@ -49,7 +49,7 @@ class TrailWriter(Protocol):
 
     async def reports_seen(self, numbers: Iterable[str]) -> dict[str, str]: ...
 
-    async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
+    async def write(self, decision: BatchDecision, now: dt.datetime) -> None:
         """Write a decided batch in one transaction; ``Collision`` or ``Unstorable``."""
 
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]: ...

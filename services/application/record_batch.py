@@ -152,7 +152,7 @@ class BatchRecorder:
         for attempt in (rejected, replace(rejected, event_id=None, project_id=None)):
             decision = BatchDecision(rejected=[attempt], decided_at=self._clock())
             try:
-                await _retrying("refusal", partial(self._store.record, decision, self._clock()))
+                await _retrying("refusal", partial(self._store.write, decision, self._clock()))
                 return decision
             except Unstorable as again:
                 log.error("refusal could not be stored", error=repr(again.cause))
@@ -178,7 +178,7 @@ class BatchRecorder:
             now = self._clock()
             decision = decide_batch(items, states, decided, now, referenced, seen, self._issuer)
             try:
-                await self._store.record(decision, now)
+                await self._store.write(decision, now)
                 decision.decided_at = now
                 return decision
             except Collision:

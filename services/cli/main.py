@@ -82,7 +82,7 @@ def _recorder(_args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from services.adapters.postgres.checkpoints import CheckpointStore
     from services.adapters.postgres.pool import open_pool
-    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.adapters.signing import Signer
     from services.application.checkpoints import SignedHistory
     from services.application.verify import verify_project
@@ -96,7 +96,7 @@ def _verify(args: argparse.Namespace) -> int:
         failed = 0
         progress = Progress(console=STDERR, transient=True, disable=not args.all)
         async with open_pool(settings, "reader", max_size=2) as pool:
-            store = TrailStore(pool)
+            store = PostgresTrailReader(pool)
             projects = await store.project_ids() if args.all else [args.project]
             history = await SignedHistory.load(
                 CheckpointStore(pool), Signer.from_settings(settings).verifying_keys
@@ -134,7 +134,7 @@ def _rebuild(from_kafka: bool) -> int:
     from services.adapters.kafka.trail_topic import read_trail
     from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.read_models import LiveReadModels
-    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.application.rebuild import from_store, from_topic
 
     status = STDERR.status("rebuilding from the log")
@@ -149,7 +149,7 @@ def _rebuild(from_kafka: bool) -> int:
             result = await (
                 from_topic(read_trail(settings), models, progress)
                 if from_kafka
-                else from_store(TrailStore(pool), models, progress)
+                else from_store(PostgresTrailReader(pool), models, progress)
             )
         source = "qtrail.trail.v1 from offset 0" if from_kafka else "the trail in PostgreSQL"
         for project, problems in sorted(result.differences.items()):
@@ -173,7 +173,7 @@ def _replay(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from services.adapters.postgres.pool import open_pool
-    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.domain.access import redact
     from services.domain.replay import as_of, steps
 
@@ -199,7 +199,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         async with open_pool(get_settings(), "reader", max_size=2) as pool:
-            records = await TrailStore(pool).records(args.project)
+            records = await PostgresTrailReader(pool).records(args.project)
         if not records:
             print(f"qtrail replay: project {args.project} has no sealed events", file=sys.stderr)
             return 1
@@ -338,7 +338,7 @@ def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
     from services.adapters.postgres.checkpoints import CheckpointStore
     from services.adapters.postgres.pool import open_pool
-    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.adapters.signing import Signer
     from services.application.export import (
         NothingToExport,
@@ -356,7 +356,7 @@ def _export(args: argparse.Namespace) -> int:
         async with open_pool(settings, "recorder", max_size=2) as pool:
             try:
                 return await export_bundle(
-                    TrailStore(pool),
+                    PostgresTrailReader(pool),
                     CheckpointStore(pool),
                     evidence if args.with_evidence else None,
                     args.project,

@@ -25,7 +25,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
-from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.web_sessions import WebSessions
 from services.adapters.signing import Signer
 from services.application.export import export_bundle
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             producer = EventProducer(settings, "gateway")
             opened.push_async_callback(producer.stop)
             await producer.start()
-            store = TrailStore(pool)
+            store = PostgresTrailReader(pool)
             listener = OutcomeListener(settings.dsn("api"), store, settings.wait_max_waiters)
             await listener.start()
             opened.push_async_callback(listener.stop)

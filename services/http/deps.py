@@ -21,7 +21,7 @@ from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
-from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.web_sessions import WebSessions
 from services.adapters.signing import Signer
 from services.application.ingest import Ingest
@@ -41,7 +41,7 @@ def provide(
     *,
     settings: Settings,
     ingest: Ingest,
-    trail: TrailStore,
+    trail: PostgresTrailReader,
     refusals: SubmissionLog,
     keys: KeyStore,
     evidence_log: EvidenceLog,
@@ -91,8 +91,8 @@ def _ingest(request: Request) -> Ingest:
     return found
 
 
-def _trail(request: Request) -> TrailStore:
-    found: TrailStore = request.app.state.trail
+def _trail(request: Request) -> PostgresTrailReader:
+    found: PostgresTrailReader = request.app.state.trail
     return found
 
 
@@ -165,7 +165,7 @@ Config = Annotated[Settings, Depends(_settings)]
 """The process's settings."""
 Ingestion = Annotated[Ingest, Depends(_ingest)]
 """The ingest use case: publish validated events, answer their status."""
-TrailReader = Annotated[TrailStore, Depends(_trail)]
+TrailReader = Annotated[PostgresTrailReader, Depends(_trail)]
 """Project states, sealed records, event statuses, alerts."""
 RefusalLog = Annotated[SubmissionLog, Depends(_refusals)]
 """Where every refused write request is noted."""

@@ -15,7 +15,7 @@ from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
-from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.trail_writer import PostgresTrailWriter
 from services.adapters.signing import Signer
 from services.application.checkpoints import sign_checkpoint
 from services.application.record_batch import BatchRecorder, Topics
@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> faust.App:
         await producer.start()
         topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
         recorder = BatchRecorder(
-            topics, TrailStore(pool), producer, issuer=plaque_issuer(settings, signer)
+            topics, PostgresTrailWriter(pool), producer, issuer=plaque_issuer(settings, signer)
         )
         log.info("recorder started", topic=settings.topic_submitted)
         try:

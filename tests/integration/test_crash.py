@@ -95,13 +95,13 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
         recorder.stop()
 
     from services.adapters.postgres.pool import create_pool
-    from services.adapters.postgres.trail_store import TrailStore
+    from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.application.verify import verify_project
 
     pool = await create_pool(env.settings, "reader", max_size=2)
     try:
         for project in projects:
-            result = await verify_project(TrailStore(pool), project)
+            result = await verify_project(PostgresTrailReader(pool), project)
             assert result.ok and result.length == PER_PROJECT
     finally:
         await pool.close()

@@ -3,7 +3,7 @@
 Each fake subclasses its port and keeps what the real adapter keeps, in the shape PostgreSQL holds
 it: ``MemoryDatabase`` has the tables (chains as their stored links, snapshots as JSON, the
 checkpoint log's rows), and ``MemoryTrail``, ``MemoryCheckpointLog`` and ``MemoryReadModels`` read
-and write them as ``TrailStore``, ``CheckpointStore`` and ``LiveReadModels`` do. They add no
+and write them as the PostgreSQL trail, ``CheckpointStore`` and ``LiveReadModels`` do. They add no
 behaviour the real adapters lack: tests/integration/contracts/ runs the same suite against both.
 Failures of the world (a connection lost, a broker away) are injected with ``failures``.
 
@@ -132,7 +132,7 @@ def _jsonb(value: object, where: str) -> dict[str, Any]:
 
 
 class MemoryTrail(TrailWriter, TrailReader):
-    """``TrailStore`` in memory: a batch lands whole or not at all; a taken (project, seq), event
+    """The trail in memory: a batch lands whole or not at all; a taken (project, seq), event
     id or report number is a ``Collision``; a value PostgreSQL cannot hold is ``Unstorable``.
 
     ``failures`` are raised by the next writes (the world's trouble); ``cannot_hold`` names event
@@ -182,7 +182,7 @@ class MemoryTrail(TrailWriter, TrailReader):
         seen = self.db.report_numbers
         return {n: f"project {seen[n][0]}, event {seen[n][1]}" for n in set(numbers) if n in seen}
 
-    async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
+    async def write(self, decision: BatchDecision, now: dt.datetime) -> None:
         if self.failures:
             raise self.failures.pop(0)
         if any(r.event_id in self.cannot_hold for r in decision.sealed):

@@ -63,7 +63,7 @@ async def seal(
         await writer.referenced_records(corrected_ids(batch)),
         await writer.reports_seen(reported_numbers(batch)),
     )
-    await writer.record(decision, now)
+    await writer.write(decision, now)
     return decision
 
 

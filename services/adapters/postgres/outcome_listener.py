@@ -16,7 +16,8 @@ import asyncpg
 import structlog
 from prometheus_client import Counter, Gauge
 
-from services.adapters.postgres.trail_store import OUTCOME_CHANNEL, TrailStore
+from services.adapters.postgres.trail_reader import PostgresTrailReader
+from services.adapters.postgres.trail_writer import OUTCOME_CHANNEL
 from services.application.ports import EventStatus
 
 log = structlog.get_logger()
@@ -29,7 +30,7 @@ WAITS_DECLINED = Counter(
 
 
 class OutcomeListener:
-    def __init__(self, dsn: str, store: TrailStore, max_waiters: int = 1000) -> None:
+    def __init__(self, dsn: str, store: PostgresTrailReader, max_waiters: int = 1000) -> None:
         self._dsn = dsn
         self._store = store
         self._max_waiters = max_waiters

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from services.adapters.plaques.store import FORMATS
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.scans import PlaqueScans
-from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.signing import Signer
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
@@ -44,7 +44,11 @@ VERIFY_TTL_S = 300.0
 
 
 async def integrity(
-    trail: TrailStore, checkpoints: CheckpointStore, signer: Signer, project_id: str, head_seq: int
+    trail: PostgresTrailReader,
+    checkpoints: CheckpointStore,
+    signer: Signer,
+    project_id: str,
+    head_seq: int,
 ) -> dict[str, Any]:
     cached = _VERIFIED.get(project_id)
     if cached and cached[0] == head_seq and time.monotonic() - cached[2] < VERIFY_TTL_S:
@@ -74,7 +78,7 @@ async def _forged(
 
 
 async def resolve(
-    signer: Signer, trail: TrailStore, code: str
+    signer: Signer, trail: PostgresTrailReader, code: str
 ) -> tuple[Claims, ProjectState, Plaque]:
     claims = signer.verify(code)
     if claims.kind != PLAQUE:

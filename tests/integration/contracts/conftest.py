@@ -14,14 +14,19 @@ import pytest
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.read_models import LiveReadModels
-from services.adapters.postgres.trail_store import TrailStore
+from services.adapters.postgres.trail_reader import PostgresTrailReader
+from services.adapters.postgres.trail_writer import PostgresTrailWriter
 from services.application.ports import CheckpointLog, ReadModels, TrailReader, TrailWriter
 from tests.support.fakes import MemoryCheckpointLog, MemoryDatabase, MemoryReadModels, MemoryTrail
 from tests.support.stack import Environment
 
 
 class Trail(TrailWriter, TrailReader, Protocol):
-    """The trail store's two ports, which one adapter serves."""
+    """The trail's two ports, driven together by the suites."""
+
+
+class PostgresTrail(PostgresTrailWriter, PostgresTrailReader):
+    """Both PostgreSQL sides of the trail over one pool."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,6 @@ async def storage(backend: Environment | None) -> AsyncIterator[Storage]:
         )
 
     try:
-        yield Storage(TrailStore(pool), CheckpointStore(pool), LiveReadModels(pool), outdated)
+        yield Storage(PostgresTrail(pool), CheckpointStore(pool), LiveReadModels(pool), outdated)
     finally:
         await pool.close()

@@ -94,10 +94,10 @@ async def test_a_refusal_is_decided_and_a_reused_id_keeps_its_first_outcome(
 async def test_a_taken_seq_is_a_collision_and_writes_nothing(storage: Storage) -> None:
     trail, p = storage.trail, project()
     first = decided([registration(p)])
-    await trail.record(first, NOW)
+    await trail.write(first, NOW)
     rival = decided([registration(p)])  # another writer's decision for the same seq 1
     with pytest.raises(Collision):
-        await trail.record(rival, NOW)
+        await trail.write(rival, NOW)
     assert await written(trail, p, [rival.sealed[0].event_id]) == (
         first.sealed,
         first.states,
@@ -114,7 +114,7 @@ async def test_a_collision_in_one_project_leaves_the_whole_batch_unwritten(
     both = decided([registration(fresh), appointment(fresh, "construction"), registration(taken)])
     ids = [r.event_id for r in both.sealed]
     with pytest.raises(Collision):
-        await trail.record(both, NOW)
+        await trail.write(both, NOW)
     assert await written(trail, fresh, ids) == ([], {}, {}, [])
 
 
@@ -124,7 +124,7 @@ async def test_an_event_id_decided_before_is_a_collision(storage: Storage) -> No
     event_id = first.sealed[0].event_id
     blind = decided([registration(other, event_id=event_id)])  # decided without the outcome
     with pytest.raises(Collision):
-        await trail.record(blind, NOW)
+        await trail.write(blind, NOW)
     assert await written(trail, other, [event_id]) == ([], {}, first.digests, first.sealed)
 
 
@@ -140,7 +140,7 @@ async def test_a_report_number_sealed_before_is_a_collision_and_is_seen(storage:
     blind = decided(reporting(other, number))  # decided without knowing the number was seen
     assert blind.sealed[-1].body["data"]["report_number"] == number
     with pytest.raises(Collision):
-        await trail.record(blind, NOW)
+        await trail.write(blind, NOW)
     assert await trail.records(other) == []
 
 
@@ -182,7 +182,7 @@ async def test_what_the_store_cannot_hold_is_unstorable_and_writes_nothing(
     decision = decided([registration(p)])
     spoil(decision, p)
     with pytest.raises(Unstorable):
-        await trail.record(decision, NOW)
+        await trail.write(decision, NOW)
     assert await written(trail, p, list(decision.digests)) == ([], {}, {}, [])
     assert p not in await trail.project_ids()
     assert p not in await storage.models.alert_ids()

@@ -1,4 +1,4 @@
-"""The trail in PostgreSQL: sealing batches, reading chains, answering event status.
+"""Sealing decided batches into the trail in PostgreSQL.
 
 A batch is written in one transaction (COPY for the chain rows), so it lands whole or not at all.
 Forks are impossible: (project_id, seq) is the primary key, and a stale writer collides on it.
@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
-from pydantic import ValidationError
 
 from services.adapters.postgres.alerts import raise_alerts
 from services.adapters.postgres.failures import unstorable
-from services.application.ports import Collision, EventStatus
-from services.domain.chain import SealedRecord, StoredLink
+from services.adapters.postgres.trail_reader import PostgresTrailReader, record_from_row
+from services.application.ports import Collision
+from services.domain.chain import SealedRecord
 from services.domain.corrections import ReferencedRecord
-from services.domain.project import replay
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision
-from services.domain.state import SNAPSHOT_VERSION, ProjectState
+from services.domain.state import ProjectState
 
 OUTCOME_CHANNEL = "qtrail_outcome"
 
@@ -71,61 +70,15 @@ def _details(rejection: Rejection) -> list[dict[str, Any]] | None:
     return [d.as_dict() for d in rejection.details] if rejection.details else None
 
 
-def _record_from_row(row: asyncpg.Record) -> SealedRecord:
-    canonical = bytes(row["record"])
-    body = json.loads(canonical)
-    return SealedRecord(
-        project_id=body["project_id"],
-        seq=row["seq"],
-        event_id=body["event_id"],
-        type=body["type"],
-        canonical=canonical,
-        body=body,
-        prev_hash=bytes(row["prev_hash"]),
-        hash=bytes(row["hash"]),
-    )
+class PostgresTrailWriter:
+    """The recorder's ``TrailWriter`` port."""
 
-
-class TrailStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-
-    # ------------------------------------------------------------------ recorder side
+        self._reader = PostgresTrailReader(pool)
 
     async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
-        """Snapshots of these projects; one written by another version of the code is rebuilt
-        by replaying the project's chain with today's fold (snapshots are a cache, the trail is
-        the truth)."""
-        rows = await self._pool.fetch(
-            "SELECT project_id, state FROM project_heads WHERE project_id = ANY($1::text[])",
-            list(set(project_ids)),
-        )
-        states: dict[str, ProjectState] = {}
-        for row in rows:
-            snapshot = row["state"]
-            try:
-                if snapshot.get("snapshot_version") != SNAPSHOT_VERSION:
-                    raise ValueError("snapshot of another version")
-                states[row["project_id"]] = ProjectState.model_validate(snapshot)
-            except (ValidationError, ValueError):
-                states[row["project_id"]] = await self.replay_state(row["project_id"])
-        return states
-
-    async def records(self, project_id: str) -> list[SealedRecord]:
-        """Every sealed record of a project, in chain order."""
-        records: list[SealedRecord] = []
-        after = 0
-        while page := await self.trail_page(project_id, after, 2000):
-            records += page
-            after = page[-1].seq
-        return records
-
-    async def replay_state(self, project_id: str) -> ProjectState:
-        return replay(project_id, await self.records(project_id))
-
-    async def project_ids(self) -> list[str]:
-        rows = await self._pool.fetch("SELECT project_id FROM project_heads ORDER BY project_id")
-        return [r["project_id"] for r in rows]
+        return await self._reader.load_states(project_ids)
 
     async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]:
         rows = await self._pool.fetch(
@@ -134,13 +87,13 @@ class TrailStore:
         )
         return {r["event_id"]: bytes(r["digest"]) for r in rows}
 
-    async def record(self, decision: BatchDecision, now: dt.datetime) -> None:
+    async def write(self, decision: BatchDecision, now: dt.datetime) -> None:
         """Write a decided batch in one transaction and notify waiters on commit.
 
         ``Collision`` when another writer took one of its seqs first; ``Unstorable`` when
         PostgreSQL can never take it as it is (see ``failures.unstorable``)."""
         try:
-            await self._record(decision, now)
+            await self._write(decision, now)
         except asyncpg.UniqueViolationError as exc:
             raise Collision(str(exc)) from exc
         except Exception as exc:
@@ -148,7 +101,7 @@ class TrailStore:
                 raise refused from exc
             raise
 
-    async def _record(self, decision: BatchDecision, now: dt.datetime) -> None:
+    async def _write(self, decision: BatchDecision, now: dt.datetime) -> None:
         trail_rows = [
             (
                 r.project_id,
@@ -286,14 +239,6 @@ class TrailStore:
             r["report_number"]: f"project {r['project_id']}, event {r['event_id']}" for r in rows
         }
 
-    async def alerts(self, project_id: str) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._pool.fetch(
-            """SELECT alert_id, kind, severity, events, message_zh, message_en, blocking, raised_at
-               FROM alerts WHERE project_id = $1 ORDER BY raised_at, alert_id""",
-            project_id,
-        )
-        return rows
-
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         """The sealed records of these ids, in chain order (for re-publishing duplicates)."""
         rows = await self._pool.fetch(
@@ -303,69 +248,4 @@ class TrailStore:
                ORDER BY t.project_id, t.seq""",
             list(set(event_ids)),
         )
-        return [_record_from_row(r) for r in rows]
-
-    # ------------------------------------------------------------------ read side
-
-    async def statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
-        """The status of each id known here, in one round trip: its outcome once decided, else
-        ``pending`` if the gateway received it (with the digest it was received with)."""
-        rows = await self._pool.fetch(
-            """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
-                      message_en, decided_at, details, digest
-               FROM outcomes WHERE event_id = ANY($1::text[])
-               UNION ALL
-               SELECT s.event_id, 'pending', s.project_id, NULL, NULL, NULL, NULL, NULL, NULL,
-                      NULL, s.digest
-               FROM submissions s WHERE s.event_id = ANY($1::text[])
-                 AND NOT EXISTS (SELECT FROM outcomes o WHERE o.event_id = s.event_id)""",
-            event_ids,
-        )
-        return {
-            row["event_id"]: EventStatus(
-                event_id=row["event_id"],
-                status=row["status"],
-                project_id=row["project_id"],
-                seq=row["seq"],
-                hash=bytes(row["hash"]).hex() if row["hash"] is not None else None,
-                reason_code=row["reason_code"],
-                message_zh=row["message_zh"],
-                message_en=row["message_en"],
-                decided_at=row["decided_at"],
-                details=row["details"],
-                digest=bytes(row["digest"]) if row["digest"] is not None else None,
-            )
-            for row in rows
-        }
-
-    async def status(self, event_id: str) -> EventStatus | None:
-        return (await self.statuses([event_id])).get(event_id)
-
-    async def trail_page(self, project_id: str, after_seq: int, limit: int) -> list[SealedRecord]:
-        rows = await self._pool.fetch(
-            """SELECT seq, record, prev_hash, hash FROM trail
-               WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
-            project_id,
-            after_seq,
-            limit,
-        )
-        return [_record_from_row(r) for r in rows]
-
-    async def links(self, project_id: str, batch: int = 2000) -> AsyncIterator[StoredLink]:
-        """Every link of a project's chain in seq order, streamed by keyset pages."""
-        after = 0
-        while True:
-            rows = await self._pool.fetch(
-                """SELECT seq, record, prev_hash, hash FROM trail
-                   WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
-                project_id,
-                after,
-                batch,
-            )
-            for r in rows:
-                yield StoredLink(
-                    r["seq"], bytes(r["record"]), bytes(r["prev_hash"]), bytes(r["hash"])
-                )
-            if len(rows) < batch:
-                return
-            after = rows[-1]["seq"]
+        return [record_from_row(r) for r in rows]

@@ -1,0 +1,142 @@
+"""Reading the trail in PostgreSQL: chains, pages and links, folded states, event statuses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+
+import asyncpg
+from pydantic import ValidationError
+
+from services.application.ports import EventStatus
+from services.domain.chain import SealedRecord, StoredLink
+from services.domain.project import replay
+from services.domain.state import SNAPSHOT_VERSION, ProjectState
+
+
+def record_from_row(row: asyncpg.Record) -> SealedRecord:
+    canonical = bytes(row["record"])
+    body = json.loads(canonical)
+    return SealedRecord(
+        project_id=body["project_id"],
+        seq=row["seq"],
+        event_id=body["event_id"],
+        type=body["type"],
+        canonical=canonical,
+        body=body,
+        prev_hash=bytes(row["prev_hash"]),
+        hash=bytes(row["hash"]),
+    )
+
+
+class PostgresTrailReader:
+    """The ``TrailReader`` and ``SubmissionStatuses`` ports, over the trail, heads and outcomes."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
+        """Snapshots of these projects; one written by another version of the code is rebuilt
+        by replaying the project's chain with today's fold (snapshots are a cache, the trail is
+        the truth)."""
+        rows = await self._pool.fetch(
+            "SELECT project_id, state FROM project_heads WHERE project_id = ANY($1::text[])",
+            list(set(project_ids)),
+        )
+        states: dict[str, ProjectState] = {}
+        for row in rows:
+            snapshot = row["state"]
+            try:
+                if snapshot.get("snapshot_version") != SNAPSHOT_VERSION:
+                    raise ValueError("snapshot of another version")
+                states[row["project_id"]] = ProjectState.model_validate(snapshot)
+            except (ValidationError, ValueError):
+                states[row["project_id"]] = await self.replay_state(row["project_id"])
+        return states
+
+    async def records(self, project_id: str) -> list[SealedRecord]:
+        """Every sealed record of a project, in chain order."""
+        records: list[SealedRecord] = []
+        after = 0
+        while page := await self.trail_page(project_id, after, 2000):
+            records += page
+            after = page[-1].seq
+        return records
+
+    async def replay_state(self, project_id: str) -> ProjectState:
+        return replay(project_id, await self.records(project_id))
+
+    async def project_ids(self) -> list[str]:
+        rows = await self._pool.fetch("SELECT project_id FROM project_heads ORDER BY project_id")
+        return [r["project_id"] for r in rows]
+
+    async def trail_page(self, project_id: str, after_seq: int, limit: int) -> list[SealedRecord]:
+        rows = await self._pool.fetch(
+            """SELECT seq, record, prev_hash, hash FROM trail
+               WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+            project_id,
+            after_seq,
+            limit,
+        )
+        return [record_from_row(r) for r in rows]
+
+    async def links(self, project_id: str, batch: int = 2000) -> AsyncIterator[StoredLink]:
+        """Every link of a project's chain in seq order, streamed by keyset pages."""
+        after = 0
+        while True:
+            rows = await self._pool.fetch(
+                """SELECT seq, record, prev_hash, hash FROM trail
+                   WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+                project_id,
+                after,
+                batch,
+            )
+            for r in rows:
+                yield StoredLink(
+                    r["seq"], bytes(r["record"]), bytes(r["prev_hash"]), bytes(r["hash"])
+                )
+            if len(rows) < batch:
+                return
+            after = rows[-1]["seq"]
+
+    async def alerts(self, project_id: str) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._pool.fetch(
+            """SELECT alert_id, kind, severity, events, message_zh, message_en, blocking, raised_at
+               FROM alerts WHERE project_id = $1 ORDER BY raised_at, alert_id""",
+            project_id,
+        )
+        return rows
+
+    async def statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+        """The status of each id known here, in one round trip: its outcome once decided, else
+        ``pending`` if the gateway received it (with the digest it was received with)."""
+        rows = await self._pool.fetch(
+            """SELECT event_id, status, project_id, seq, hash, reason_code, message_zh,
+                      message_en, decided_at, details, digest
+               FROM outcomes WHERE event_id = ANY($1::text[])
+               UNION ALL
+               SELECT s.event_id, 'pending', s.project_id, NULL, NULL, NULL, NULL, NULL, NULL,
+                      NULL, s.digest
+               FROM submissions s WHERE s.event_id = ANY($1::text[])
+                 AND NOT EXISTS (SELECT FROM outcomes o WHERE o.event_id = s.event_id)""",
+            event_ids,
+        )
+        return {
+            row["event_id"]: EventStatus(
+                event_id=row["event_id"],
+                status=row["status"],
+                project_id=row["project_id"],
+                seq=row["seq"],
+                hash=bytes(row["hash"]).hex() if row["hash"] is not None else None,
+                reason_code=row["reason_code"],
+                message_zh=row["message_zh"],
+                message_en=row["message_en"],
+                decided_at=row["decided_at"],
+                details=row["details"],
+                digest=bytes(row["digest"]) if row["digest"] is not None else None,
+            )
+            for row in rows
+        }
+
+    async def status(self, event_id: str) -> EventStatus | None:
+        return (await self.statuses([event_id])).get(event_id)
