@@ -69,10 +69,12 @@ async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
     )
     assert data["rule_table"].startswith("GB/T 50107-2010")
     mean = next(c for c in data["checks"] if c["name"] == "mean")
+    # judged stated (GB/T 50107-2010 §5.1): m 33.16 → 33.2, S 2.926 → 2.93, 30 + 1.15 · 2.93
     assert (
         mean["ok"] is False
-        and abs(mean["actual"] - 33.16) < 1e-9
-        and abs(mean["required"] - 33.365) < 0.001
+        and abs(mean["raw"] - 33.16) < 1e-9
+        and mean["stated"] == 33.2
+        and abs(mean["required"] - 33.3695) < 1e-9
     )
     alerts = await _alerts(site, project)
     assert any(a["kind"] == "evaluation_failed" and a["severity"] == "critical" for a in alerts)
@@ -91,7 +93,14 @@ async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
 async def test_light_rebar_raises_a_mass_alert_and_contradicts_the_lab(site: Site) -> None:
     project = await _site_project(site)
     # Ø20 nominal 2.47 kg/m; 2.30 is 6.9 % light: suspected stretched or fake bar.
-    values = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.30}
+    values = {
+        "yield_mpa": 455,
+        "tensile_mpa": 610,
+        "agt_pct": 11.0,
+        "mass_kg_per_m": 2.30,
+        "bend_ok": True,
+        "reverse_bend_ok": True,
+    }
     await _sample_and_report(
         site,
         project,

@@ -23,6 +23,8 @@ REBAR = {
     "tensile_mpa": 600,
     "agt_pct": 12,
     "mass_kg_per_m": 2.45,
+    "bend_ok": True,
+    "reverse_bend_ok": True,
 }
 BROKEN = {"standard": "GB/T 1499.2-2018", "grade": "HRB400E"}
 

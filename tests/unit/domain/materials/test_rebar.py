@@ -1,7 +1,10 @@
 """Hot-rolled ribbed bars (GB/T 1499.2-2018) and straightened coil bars (GB 50204-2015 §5.3.4).
 
 Figures are those of domain.md section 4, typed into this file; nominal masses are the
-published kg/m values (0.00617·d², rounded as the standard prints them).
+published kg/m values (0.00617·d², rounded as the standard prints them). Strengths are judged
+stated to 5 MPa and elongations to 0.5 % (YB/T 081, GB/T 8170 rounding: an exact half goes to the
+even multiple), so each limit is tested at the last raw value that states up to it and the first
+that states below it; the stated values in the comments are worked out by hand.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ def bar(grade: str = "HRB400", **fields: Any) -> dict[str, Any]:
     }
     if a_min is not None:
         case["elongation_pct"] = a_min
+    case["bend_ok"] = True
+    if grade.endswith("E"):
+        case["reverse_bend_ok"] = True
     case.update(fields)
     return {k: v for k, v in case.items() if v is not None}
 
@@ -70,29 +76,76 @@ def test_every_grade_passes_at_its_minima(grade: str) -> None:
 
 
 @pytest.mark.parametrize("grade", sorted(GRADES))
-def test_yield_just_below_the_minimum_fails(grade: str) -> None:
+def test_yield_is_judged_stated_to_5_mpa(grade: str) -> None:
+    # every ReL minimum (400, 500, 600) is an even multiple of 5: a raw value 2.5 below states up
+    # to it (397.5 → 400, 79.5 → 80), anything lower states to the next 5 down (397.4 → 395)
     yield_min = GRADES[grade][0]
-    result = run(bar(grade, yield_mpa=yield_min - 0.1))
+    at = run(bar(grade, yield_mpa=yield_min - 2.5))
+    assert at["verdict"] == "pass", at
+    (check,) = [c for c in at["checks"] if c["name"] == "yield strength ReL"]
+    assert (check["raw"], check["stated"], check["required"]) == (
+        yield_min - 2.5,
+        yield_min,
+        yield_min,
+    )
+    assert check["stated_to"] == 5
+    result = run(bar(grade, yield_mpa=yield_min - 2.6))
     assert result["verdict"] == "fail"
-    assert [c["required"] for c in result["checks"] if not c["ok"]] == [yield_min]
+    (bad,) = [c for c in result["checks"] if not c["ok"]]
+    assert (bad["required"], bad["stated"]) == (yield_min, yield_min - 5)
 
 
 @pytest.mark.parametrize("grade", sorted(GRADES))
-def test_tensile_just_below_the_minimum_fails(grade: str) -> None:
+def test_tensile_is_judged_stated_to_5_mpa(grade: str) -> None:
+    # Rm minima 540, 630, 730 are even multiples of 5 too; at the yield minimum, Rm − 2.6 keeps
+    # the E grades' Rm/ReL ≥ 1.25 (537.4/400, 627.4/500)
     tensile_min = GRADES[grade][1]
-    # at the yield minimum, Rm − 0.1 keeps the E grades' Rm/ReL ≥ 1.25 (539.9/400, 629.9/500)
-    result = run(bar(grade, tensile_mpa=tensile_min - 0.1))
+    assert run(bar(grade, tensile_mpa=tensile_min - 2.5))["verdict"] == "pass"
+    result = run(bar(grade, tensile_mpa=tensile_min - 2.6))
     assert result["verdict"] == "fail"
-    assert [c["required"] for c in result["checks"] if not c["ok"]] == [tensile_min]
+    assert [(c["required"], c["stated"]) for c in result["checks"] if not c["ok"]] == [
+        (tensile_min, tensile_min - 5)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "stated", "verdict"),
+    [
+        (397.4, 395, "fail"),  # below half: dropped
+        (397.5, 400, "pass"),  # exactly half, 79.5 → 80 (even)
+        (402.5, 400, "pass"),  # exactly half, 80.5 → 80 (even): not 405
+        (404.9, 405, "pass"),
+        (407.5, 410, "pass"),  # 81.5 → 82 (even)
+    ],
+)
+def test_yield_around_400_is_judged_as_stated(raw: float, stated: float, verdict: str) -> None:
+    result = run(bar("HRB400", yield_mpa=raw, tensile_mpa=600))
+    assert result["verdict"] == verdict
+    (check,) = [c for c in result["checks"] if c["name"] == "yield strength ReL"]
+    assert (check["raw"], check["stated"]) == (raw, stated)
 
 
 @pytest.mark.parametrize("grade", [g for g, spec in GRADES.items() if spec[2] is not None])
-def test_elongation_just_below_the_minimum_fails(grade: str) -> None:
+def test_elongation_is_judged_stated_to_half_a_percent(grade: str) -> None:
+    # A minima 16, 15, 14 are even multiples of 0.5: 15.75 → 16.0 (31.5 → 32), 15.74 → 15.5
     a_min = GRADES[grade][2]
     assert a_min is not None
-    result = run(bar(grade, elongation_pct=a_min - 0.1))
+    at = run(bar(grade, elongation_pct=a_min - 0.25))
+    assert at["verdict"] == "pass", at
+    result = run(bar(grade, elongation_pct=a_min - 0.26))
     assert result["verdict"] == "fail"
-    assert [c["required"] for c in result["checks"] if not c["ok"]] == [a_min]
+    assert [(c["required"], c["stated"]) for c in result["checks"] if not c["ok"]] == [
+        (a_min, a_min - 0.5)
+    ]
+
+
+def test_non_e_agt_of_7_25_states_down_to_7_0_and_fails() -> None:
+    # 7.5 is an odd multiple of 0.5: 7.25 → 14.5 → 14 (even) → 7.0 < 7.5; 7.26 → 7.5
+    result = run(bar("HRB400", elongation_pct=None, agt_pct=7.25))
+    assert result["verdict"] == "fail"
+    (agt,) = [c for c in result["checks"] if not c["ok"]]
+    assert (agt["raw"], agt["stated"], agt["required"]) == (7.25, 7.0, 7.5)
+    assert run(bar("HRB400", elongation_pct=None, agt_pct=7.26))["verdict"] == "pass"
 
 
 # ---------------------------------------------------------------- seismic (E) grades
@@ -100,10 +153,12 @@ def test_elongation_just_below_the_minimum_fails(grade: str) -> None:
 
 @pytest.mark.parametrize("grade", ["HRB400E", "HRBF400E", "HRB500E", "HRBF500E"])
 def test_e_grade_agt_minimum_is_9(grade: str) -> None:
+    # stated to 0.5 %: 8.75 → 9.0 (17.5 → 18, even), 8.74 → 8.5
     assert run(bar(grade, agt_pct=9.0))["verdict"] == "pass"
-    result = run(bar(grade, agt_pct=8.9))
+    assert run(bar(grade, agt_pct=8.75))["verdict"] == "pass"
+    result = run(bar(grade, agt_pct=8.74))
     assert result["verdict"] == "fail"
-    assert [c["required"] for c in result["checks"] if not c["ok"]] == [9.0]
+    assert [(c["required"], c["stated"]) for c in result["checks"] if not c["ok"]] == [(9.0, 8.5)]
 
 
 def test_e_grade_tensile_to_yield_ratio_of_1_25_passes() -> None:
@@ -139,16 +194,111 @@ def test_the_overstrength_limit_is_not_required_of_non_e_grades() -> None:
     assert run(bar("HRB400", yield_mpa=600, tensile_mpa=700))["verdict"] == "pass"
 
 
-def test_non_e_grades_require_elongation() -> None:
-    result = run(bar("HRB400", elongation_pct=None))
+def test_non_e_grades_require_a_or_agt() -> None:
+    result = run(bar("HRB400", elongation_pct=None, agt_pct=None))
     assert result["verdict"] == "invalid"
-    assert reasons_mention(result, "elongation_pct")
+    assert reasons_mention(result, "elongation_pct or agt_pct")
+
+
+@pytest.mark.parametrize("grade", ["HRB400", "HRBF400", "HRB500", "HRBF500", "HRB600"])
+def test_non_e_grades_may_be_judged_on_agt_alone(grade: str) -> None:
+    # GB/T 1499.2-2018: for grades without E, A or Agt may be chosen (Agt in arbitration)
+    result = run(bar(grade, elongation_pct=None, agt_pct=7.5))
+    assert result["verdict"] == "pass", result
+    assert not any(c["name"] == "elongation A" for c in result["checks"])
+    assert any("A or Agt" in n for n in result["notes"])
+    failing = run(bar(grade, elongation_pct=None, agt_pct=7.0))
+    assert [c["name"] for c in failing["checks"] if not c["ok"]] == [
+        "total elongation at max force Agt"
+    ]
+
+
+def test_non_e_grades_may_be_judged_on_a_alone() -> None:
+    result = run(bar("HRB400", agt_pct=None))
+    assert result["verdict"] == "pass"
+    assert not any("Agt" in c["name"] for c in result["checks"])
+
+
+def test_a_non_e_bar_giving_both_is_judged_on_both() -> None:
+    result = run(bar("HRB400", elongation_pct=17.0, agt_pct=6.5))
+    assert result["verdict"] == "fail"
+
+
+# ---------------------------------------------------------------- large diameters
+
+
+@pytest.mark.parametrize(
+    ("diameter", "allowed_a"),
+    [(25, 16.0), (28, 15.0), (32, 15.0), (40, 15.0), (50, 14.0)],
+)
+def test_large_bars_may_have_a_lower_elongation(diameter: int, allowed_a: float) -> None:
+    # GB/T 1499.2-2018: A may be 1 % lower for Ø28–40 and 2 % lower above Ø40 (HRB400: A ≥ 16)
+    at = run(bar("HRB400", diameter_mm=diameter, elongation_pct=allowed_a))
+    assert at["verdict"] == "pass", at
+    (a,) = [c for c in at["checks"] if c["name"] == "elongation A"]
+    assert a["required"] == allowed_a
+    assert ("basis" in a) == (allowed_a < 16)
+    below = run(bar("HRB400", diameter_mm=diameter, elongation_pct=allowed_a - 0.5))
+    assert below["verdict"] == "fail"
+
+
+def test_the_large_diameter_allowance_is_for_a_not_agt() -> None:
+    result = run(bar("HRB400E", diameter_mm=40, agt_pct=8.5))
+    assert result["verdict"] == "fail"
+    assert [c["required"] for c in result["checks"] if not c["ok"]] == [9.0]
+
+
+# ---------------------------------------------------------------- bend and reverse bend
+
+
+@pytest.mark.parametrize("grade", sorted(GRADES))
+def test_a_failed_bend_test_fails_the_bar(grade: str) -> None:
+    result = run(bar(grade, bend_ok=False))
+    assert result["verdict"] == "fail"
+    assert [c["name"] for c in result["checks"] if not c["ok"]] == ["bend test"]
+
+
+@pytest.mark.parametrize("grade", sorted(GRADES))
+def test_the_bend_test_is_required(grade: str) -> None:
+    case = bar(grade)
+    del case["bend_ok"]
+    result = run(case)
+    assert result["verdict"] == "invalid"
+    assert reasons_mention(result, "bend_ok")
+
+
+@pytest.mark.parametrize("grade", ["HRB400E", "HRBF400E", "HRB500E", "HRBF500E"])
+def test_e_grades_require_the_reverse_bend_test(grade: str) -> None:
+    case = bar(grade)
+    del case["reverse_bend_ok"]
+    missing = run(case)
+    assert missing["verdict"] == "invalid"
+    assert reasons_mention(missing, "reverse_bend_ok")
+    failed = run(bar(grade, reverse_bend_ok=False))
+    assert failed["verdict"] == "fail"
+    assert [c["name"] for c in failed["checks"] if not c["ok"]] == ["reverse bend test"]
+
+
+def test_non_e_grades_need_no_reverse_bend_but_a_failed_one_counts() -> None:
+    assert "reverse_bend_ok" not in bar("HRB400")
+    assert run(bar("HRB400"))["verdict"] == "pass"
+    assert run(bar("HRB400", reverse_bend_ok=False))["verdict"] == "fail"
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, [True]])
+def test_bend_results_must_be_true_or_false(value: Any) -> None:
+    result = run(bar("HRB400E", bend_ok=value))
+    assert result["verdict"] == "invalid"
+    assert reasons_mention(result, "bend_ok")
 
 
 def test_e_grades_do_not_require_elongation() -> None:
     case = bar("HRB400E")
     assert "elongation_pct" not in case
     assert run(case)["verdict"] == "pass"
+    given = run(bar("HRB400E", elongation_pct=3.0))
+    assert given["verdict"] == "pass"
+    assert any("not judged" in n for n in given["notes"])
 
 
 # ---------------------------------------------------------------- mass per metre
@@ -260,17 +410,26 @@ def test_mass_limits_are_noted_as_unconfirmed() -> None:
 # ---------------------------------------------------------------- straightened coil bar
 
 
+# grade: (ReL min, Rm min) of the bar's product standard: GB/T 1499.2-2018 for ribbed bar,
+# GB/T 1499.1-2017 for HPB300 (300 / 420, unconfirmed)
+PRODUCT = {"HPB300": (300, 420), "HRB400": (400, 540), "HRB500": (500, 630), "HRBF500": (500, 630)}
+
+
 def coil(
     grade: str = "HRB400", diameter: int = 10, deviation_pct: float = 0.0, **fields: Any
 ) -> dict[str, Any]:
-    return {
+    yield_min, tensile_min = PRODUCT[grade]
+    case = {
         "standard": STRAIGHT,
         "grade": grade,
         "diameter_mm": diameter,
         "mass_kg_per_m": NOMINAL[diameter] * (1 + deviation_pct / 100),
         "elongation_pct": 21,
+        "yield_mpa": yield_min + 30,
+        "tensile_mpa": tensile_min + 40,
         **fields,
     }
+    return {k: v for k, v in case.items() if v is not None}
 
 
 @pytest.mark.parametrize(
@@ -308,13 +467,53 @@ def test_straightened_hrb400_outside_the_covered_diameters_is_invalid() -> None:
 
 
 def test_straightened_hrb400_elongation_minimum_is_15() -> None:
+    # stated to 0.5 %: 14.75 → 15.0 (29.5 → 30, even), 14.74 → 14.5
     assert run(coil("HRB400", elongation_pct=15))["verdict"] == "pass"
-    result = run(coil("HRB400", elongation_pct=14.9))
+    assert run(coil("HRB400", elongation_pct=14.75))["verdict"] == "pass"
+    result = run(coil("HRB400", elongation_pct=14.74))
     assert result["verdict"] == "fail"
-    assert [c["required"] for c in result["checks"] if not c["ok"]] == [15]
+    assert [(c["required"], c["stated"]) for c in result["checks"] if not c["ok"]] == [(15, 14.5)]
 
 
-@pytest.mark.parametrize("field", ["diameter_mm", "mass_kg_per_m", "elongation_pct"])
+@pytest.mark.parametrize("grade", ["HRB500", "HRBF500"])
+def test_straightened_hrb500_and_hrbf500(grade: str) -> None:
+    # §5.3.4: A ≥ 14 %, mass deviation ≥ −8 % (Ø6–12); strength by GB/T 1499.2: 500 / 630
+    assert run(coil(grade, deviation_pct=-8.0, elongation_pct=14))["verdict"] == "pass"
+    result = run(coil(grade, elongation_pct=13.5))
+    assert result["verdict"] == "fail"
+    assert [c["required"] for c in result["checks"] if not c["ok"]] == [14]
+
+
+@pytest.mark.parametrize("grade", sorted(PRODUCT))
+def test_straightened_strength_is_judged_by_the_bars_product_standard(grade: str) -> None:
+    # GB 50204-2015 §5.3.4: a straightened bar must keep the strength its product standard asks,
+    # stated to 5 MPa like any bar (the minima are even multiples of 5: −2.5 states up to them)
+    yield_min, tensile_min = PRODUCT[grade]
+    at = run(coil(grade, yield_mpa=yield_min - 2.5, tensile_mpa=tensile_min - 2.5))
+    assert at["verdict"] == "pass", at
+    for field, minimum, check in (
+        ("yield_mpa", yield_min, "yield strength ReL"),
+        ("tensile_mpa", tensile_min, "tensile strength Rm"),
+    ):
+        result = run(coil(grade, **{field: minimum - 2.6}))
+        assert result["verdict"] == "fail"
+        (bad,) = [c for c in result["checks"] if not c["ok"]]
+        assert (bad["name"], bad["required"], bad["stated"]) == (check, minimum, minimum - 5)
+        assert "§5.3.4" in bad["basis"]
+
+
+def test_straightened_strength_follows_the_product_edition_in_force() -> None:
+    by_date = run({**coil("HRB400"), "standard": "GB 50204", "sampled_on": "2025-03-01"})
+    assert by_date["verdict"] == "pass"
+    assert any("GB/T 1499.2-2018" in c.get("basis", "") for c in by_date["checks"])
+    before = run({**coil("HRB400"), "standard": "GB 50204", "sampled_on": "2016-03-01"})
+    assert before["verdict"] == "invalid"  # qtrail holds no GB/T 1499.2 edition before 2018-11
+    assert reasons_mention(before, "GB/T 1499.2")
+
+
+@pytest.mark.parametrize(
+    "field", ["diameter_mm", "mass_kg_per_m", "elongation_pct", "yield_mpa", "tensile_mpa"]
+)
 def test_straightened_requires_its_figures(field: str) -> None:
     case = coil()
     del case[field]
@@ -324,7 +523,7 @@ def test_straightened_requires_its_figures(field: str) -> None:
 
 
 def test_straightened_unknown_grade_is_invalid() -> None:
-    result = run(coil(grade="HRB500"))
+    result = run({**coil(), "grade": "HRB600"})
     assert result["verdict"] == "invalid"
     assert reasons_mention(result, "grade")
 
