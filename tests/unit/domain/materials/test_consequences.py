@@ -12,8 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.domain.chain import SealedRecord, StoredLink, verify_links
+from services.domain.materials.evaluate import FAULT
 from services.domain.recording import BatchDecision, decide_batch
 from services.domain.state import ProjectState
 from tests.support.events import (
@@ -517,3 +520,53 @@ def test_a_submitted_id_never_collides_with_a_system_fact(rebar: ProjectState, s
         sealed = run([squatter, report], rebar).sealed
     ids = [r.event_id for r in sealed]
     assert len(ids) == len(set(ids)), ids
+
+
+# ----------------------------------------------------------------------------- totality
+
+MEASURED_NAMES = st.sampled_from(
+    [*REBAR_OK, *CEMENT_28D, "straightened", "elongation_pct", "specimen_size_mm", "group_mpa"]
+) | st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
+FINITE = st.floats(-1e12, 1e12)  # the event itself refuses NaN, infinities and beyond 1e12
+MEASURED_VALUES = (
+    FINITE | st.sampled_from([1e12, -1e12, 0.0]) | st.booleans() | st.lists(FINITE, max_size=4)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from([("rebar", "HRB400E", 20.0), ("cement", "P.O 42.5", None)]),
+    st.dictionaries(MEASURED_NAMES, MEASURED_VALUES, min_size=1, max_size=8),
+)
+def test_any_report_is_sealed_with_an_evaluation(
+    material: tuple[str, str, float | None], measured: dict[str, Any]
+) -> None:
+    kind, grade, diameter = material
+    state = prepared(
+        sample(P, "X1", material=kind, grade=grade, diameter=diameter, batch="X"),
+        received(P, "X1"),
+    )
+    decision = accepted(run([reported(P, "R-X1", "X1", measured)], state))
+    data = only_evaluation(decision)
+    assert data["verdict"] in ("pass", "fail", "invalid")
+    assert not any(r.startswith(FAULT) for r in data["reasons"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["group_mpa", "specimen_mpa", "specimen_size_mm"]),
+            MEASURED_VALUES,
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_concrete_batch_is_sealed_with_an_evaluation(reports: list[dict[str, Any]]) -> None:
+    state = prepared(*concrete_batch(reports))
+    data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
+    assert data["verdict"] in ("pass", "fail", "invalid")
+    assert not any(r.startswith(FAULT) for r in data["reasons"])
