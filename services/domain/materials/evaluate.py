@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services.domain.materials import cement, concrete, rebar
+from services.domain.materials import cement, concrete, rebar, straightened
 from services.domain.materials.editions import Selection, Table, select
 from services.domain.materials.result import Evaluation, invalid
 from services.domain.materials.tables import all_tables
@@ -23,7 +23,7 @@ Evaluator = Callable[[Mapping[str, Any], Selection, Mapping[str, Table]], Evalua
 EVALUATORS: dict[str, Evaluator] = {
     "GB/T 50107": lambda case, selection, _: concrete.evaluate_case(case, selection),
     "GB/T 1499.2": lambda case, selection, _: rebar.evaluate_hot_rolled(case, selection),
-    "GB 50204": rebar.evaluate_straightened,
+    "GB 50204": straightened.evaluate_case,
     "GB 175": lambda case, selection, _: cement.evaluate_case(case, selection),
 }
 """The evaluation for each standard's family; a family without one is a product table only."""

@@ -1,4 +1,4 @@
-"""Hot-rolled ribbed bars (GB/T 1499.2-2018) and straightened coil bars (GB 50204-2015 §5.3.4).
+"""Hot-rolled ribbed bars (GB/T 1499.2-2018): strength, elongation, E-grade ratios, bends, mass.
 
 Mass per metre is the classic signal of fake or stretched ("瘦身") bar: a bar that is too light
 for its nominal diameter. Under the 2018 edition a mass failure may not be retested. Strengths
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.domain.materials.case import COMMON_FIELDS, figure, finite, flag, show, unknown_fields
-from services.domain.materials.editions import Selection, Table, editions, in_force
+from services.domain.materials.editions import Selection, Table
 from services.domain.materials.result import (
     Check,
     Evaluation,
@@ -37,16 +37,6 @@ HOT_ROLLED_FIELDS = COMMON_FIELDS | {
     "bend_ok",
     "reverse_bend_ok",
 }
-STRAIGHTENED_FIELDS = COMMON_FIELDS | {
-    "grade",
-    "diameter_mm",
-    "yield_mpa",
-    "tensile_mpa",
-    "elongation_pct",
-    "mass_kg_per_m",
-}
-MASSES = "GB/T 1499.2"
-"""The family whose table lists nominal masses per metre."""
 
 
 def nominal_mass(diameter: float, table: Mapping[str, Any]) -> float:
@@ -67,7 +57,7 @@ def _mass_limit(diameter: float, bands: list[dict[str, Any]]) -> float | None:
     return None
 
 
-def _diameter(case: Mapping[str, Any], masses: Table) -> tuple[float | None, str | None]:
+def nominal_diameter(case: Mapping[str, Any], masses: Table) -> tuple[float | None, str | None]:
     """A nominal diameter, or why not (suggesting cm or m when that would make one)."""
     if case.get("diameter_mm") is None:
         return None, "diameter_mm: required"
@@ -88,12 +78,14 @@ def _diameter(case: Mapping[str, Any], masses: Table) -> tuple[float | None, str
     )
 
 
-def _strength(name: str, value: float, minimum: float, table: Table, basis: str | None) -> Check:
+def strength_check(
+    name: str, value: float, minimum: float, table: Table, basis: str | None
+) -> Check:
     step = increment_for(value, table["stating"]["strength_mpa"])
     return at_least(name, value, minimum, stated_to=step, basis=basis)
 
 
-def _stating_notes(table: Table, *strengths: float) -> list[str]:
+def stating_notes(table: Table, *strengths: float) -> list[str]:
     if any(not 200 <= s <= 1000 for s in strengths) and table["stating"].get("unconfirmed"):
         return [f"{table['stating']['unconfirmed']} of {table['standard']} are unconfirmed"]
     return []
@@ -121,7 +113,7 @@ def evaluate_hot_rolled(case: Mapping[str, Any], selection: Selection) -> Evalua
     spec = table["grades"].get(grade) if isinstance(grade, str) else None
     if spec is None:
         reasons.append(f"grade: {show(grade)} is not one of {sorted(table['grades'])}")
-    diameter, problem = _diameter(case, table)
+    diameter, problem = nominal_diameter(case, table)
     plausible = table["plausible"]
     nums: dict[str, float] = {}
     for field, required in (
@@ -162,10 +154,12 @@ def evaluate_hot_rolled(case: Mapping[str, Any], selection: Selection) -> Evalua
         return invalid(name, *reasons, standard=standard)
     assert spec is not None and diameter is not None and nominal is not None
     assert bend is not None
-    notes = [*selection.notes, *_stating_notes(table, nums["yield_mpa"], nums["tensile_mpa"])]
+    notes = [*selection.notes, *stating_notes(table, nums["yield_mpa"], nums["tensile_mpa"])]
     checks: list[Check] = [
-        _strength("yield strength ReL", nums["yield_mpa"], spec["yield_min"], table, None),
-        _strength("tensile strength Rm", nums["tensile_mpa"], spec["tensile_min"], table, None),
+        strength_check("yield strength ReL", nums["yield_mpa"], spec["yield_min"], table, None),
+        strength_check(
+            "tensile strength Rm", nums["tensile_mpa"], spec["tensile_min"], table, None
+        ),
     ]
     to = table["stating"]["elongation_pct"]
     if not spec["confirmed"]["strength"]:
@@ -230,115 +224,5 @@ def evaluate_hot_rolled(case: Mapping[str, Any], selection: Selection) -> Evalua
         n=1,
         notes=notes,
         values=values,
-        standard=standard,
-    )
-
-
-def _product_edition(
-    tables: Mapping[str, Table], family: str, selection: Selection
-) -> tuple[Table | None, list[str]]:
-    """The bar's product standard: the edition in force on the sampling date, or the newest."""
-    if selection.sampled_on is not None:
-        found = in_force(tables, family, selection.sampled_on)
-        if found is None:
-            return None, [f"qtrail holds no edition of {family} in force on {selection.sampled_on}"]
-        return found, []
-    known = editions(tables, family)
-    if not known:
-        return None, [f"qtrail holds no edition of {family}"]
-    return known[-1], [
-        f"no sampling date: strength judged by the newest {family} in qtrail's tables, "
-        f"{known[-1]['standard']}"
-    ]
-
-
-def evaluate_straightened(
-    case: Mapping[str, Any], selection: Selection, tables: Mapping[str, Table]
-) -> Evaluation:
-    """Coil bar after straightening: mass, elongation, and strength by the bar's product standard."""
-    table = selection.table
-    name, standard = label(table), table["standard"]
-    reasons = unknown_fields(case, STRAIGHTENED_FIELDS, f"{table['family']} straightened bar")
-    notes: list[str] = list(selection.notes)
-    grade = case.get("grade")
-    spec = table["grades"].get(grade) if isinstance(grade, str) else None
-    product, product_spec = None, None
-    if spec is None:
-        reasons.append(f"grade: {show(grade)} is not one of {sorted(table['grades'])}")
-    else:
-        product, said = _product_edition(tables, spec["product_standard"], selection)
-        (notes if product else reasons).extend(said)
-        product_spec = product["grades"].get(grade) if product else None
-        if product and product_spec is None:
-            reasons.append(f"grade: {grade} is not a grade of {product['standard']}")
-    masses = editions(tables, MASSES)[-1]
-    diameter, problem = _diameter(case, masses)
-    reasons += [problem] if problem else []
-    plausible = table["plausible"]
-    nums: dict[str, float] = {}
-    for field in ("yield_mpa", "tensile_mpa", "elongation_pct"):
-        value, why = figure(case, field, plausible[field], required=True)
-        if value is not None:
-            nums[field] = value
-        reasons += [why] if why else []
-    nominal = nominal_mass(diameter, masses) if diameter is not None else None
-    if nominal is not None:
-        value, why = figure(
-            case, "mass_kg_per_m", plausible["mass_kg_per_m"], required=True, scale=nominal
-        )
-        if value is not None:
-            nums["mass_kg_per_m"] = value
-        reasons += [why] if why else []
-    elif case.get("mass_kg_per_m") is None:
-        reasons.append("mass_kg_per_m: required")
-    limit = None
-    if spec is not None and diameter is not None:
-        limit = next(
-            (
-                b["min"]
-                for b in spec["mass_deviation_min"]
-                if b["diameter_from"] <= diameter <= b["diameter_to"]
-            ),
-            None,
-        )
-        if limit is None:
-            reasons.append(
-                f"diameter_mm: {diameter:g} is outside the diameters §5.3.4 covers for {grade}"
-            )
-    if "tensile_mpa" in nums and "yield_mpa" in nums and nums["tensile_mpa"] < nums["yield_mpa"]:
-        reasons.append("tensile_mpa: below yield_mpa, which is impossible")
-    if reasons:
-        return invalid(name, *reasons, standard=standard)
-    assert spec is not None and limit is not None and nominal is not None
-    assert product is not None and product_spec is not None
-    deviation = mass_deviation_pct(nums["mass_kg_per_m"], nominal)
-    basis = f"{product['standard']}, as {table['clause']}"
-    checks = [
-        at_least("mass deviation %", deviation, limit),
-        at_least(
-            "elongation A",
-            nums["elongation_pct"],
-            spec["elongation_min"],
-            stated_to=table["stating"]["elongation_pct"],
-        ),
-        _strength(
-            "yield strength ReL", nums["yield_mpa"], product_spec["yield_min"], product, basis
-        ),
-        _strength(
-            "tensile strength Rm", nums["tensile_mpa"], product_spec["tensile_min"], product, basis
-        ),
-    ]
-    if not table["confirmed"]:
-        notes.append(f"{standard} §5.3.4 figures are unconfirmed in the rule table")
-    if not product_spec["confirmed"]["strength"]:
-        notes.append(f"{grade} strength minima of {product['standard']} are unconfirmed")
-    notes += _stating_notes(product, nums["yield_mpa"], nums["tensile_mpa"])
-    return judged(
-        name,
-        checks,
-        method=f"straightened coil bar {grade}",
-        n=1,
-        notes=notes,
-        values={"nominal_mass_kg_per_m": nominal, "mass_deviation_pct": float(deviation)},
         standard=standard,
     )

@@ -9,6 +9,7 @@ every evaluation that relies on them says so; correcting a figure is a data chan
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,5 +26,5 @@ def all_tables() -> dict[str, dict[str, Any]]:
     return tables
 
 
-def label(t: dict[str, Any] | Any) -> str:
+def label(t: Mapping[str, Any]) -> str:
     return f"{t['standard']} (qtrail table v{t['table_version']})"
