@@ -118,9 +118,10 @@ def select(
         )
         return Selection(table_in_force, day, chosen), []
     what = "required" if standard is None else f"{show(standard)} is not known"
+    judged = [t for t in tables.values() if t.get("evaluated", True)]  # not product tables only
     return None, [
-        f"standard: {what}; name an edition ({', '.join(sorted(tables))}) "
-        f"or a standard with sampled_on ({', '.join(families)})"
+        f"standard: {what}; name an edition ({', '.join(sorted(t['standard'] for t in judged))}) "
+        f"or a standard with sampled_on ({', '.join(sorted({t['family'] for t in judged}))})"
     ]
 
 
