@@ -303,6 +303,8 @@ PASSING_GROUPS = [
     [38.9, 37.6, 39.9],
     [37.4, 38.8, 36.7],
 ]
+BENDS = {"bend_ok": True, "reverse_bend_ok": True}
+"""HRB400E is accepted on its bend and reverse bend tests too (GB/T 1499.2-2018)."""
 FAILING_GROUP_VALUES = [
     33.6,
     38.1,
@@ -381,6 +383,8 @@ def materials_and_completion(s: Story) -> None:
             "elongation_pct": "%",
             "mass_kg_per_m": "kg/m",
             "soundness_ok": "-",
+            "bend_ok": "-",
+            "reverse_bend_ok": "-",
         }
         measurements = [
             Measurement(name=k, value=v, unit=units.get(k, "MPa" if k.endswith("_mpa") else "min"))
@@ -423,7 +427,7 @@ def materials_and_completion(s: Story) -> None:
         "XJ-2025-G001",
         "GJ-01",
         163,
-        {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.43},
+        {**BENDS, "yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.43},
     )
     take("SN-01", 170, "cement", "P.O 42.5", "SN-2025-01", witnessed=False)
     take("SN-02", 171, "cement", "P.O 42.5", "SN-2025-01", replaces="SN-01")
@@ -443,7 +447,7 @@ def materials_and_completion(s: Story) -> None:
         "XJ-2025-G001",
         "GJ-02",
         262,
-        {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.44},
+        {**BENDS, "yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.44},
         sealed=False,
     )
     signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}

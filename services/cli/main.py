@@ -4,7 +4,8 @@
   qtrail topics             create Kafka topics with the configured partition count (admin principal)
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once; migrator role)
-  qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out)
+  qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out);
+                            exit 0 all pass, 1 some fail, 2 some invalid (docs/materials.md)
   qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
   qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json]   check it offline
   qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule); exit 1
@@ -252,27 +253,65 @@ def _keys(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _cases(text: str) -> list[Any]:
+    """The cases in ``text``: one JSON object, a list of them, or JSON Lines (one per line).
+
+    Whatever cannot be parsed is still a case, as a ``ParseFailure`` that becomes an invalid
+    result: a broken line never loses the others' results. Integers too long for Python become
+    infinite floats, which the engine refuses as not finite.
+    """
+
+    def parse(chunk: str) -> Any:
+        return json.loads(chunk, parse_int=lambda s: int(s) if len(s) < 4300 else float(s))
+
+    try:
+        parsed = parse(text)
+    except (ValueError, RecursionError) as whole:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if len(lines) < 2 or not all(line.lstrip().startswith("{") for _, line in lines):
+            return [ParseFailure(f"not valid JSON: {whole}")]
+        cases: list[Any] = []
+        for n, line in lines:
+            try:
+                cases.append(parse(line))
+            except (ValueError, RecursionError) as exc:
+                cases.append(ParseFailure(f"line {n}: not valid JSON: {exc}"))
+        return cases
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
+class ParseFailure(str):
+    """Input that is not JSON, kept in its place among the cases."""
+
+
 def _evaluate(args: argparse.Namespace) -> int:
+    """Exit 0 when every case passes, 1 when some fail, 2 when some are invalid or unreadable."""
     from services.domain.materials.evaluate import evaluate
+    from services.domain.materials.result import invalid
 
     source = "standard input" if args.file in (None, "-") else args.file
     try:
-        text = (
-            sys.stdin.read()
-            if source == "standard input"
-            else Path(args.file).read_text(encoding="utf-8")
+        raw = (
+            sys.stdin.buffer.read() if source == "standard input" else Path(args.file).read_bytes()
         )
     except OSError as exc:
         print(f"qtrail evaluate: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2
-    try:
-        cases = json.loads(text)
-    except ValueError as exc:
-        print(f"qtrail evaluate: {source} is not valid JSON: {exc}", file=sys.stderr)
-        return 2
-    results = [evaluate(case).as_dict() for case in (cases if isinstance(cases, list) else [cases])]
+    results = []
+    for case in _cases(raw.decode("utf-8", errors="replace")):
+        if isinstance(case, ParseFailure):
+            print(f"qtrail evaluate: {source}: {case}", file=sys.stderr)
+            results.append(invalid("-", case).as_dict())
+        else:
+            results.append(evaluate(case).as_dict())
     print(json.dumps(results, ensure_ascii=False, indent=2))
-    return 0
+    verdicts = [r["verdict"] for r in results]
+    print(
+        f"qtrail evaluate: {len(results)} cases: "
+        + ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "invalid")),
+        file=sys.stderr,
+    )
+    return 2 if "invalid" in verdicts else 1 if "fail" in verdicts else 0
 
 
 def _schemas(_args: argparse.Namespace) -> int:
@@ -460,7 +499,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("api", help="serve the HTTP API").set_defaults(run=_api)
     sub.add_parser("recorder", help="run a recorder worker").set_defaults(run=_recorder)
     evaluate = sub.add_parser(
-        "evaluate", help="evaluate material test cases (JSON object or list) against the standards"
+        "evaluate",
+        help="evaluate material test cases (a JSON object, a list, or JSON Lines) against the "
+        "standards; exit 0 all pass, 1 some fail, 2 some invalid",
     )
     evaluate.add_argument("file", nargs="?", help="JSON file; standard input when omitted or -")
     evaluate.set_defaults(run=_evaluate)

@@ -69,10 +69,12 @@ async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
     )
     assert data["rule_table"].startswith("GB/T 50107-2010")
     mean = next(c for c in data["checks"] if c["name"] == "mean")
+    # judged stated (GB/T 50107-2010 §5.1): m 33.16 → 33.2, S 2.926 → 2.93, 30 + 1.15 · 2.93
     assert (
         mean["ok"] is False
-        and abs(mean["actual"] - 33.16) < 1e-9
-        and abs(mean["required"] - 33.365) < 0.001
+        and abs(mean["raw"] - 33.16) < 1e-9
+        and mean["stated"] == 33.2
+        and abs(mean["required"] - 33.3695) < 1e-9
     )
     alerts = await _alerts(site, project)
     assert any(a["kind"] == "evaluation_failed" and a["severity"] == "critical" for a in alerts)
@@ -91,7 +93,14 @@ async def test_a_failing_concrete_batch_is_evaluated_on_the_chain_and_alerted(
 async def test_light_rebar_raises_a_mass_alert_and_contradicts_the_lab(site: Site) -> None:
     project = await _site_project(site)
     # Ø20 nominal 2.47 kg/m; 2.30 is 6.9 % light: suspected stretched or fake bar.
-    values = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.30}
+    values = {
+        "yield_mpa": 455,
+        "tensile_mpa": 610,
+        "agt_pct": 11.0,
+        "mass_kg_per_m": 2.30,
+        "bend_ok": True,
+        "reverse_bend_ok": True,
+    }
     await _sample_and_report(
         site,
         project,
@@ -189,3 +198,36 @@ async def test_report_codes_show_valid_replaced_and_revoked(
     new = (await site.get(f"/v1/projects/{project}/reports/{project}-Q2", as_="owner")).json()
     page = await client.get(f"/r/{new['code']}")
     assert "已作废" in page.text and "report revoked" in page.text
+
+
+async def test_a_3_day_cement_report_is_preliminary_and_the_28_day_report_completes_it(
+    site: Site,
+) -> None:
+    project = await _site_project(site)
+    early = {
+        "compressive_3d_mpa": 21.0,
+        "flexural_3d_mpa": 4.5,
+        "initial_set_min": 150,
+        "final_set_min": 240,
+        "soundness_ok": True,
+    }
+    first = await _sample_and_report(
+        site, project, "CE-1", f"{project}-3D", early, material="cement", grade="P.O 42.5"
+    )
+    trail = (await site.get(f"/v1/projects/{project}/trail", after=first["seq"])).json()
+    data = trail["records"][0]["record"]["data"]
+    assert (data["verdict"], data["values"]["stage"]) == ("pass", "preliminary")
+    assert data["standard"] == "GB 175-2023"  # sampled in 2026
+    assert await _alerts(site, project, status="open") == []
+    late = {**early, "compressive_28d_mpa": 47.0, "flexural_28d_mpa": 7.2}
+    second = await site.sealed(
+        reported(
+            project, f"{project}-28D", "CE-1", late, replaces=f"{project}-3D", at=T0 + 59 * DAY
+        )
+    )
+    trail = (await site.get(f"/v1/projects/{project}/trail", after=second["seq"])).json()
+    data = trail["records"][0]["record"]["data"]
+    assert data["verdict"] == "pass" and "stage" not in data["values"]
+    state = (await site.get(f"/v1/projects/{project}")).json()
+    assert state["reports"][f"{project}-3D"]["status"] == "replaced"
+    assert await _alerts(site, project, status="open") == []

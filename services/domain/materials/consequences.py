@@ -6,57 +6,42 @@ transaction, under a deterministic id, so a redelivery or a replay can never dou
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from events import materials as m
 from events.base import EventData
-from services.domain.materials import concrete
 from services.domain.materials.evaluate import evaluate
 from services.domain.state import ProjectState, Report, ReportStatus
 
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+"""Sampling dates are dates in China, whatever offset the site's clock sent."""
+
 
 def _report_case(
-    report: Report, material: str, grade: str, diameter: float | None
+    report: Report, material: str, grade: str, diameter: float | None, sampled_on: dt.date
 ) -> dict[str, Any] | None:
-    values = dict(report.measurements)
+    """The case a report makes: every measurement (an unknown one is refused, not dropped), the
+    sample's grade and diameter, and the sampling date that chooses the edition."""
+    values = {k: v for k, v in report.measurements.items() if k != "straightened"}
+    on = sampled_on.isoformat()
     if material == "rebar":
-        if values.get("straightened") is True:
-            straightened = ("mass_kg_per_m", "elongation_pct")
-            return {
-                "standard": "GB 50204-2015",
-                "grade": grade,
-                "diameter_mm": diameter,
-                **{k: values[k] for k in straightened if k in values},
-            }
-        keys: tuple[str, ...] = (
-            "yield_mpa",
-            "tensile_mpa",
-            "elongation_pct",
-            "agt_pct",
-            "mass_kg_per_m",
-        )
+        family = "GB 50204" if report.measurements.get("straightened") is True else "GB/T 1499.2"
         return {
-            "standard": "GB/T 1499.2-2018",
+            **values,
+            "standard": family,
+            "sampled_on": on,
             "grade": grade,
             "diameter_mm": diameter,
-            **{k: values[k] for k in keys if k in values},
         }
     if material == "cement":
         cement_type, _, cement_grade = grade.partition(" ")
-        cement_keys = (
-            "compressive_3d_mpa",
-            "compressive_28d_mpa",
-            "flexural_3d_mpa",
-            "flexural_28d_mpa",
-            "initial_set_min",
-            "final_set_min",
-            "soundness_ok",
-        )
         return {
-            "standard": "GB 175-2007",
+            **values,
+            "standard": "GB 175",
+            "sampled_on": on,
             "type": cement_type,
             "grade": cement_grade.strip(),
-            **{k: values[k] for k in cement_keys if k in values},
         }
     return None
 
@@ -71,11 +56,14 @@ def _evaluated(
     notes: list[str] | None = None,
 ) -> dict[str, Any]:
     result = evaluate(case).as_dict()
+    values = result.get("values", {})
+    if result["stage"] != "final":  # the v1 event has no stage of its own
+        values = {**values, "stage": result["stage"]}
     return m.MaterialEvaluated(
         subject_kind=kind,
         subject_id=subject,
         material=material,
-        standard=standard,
+        standard=result["standard"] or standard,
         rule_table=result["rule_table"],
         verdict=result["verdict"],
         method=result["method"],
@@ -83,7 +71,7 @@ def _evaluated(
         checks=result["checks"],
         notes=[*(notes or []), *result.get("notes", [])],
         reasons=result.get("reasons", []),
-        values=result.get("values", {}),
+        values=values,
         caused_by=caused_by,
     ).model_dump(mode="json")
 
@@ -95,7 +83,13 @@ def follow_ups(
     if isinstance(data, m.TestReported):
         report = state.reports[data.report_number]
         sample = state.samples[data.sample_id]
-        report_case = _report_case(report, sample.material, sample.grade, sample.diameter_mm)
+        report_case = _report_case(
+            report,
+            sample.material,
+            sample.grade,
+            sample.diameter_mm,
+            sample.taken_at.astimezone(CHINA).date(),
+        )
         if report_case is None:
             return []
         return [
@@ -109,7 +103,9 @@ def follow_ups(
             )
         ]
     if isinstance(data, m.ConcreteBatchClosed):
-        values: list[float] = []
+        groups: list[Any] = []
+        ids: list[str] = []
+        sizes: list[Any] = []
         notes: list[str] = []
         for report in sorted(state.reports.values(), key=lambda r: r.ref.seq):
             sample = state.samples[report.sample_id]
@@ -119,29 +115,33 @@ def follow_ups(
                 or report.status != ReportStatus.VALID
             ):
                 continue
-            specimens, group = (
-                report.measurements.get("specimen_mpa"),
-                report.measurements.get("group_mpa"),
-            )
-            if isinstance(specimens, list) and len(specimens) == 3:
-                value = concrete.group_value([float(v) for v in specimens])
-                if value is None:
-                    notes.append(
-                        f"report {report.report_number}: invalid group (both extremes off by > 15 %)"
-                    )
-                    continue
-                values.append(value)
-            elif isinstance(group, float | int) and not isinstance(group, bool):
-                values.append(float(group))
-            else:
+            measured = report.measurements
+            group = measured.get("specimen_mpa", measured.get("group_mpa"))
+            if group is None:
                 notes.append(
                     f"report {report.report_number}: no specimen_mpa (3 values) or group_mpa"
                 )
+                continue
+            groups.append(group)
+            ids.append(report.report_number)
+            sizes.append(measured.get("specimen_size_mm", 150))
+        first = min(  # the batch is judged by the edition in force when it was first sampled
+            (
+                s.taken_at.astimezone(CHINA).date()
+                for s in state.samples.values()
+                if s.batch_id == data.batch_id and s.material == "concrete"
+            ),
+            default=None,
+        )
         case: dict[str, Any] = {
-            "standard": "GB/T 50107-2010",
+            "standard": "GB/T 50107",
+            "sampled_on": first.isoformat() if first else None,
             "grade": data.grade,
-            "group_values": values,
+            "groups": groups,
+            "group_ids": ids,
         }
+        if any(size != 150 for size in sizes):
+            case["specimen_size_mm"] = sizes
         if data.sigma0_mpa is not None:
             case["sigma0"] = data.sigma0_mpa
         return [

@@ -1,19 +1,18 @@
 """The versioned rule tables: one JSON file per standard edition, shipped with the code.
 
-Figures a table marks unconfirmed are used, and every evaluation that relies on them says so;
-correcting a figure is a data change with a new ``table_version``.
+Each table names its standard's family (``GB 175``), the period the edition was in force, how its
+quantities are stated and their plausible bounds. Figures a table marks unconfirmed are used, and
+every evaluation that relies on them says so; correcting a figure is a data change with a new
+``table_version``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
-
-
-class UnknownStandard(LookupError):
-    pass
 
 
 @cache
@@ -27,14 +26,5 @@ def all_tables() -> dict[str, dict[str, Any]]:
     return tables
 
 
-def table(standard: str) -> dict[str, Any]:
-    try:
-        return all_tables()[standard]
-    except KeyError:
-        raise UnknownStandard(
-            f"unknown standard {standard!r}; known: {sorted(all_tables())}"
-        ) from None
-
-
-def label(t: dict[str, Any]) -> str:
+def label(t: Mapping[str, Any]) -> str:
     return f"{t['standard']} (qtrail table v{t['table_version']})"

@@ -214,7 +214,14 @@ def test_as_of_by_occurred_uses_the_site_clock_even_against_the_chain_order() ->
 L = "XZ-STEPS-001"
 NEW_LEAD = id_number(555)
 NOW = T0 + 90 * DAY
-REBAR = {"yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.47}
+REBAR = {
+    "yield_mpa": 455,
+    "tensile_mpa": 610,
+    "agt_pct": 11.0,
+    "mass_kg_per_m": 2.47,
+    "bend_ok": True,
+    "reverse_bend_ok": True,
+}
 
 
 def issuer(kind: str, project: str, number: str) -> tuple[str, str]:

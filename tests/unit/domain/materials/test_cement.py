@@ -201,3 +201,86 @@ def test_final_set_before_initial_set_is_invalid() -> None:
     result = run(cement(initial_set_min=200, final_set_min=150))
     assert result["verdict"] == "invalid"
     assert reasons_mention(result, "final_set_min")
+
+
+# ---------------------------------------------------------------- 3-day report (preliminary)
+
+
+def three_day(**fields: Any) -> dict[str, Any]:
+    return cement(compressive_28d_mpa=None, flexural_28d_mpa=None, **fields)
+
+
+def test_a_3_day_report_is_a_preliminary_pass() -> None:
+    result = run(three_day())
+    assert result["verdict"] == "pass"
+    assert result["stage"] == "preliminary"
+    assert "preliminary" in result["method"]
+    assert [c["name"] for c in result["checks"]] == [
+        "compressive_3d strength",
+        "flexural_3d strength",
+        "initial setting time (min)",
+        "final setting time (min)",
+        "soundness",
+    ]
+    assert any("28-day" in n and "completes" in n for n in result["notes"])
+
+
+def test_a_3_day_figure_below_its_minimum_already_fails() -> None:
+    # P·O 42.5: 3-day compressive ≥ 17.0
+    result = run(three_day(compressive_3d_mpa=16.9))
+    assert result["verdict"] == "fail"
+    assert result["stage"] == "preliminary"
+    assert any("whatever the 28-day report says" in n for n in result["notes"])
+
+
+def test_the_28_day_report_is_final() -> None:
+    assert run(cement())["stage"] == "final"
+
+
+@pytest.mark.parametrize("given", ["compressive_28d_mpa", "flexural_28d_mpa"])
+def test_one_28_day_strength_without_the_other_is_invalid(given: str) -> None:
+    missing = next(f for f in ("compressive_28d_mpa", "flexural_28d_mpa") if f != given)
+    result = run(cement(**{missing: None}))
+    assert result["verdict"] == "invalid"
+    assert reasons_mention(result, missing)
+
+
+def test_a_3_day_report_still_needs_its_3_day_figures() -> None:
+    result = run(three_day(flexural_3d_mpa=None))
+    assert result["verdict"] == "invalid"
+    assert reasons_mention(result, "flexural_3d_mpa")
+
+
+# ---------------------------------------------------------------- plausibility and fields
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "slip"),
+    [
+        ("compressive_28d_mpa", 4700.0, "psi"),  # 42.5 MPa in psi is about 6160; 4700 psi ≈ 32.4
+        ("compressive_28d_mpa", 48000.0, "kPa"),
+        ("flexural_3d_mpa", 725.0, "psi"),
+        ("final_set_min", 14400.0, "seconds"),
+        ("initial_set_min", 1e308, None),
+    ],
+)
+def test_an_implausible_figure_is_invalid_and_names_the_slip(
+    field: str, value: float, slip: str | None
+) -> None:
+    result = run(cement(**{field: value}))
+    assert result["verdict"] == "invalid"
+    (reason,) = [r for r in result["reasons"] if r.startswith(field)]
+    assert "is not a plausible" in reason
+    assert (f"; {slip}?" in reason) if slip else ("?" not in reason)
+
+
+def test_an_unknown_field_is_invalid_and_named() -> None:
+    result = run(cement(soundnes_ok=False))
+    assert result["verdict"] == "invalid"
+    assert any(r.startswith("soundnes_ok:") and "soundness_ok" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("spelling", ["P·S·A", "P.S.B", "p·s·a"])
+def test_slag_cement_subtypes(spelling: str) -> None:
+    result = run(cement(spelling, "42.5", compressive_3d_mpa=15.0, flexural_3d_mpa=3.5))
+    assert result["verdict"] == "pass"

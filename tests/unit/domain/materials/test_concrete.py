@@ -1,7 +1,9 @@
 """Concrete compressive strength against GB/T 50107-2010 (figures from domain.md section 4).
 
 Every expected figure here is computed in the test from the standard's formulas (fcu,k, λ1..λ4,
-S floor 2.5 MPa, σ0 rules) or by hand; none is read back from the engine or its rule table.
+S floor 2.5 MPa, σ0 rules) or by hand; none is read back from the engine or its rule table. The
+batch is judged on stated figures (§5.1: mean and minimum to 0.1 N/mm², S to 0.01 N/mm², GB/T 8170
+rounding, where an exact half goes to the even digit).
 """
 
 from __future__ import annotations
@@ -110,8 +112,12 @@ def test_worked_example_fails_on_the_mean_with_the_minimum_passing() -> None:
     result = run(WORKED_EXAMPLE)
     assert result["verdict"] == "fail"
     assert result["n"] == 10
-    assert check(result, "mean")["actual"] == pytest.approx(33.16)
-    assert check(result, "mean")["required"] == pytest.approx(30 + 1.15 * 2.926, abs=1e-3)
+    # stated: m 33.16 → 33.2, S 2.926 → 2.93; required 30 + 1.15 × 2.93 = 33.3695
+    assert check(result, "mean")["raw"] == pytest.approx(33.16)
+    assert check(result, "mean")["stated"] == 33.2
+    assert check(result, "mean")["stated_to"] == 0.1
+    assert check(result, "mean")["required"] == pytest.approx(33.3695)
+    assert result["values"]["s_stated"] == 2.93
     assert check(result, "mean")["ok"] is False
     assert check(result, "min")["actual"] == pytest.approx(28.9)
     assert check(result, "min")["required"] == pytest.approx(27.0)
@@ -244,13 +250,6 @@ def test_known_sigma_min_ratio_is_0_90_above_c20() -> None:
     assert [c["required"] for c in failed(result)] == [pytest.approx(22.5)]
 
 
-def test_known_sigma_min_ratio_for_a_grade_between_table_rows() -> None:
-    result = run([19.8, 30.0, 30.0], grade="C22", sigma0=3.0)
-    # 0.90·22 = 19.8; 22 − 2.1 = 19.9 → fails on the σ0 rule, with 19.8 required by the ratio
-    assert result["verdict"] == "fail"
-    assert pytest.approx(19.8) in [c["required"] for c in result["checks"]]
-
-
 def test_known_sigma_batch_must_be_three_groups() -> None:
     result = run([40.0] * 5, sigma0=3.0)
     assert result["verdict"] == "invalid"
@@ -260,8 +259,13 @@ def test_known_sigma_batch_must_be_three_groups() -> None:
 
 
 def test_non_statistical_lambda3_is_1_15_at_c55() -> None:
-    # 1.15·55 = 63.25
-    assert run([63.25] * 5, grade="C55")["verdict"] == "pass"
+    # 1.15·55 = 63.25, and the mean is stated to 0.1: 63.26 → 63.3 passes; 63.25 → 63.2 (the
+    # half goes to the even digit) fails although the raw mean equals the limit
+    assert run([63.3] * 5, grade="C55")["verdict"] == "pass"
+    assert run([63.26] * 5, grade="C55")["verdict"] == "pass"
+    at = run([63.25] * 5, grade="C55")
+    assert at["verdict"] == "fail"
+    assert (check(at, "mean")["raw"], check(at, "mean")["stated"]) == (63.25, 63.2)
     assert run([63.2] * 5, grade="C55")["verdict"] == "fail"
 
 
@@ -272,17 +276,189 @@ def test_non_statistical_lambda3_is_1_10_at_c60() -> None:
     assert run([65.9] * 5, grade="C60")["verdict"] == "fail"
 
 
-def test_non_statistical_lambda3_for_a_grade_between_table_rows() -> None:
-    result = run([66.0] * 5, grade="C57")
-    assert check(result, "mean")["required"] == pytest.approx(1.15 * 57)
-
-
 def test_non_statistical_lambda4_is_0_95() -> None:
     # C30: fmin ≥ 28.5; mean 37.1 ≥ 34.5
     assert run([28.5, 40.0, 40.0, 40.0])["verdict"] == "pass"
     result = run([28.4, 40.0, 40.0, 40.0])
     assert result["verdict"] == "fail"
     assert [c["required"] for c in failed(result)] == [pytest.approx(28.5)]
+
+
+# ---------------------------------------------------------------- stated figures (§5.1)
+
+
+@pytest.mark.parametrize(
+    ("values", "stated_mean", "verdict"),
+    [
+        ([34.4, 34.5], 34.4, "fail"),  # m 34.45: the half goes to 4 (even) → 34.4 < 34.5
+        ([34.45, 34.47], 34.5, "pass"),  # m 34.46 → 34.5: a raw mean below the limit passes
+        ([34.4, 34.6], 34.5, "pass"),  # m 34.5 at the limit
+        ([34.5, 34.6], 34.6, "pass"),  # m 34.55: 5 after an odd 5 carries → 34.6
+    ],
+)
+def test_the_mean_is_judged_stated_to_0_1(
+    values: list[float], stated_mean: float, verdict: str
+) -> None:
+    # C30 non-statistical: m ≥ 1.15 · 30 = 34.5
+    result = run(values)
+    assert result["verdict"] == verdict
+    assert check(result, "mean")["stated"] == stated_mean
+    assert check(result, "mean")["required"] == pytest.approx(34.5)
+
+
+@pytest.mark.parametrize(
+    ("low", "stated_min", "verdict"),
+    [(28.45, 28.4, "fail"), (28.46, 28.5, "pass"), (28.5, 28.5, "pass"), (28.44, 28.4, "fail")],
+)
+def test_the_minimum_is_judged_stated_to_0_1(low: float, stated_min: float, verdict: str) -> None:
+    # C30 non-statistical: fmin ≥ 0.95 · 30 = 28.5; the mean (≥ 36) is not in question
+    result = run([low, 40.0, 40.0])
+    assert check(result, "min")["stated"] == stated_min
+    assert check(result, "mean")["ok"] is True
+    assert result["verdict"] == verdict
+
+
+@pytest.mark.parametrize(
+    ("s", "s_stated", "verdict"), [(3.0449, 3.04, "pass"), (3.0451, 3.05, "fail")]
+)
+def test_s_is_stated_to_0_01_before_it_sets_the_required_mean(
+    s: float, s_stated: float, verdict: str
+) -> None:
+    # ten groups, m 33.5: required 30 + 1.15 · 3.04 = 33.496 (pass) but 30 + 1.15 · 3.05 =
+    # 33.5075 (fail); with the raw S 3.0449 it would be 33.5016 and a correct pass would fail
+    result = run(batch(10, 33.5, s))
+    assert result["values"]["s_stated"] == s_stated
+    assert check(result, "mean")["stated"] == 33.5
+    assert check(result, "mean")["required"] == pytest.approx(30 + 1.15 * s_stated)
+    assert result["verdict"] == verdict
+
+
+def test_every_check_shows_raw_stated_and_required() -> None:
+    for c in run(WORKED_EXAMPLE)["checks"]:
+        assert {"raw", "stated", "required", "stated_to", "ok"} <= c.keys()
+
+
+def test_the_superseded_edition_judges_figures_as_computed() -> None:
+    result = run(WORKED_EXAMPLE, standard=OLD)
+    assert check(result, "mean")["stated"] == pytest.approx(33.16)
+    assert "stated_to" not in check(result, "mean")
+
+
+# ---------------------------------------------------------------- cube size (§4.3.2)
+
+
+def test_a_100_mm_cube_counts_0_95_of_its_strength() -> None:
+    # C30 non-statistical, m ≥ 34.5: 36.3 × 0.95 = 34.485 → 34.5 passes; 36.2 × 0.95 = 34.39 →
+    # 34.4 fails (without the factor both would pass)
+    ok = run([36.3] * 3, specimen_size_mm=100)
+    assert ok["verdict"] == "pass"
+    assert ok["values"]["group_values"] == [34.5] * 3
+    assert ok["values"]["group_values_as_tested"] == [36.3] * 3
+    assert any("0.95" in n and "§4.3.2" in n for n in ok["notes"])
+    assert run([36.2] * 3, specimen_size_mm=100)["verdict"] == "fail"
+    assert run([36.2] * 3)["verdict"] == "pass"
+
+
+def test_a_200_mm_cube_counts_1_05_of_its_strength() -> None:
+    # 32.9 × 1.05 = 34.545 → 34.5 passes; 32.8 × 1.05 = 34.44 → 34.4 fails
+    ok = run([32.9] * 3, specimen_size_mm=200)
+    assert ok["values"]["group_values"] == [34.5] * 3
+    assert ok["verdict"] == "pass"
+    assert run([32.8] * 3, specimen_size_mm=200)["verdict"] == "fail"
+
+
+def test_raw_specimens_of_100_mm_cubes() -> None:
+    # group [35, 36, 37] → 36.0, × 0.95 = 34.2 < 34.5
+    result = evaluate(
+        {
+            "standard": NEW,
+            "grade": "C30",
+            "groups": [[35.0, 36.0, 37.0]] * 3,
+            "specimen_size_mm": 100,
+        }
+    ).as_dict()
+    assert result["values"]["group_values"] == [34.2] * 3
+    assert result["verdict"] == "fail"
+
+
+def test_150_mm_is_the_default_and_changes_nothing() -> None:
+    assert run([36.2] * 3, specimen_size_mm=150) == run([36.2] * 3)
+
+
+def test_a_size_per_group() -> None:
+    # 36.2 (150 mm) and 36.2 × 0.95 = 34.39 → 34.4 (100 mm): m 35.3, min 34.4 ≥ 28.5
+    result = run([36.2, 36.2], specimen_size_mm=[150, 100])
+    assert result["values"]["group_values"] == [36.2, 34.4]
+    assert check(result, "mean")["stated"] == 35.3
+
+
+@pytest.mark.parametrize("size", [120, 70.7, 0, "100", True, None, [100], float("nan")])
+def test_other_cube_sizes_are_invalid(size: Any) -> None:
+    if size is None:
+        assert run([36.2] * 3, specimen_size_mm=size)["verdict"] == "pass"  # null: not given
+        return
+    result = run([36.2] * 3, specimen_size_mm=size)
+    assert result["verdict"] == "invalid"
+    assert any("specimen_size_mm" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("grade", ["C60", "C65", "C80"])
+def test_from_c60_a_non_standard_cube_is_invalid(grade: str) -> None:
+    result = run([80.0] * 3, grade=grade, specimen_size_mm=100)
+    assert result["verdict"] == "invalid"
+    assert any("§4.3.2" in r for r in result["reasons"])
+    assert run([80.0] * 3, grade="C55", specimen_size_mm=100)["verdict"] != "invalid"
+
+
+# ---------------------------------------------------------------- grades
+
+
+@pytest.mark.parametrize("grade", [f"C{k}" for k in range(15, 85, 5)])
+def test_every_grade_of_the_standard_is_accepted(grade: str) -> None:
+    assert run([120.0] * 3, grade=grade)["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("grade", ["C22", "C31", "C57", "C10", "C85", "C999", "C05"])
+def test_grades_outside_c15_to_c80_in_steps_of_5_are_invalid(grade: str) -> None:
+    result = run([40.0] * 3, grade=grade)
+    assert result["verdict"] == "invalid"
+    assert any(r.startswith("grade:") and "C15" in r and "C80" in r for r in result["reasons"])
+
+
+# ---------------------------------------------------------------- plausibility
+
+
+@pytest.mark.parametrize(
+    ("value", "slip"),
+    [(5000.0, "psi"), (4350.0, "psi"), (30000.0, "kPa"), (1e300, None), (0.03, None)],
+)
+def test_an_implausible_cube_strength_is_invalid_and_names_the_likely_slip(
+    value: float, slip: str | None
+) -> None:
+    result = run([35.0, value, 36.0])
+    assert result["verdict"] == "invalid"
+    (reason,) = result["reasons"]
+    assert reason.startswith("group_values[1]: ")
+    assert f"{value:g} MPa is not a plausible cube strength" in reason
+    assert (f"; {slip}?" in reason) if slip else ("?" not in reason)
+
+
+def test_c30_in_psi_is_refused_as_the_issue_reports_it() -> None:
+    (reason,) = run([5000.0] * 3)["reasons"][:1]
+    assert "5000 MPa is not a plausible cube strength; psi?" in reason
+
+
+def test_an_implausible_specimen_inside_a_group_is_refused() -> None:
+    # only the maximum is off, so the group value would be the middle 31: the 5000 must not hide
+    result = evaluate({"standard": NEW, "grade": "C30", "groups": [[30.0, 31.0, 5000.0]]}).as_dict()
+    assert result["verdict"] == "invalid"
+    assert any(r.startswith("groups[0][2]: 5000 MPa") for r in result["reasons"])
+
+
+def test_an_implausible_sigma0_is_invalid() -> None:
+    result = run([35.0] * 3, sigma0=400.0)
+    assert result["verdict"] == "invalid"
+    assert any(r.startswith("sigma0: 400 MPa") for r in result["reasons"])
 
 
 # ---------------------------------------------------------------- raw groups

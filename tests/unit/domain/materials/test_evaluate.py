@@ -8,7 +8,14 @@ import pytest
 
 from services.domain.materials.evaluate import evaluate
 
-EDITIONS = ("GB/T 50107-2010", "GBJ 107-87", "GB/T 1499.2-2018", "GB 50204-2015", "GB 175-2007")
+EDITIONS = (
+    "GB/T 50107-2010",
+    "GBJ 107-87",
+    "GB/T 1499.2-2018",
+    "GB 50204-2015",
+    "GB 175-2007",
+    "GB 175-2023",
+)
 
 CONCRETE = {"grade": "C30", "group_values": [40.0] * 10}
 HOT_ROLLED = {
@@ -18,8 +25,17 @@ HOT_ROLLED = {
     "tensile_mpa": 600,
     "agt_pct": 12,
     "mass_kg_per_m": 2.45,
+    "bend_ok": True,
+    "reverse_bend_ok": True,
 }
-STRAIGHTENED = {"grade": "HRB400", "diameter_mm": 10, "mass_kg_per_m": 0.60, "elongation_pct": 20}
+STRAIGHTENED = {
+    "grade": "HRB400",
+    "diameter_mm": 10,
+    "mass_kg_per_m": 0.60,
+    "elongation_pct": 20,
+    "yield_mpa": 430,
+    "tensile_mpa": 580,
+}
 CEMENT = {
     "type": "P.O",
     "grade": "42.5",
@@ -38,6 +54,7 @@ CASES = {
     "GB/T 1499.2-2018": (HOT_ROLLED, "hot-rolled"),
     "GB 50204-2015": (STRAIGHTENED, "straightened"),
     "GB 175-2007": (CEMENT, "P.O 42.5"),
+    "GB 175-2023": (CEMENT, "P.O 42.5"),
 }
 
 
@@ -116,7 +133,12 @@ def test_evaluate_never_raises_on_odd_field_types() -> None:
         base = {"standard": standard, **CASES[standard][0]}
         for key in CASES[standard][0]:
             for value in odd:
-                if (key, value) in (("mass_kg_per_m", None), ("soundness_ok", True)):
+                if (key, value) in (
+                    ("mass_kg_per_m", None),
+                    ("soundness_ok", True),
+                    ("bend_ok", True),
+                    ("reverse_bend_ok", True),
+                ):
                     continue  # optional (null means not given) / a legitimate value
                 assert evaluate({**base, key: value}).as_dict()["verdict"] == "invalid", (
                     standard,
