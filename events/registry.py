@@ -15,6 +15,7 @@ from typing import Any
 
 from events.base import EventData
 from events.completion import CompletionAccepted, PlaqueInstalled, PlaqueIssued, PlaqueRevoked
+from events.correction import RecordCorrected
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
@@ -40,7 +41,6 @@ from events.quality import (
     NonconformanceRectified,
     inspection_lot_v1_to_v2,
 )
-from events.record import RecordCorrected
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -77,7 +77,7 @@ async def export_bundle(
         if older is not None
         else []
     )
-    state = (await trail.load_states([project_id])).get(project_id) or await trail.replay_state(
+    state = (await trail.load_states([project_id])).get(project_id) or await trail.state_from_chain(
         project_id
     )
     evidence: list[dict[str, str]] = []

@@ -67,7 +67,7 @@ class TrailReader(Protocol):
 
     async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]: ...
 
-    async def replay_state(self, project_id: str) -> ProjectState:
+    async def state_from_chain(self, project_id: str) -> ProjectState:
         """The state folded from the chain itself (for a project without a usable snapshot)."""
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from services.application.ports import ReadModels, TrailReader
 from services.domain.chain import SealedRecord, canonical_bytes, chain_hash
-from services.domain.project import replay
-from services.domain.replay import diff
+from services.domain.history import diff
+from services.domain.project import fold_chain
 
 Progress = Callable[[str], None]
 
@@ -42,7 +42,7 @@ async def _compare(
         records = chains.get(project_id, [])
         result.projects += 1
         result.records += len(records)
-        rebuilt = replay(project_id, records).model_dump(mode="json")
+        rebuilt = fold_chain(project_id, records).model_dump(mode="json")
         problems = diff(live.get(project_id, {}), rebuilt)
         missing = set(rebuilt.get("alerts") or {}) - alerts.get(project_id, set())
         problems += [f"alerts table lacks {alert_id}" for alert_id in sorted(missing)]

@@ -176,7 +176,7 @@ def _replay(args: argparse.Namespace) -> int:
     from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.domain.access import redact
-    from services.domain.replay import as_of, steps
+    from services.domain.history import as_of, steps
 
     moment = None
     if args.as_of:

@@ -1,8 +1,8 @@
 """A project's state, and the two pure functions everything else is built on.
 
 ``fold(state, record)`` applies a sealed record; ``decide(state, submission, now, referenced)``
-accepts or refuses a submission. The recorder, the projections and the regulator replay all call
-these, so a replay is the live system's own logic.
+accepts or refuses a submission; ``fold_chain`` folds a whole chain. The recorder, the read
+models, a rebuild and the regulator's history all call these, so each is the live system's logic.
 
 Each fact's own rule and fold live in its area (parties, quality, corrections, materials.facts,
 completion); ``HANDLERS`` gathers them by payload class, one for each class of the catalog (checked
@@ -65,7 +65,8 @@ def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
     return replace(after, **changes)
 
 
-def replay(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
+def fold_chain(project_id: str, records: Iterable[SealedRecord]) -> ProjectState:
+    """The state a chain folds to, from the empty project."""
     state = ProjectState(project_id=project_id)
     for record in records:
         state = fold(state, record)

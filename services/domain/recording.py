@@ -16,8 +16,8 @@ from typing import Any
 from events import limits
 from events.base import Role
 from events.completion import PlaqueIssued
+from events.correction import RecordCorrected
 from events.materials import MaterialEvaluated, TestReported
-from events.record import RecordCorrected
 from events.registry import schema_version
 from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from services.domain.chain import GENESIS, StoredLink, seal, verify_links
-from services.domain.replay import as_of
+from services.domain.history import as_of
 
 EVENTS = int(os.environ.get("QTRAIL_BENCH_CHAIN_EVENTS", "100000"))
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

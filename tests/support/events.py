@@ -12,6 +12,7 @@ from typing import Any
 
 from events.base import EventData
 from events.completion import CompletionAccepted
+from events.correction import RecordCorrected
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
@@ -37,7 +38,6 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
 )
-from events.record import RecordCorrected
 from services.factories import Actor, envelope, id_number, org_code, person, sha
 
 __all__ = ["id_number", "org_code", "person", "sha"]

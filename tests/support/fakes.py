@@ -41,7 +41,7 @@ from services.domain.chain import SealedRecord, StoredLink, canonical_bytes, cha
 from services.domain.checkpoint import Checkpoint, StoredLeaf
 from services.domain.continuity import Leaf
 from services.domain.corrections import ReferencedRecord
-from services.domain.project import replay
+from services.domain.project import fold_chain
 from services.domain.recording import BatchDecision, RejectedEvent
 from services.domain.state import SNAPSHOT_VERSION, Alert, ProjectState
 
@@ -162,7 +162,7 @@ class MemoryTrail(TrailWriter, TrailReader):
                     raise ValueError("snapshot of another version")
                 states[project_id] = ProjectState.model_validate(head.state)
             except (ValidationError, ValueError):
-                states[project_id] = await self.replay_state(project_id)
+                states[project_id] = await self.state_from_chain(project_id)
         return states
 
     async def referenced_records(self, event_ids: Iterable[str]) -> dict[str, ReferencedRecord]:
@@ -267,8 +267,8 @@ class MemoryTrail(TrailWriter, TrailReader):
     async def project_ids(self) -> list[str]:
         return sorted(self.db.heads)
 
-    async def replay_state(self, project_id: str) -> ProjectState:
-        return replay(project_id, await self.records(project_id))
+    async def state_from_chain(self, project_id: str) -> ProjectState:
+        return fold_chain(project_id, await self.records(project_id))
 
 
 class _MemorySession(CheckpointSession):

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from services.application.ports import EventStatus
 from services.domain.chain import SealedRecord, StoredLink
-from services.domain.project import replay
+from services.domain.project import fold_chain
 from services.domain.state import SNAPSHOT_VERSION, ProjectState
 
 
@@ -51,7 +51,7 @@ class PostgresTrailReader:
                     raise ValueError("snapshot of another version")
                 states[row["project_id"]] = ProjectState.model_validate(snapshot)
             except (ValidationError, ValueError):
-                states[row["project_id"]] = await self.replay_state(row["project_id"])
+                states[row["project_id"]] = await self.state_from_chain(row["project_id"])
         return states
 
     async def records(self, project_id: str) -> list[SealedRecord]:
@@ -63,8 +63,8 @@ class PostgresTrailReader:
             after = page[-1].seq
         return records
 
-    async def replay_state(self, project_id: str) -> ProjectState:
-        return replay(project_id, await self.records(project_id))
+    async def state_from_chain(self, project_id: str) -> ProjectState:
+        return fold_chain(project_id, await self.records(project_id))
 
     async def project_ids(self) -> list[str]:
         rows = await self._pool.fetch("SELECT project_id FROM project_heads ORDER BY project_id")

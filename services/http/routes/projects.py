@@ -11,9 +11,9 @@ from pydantic import AwareDatetime
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
 from services.domain.access import redact
+from services.domain.history import as_of as as_of_state
+from services.domain.history import steps
 from services.domain.ledger import FIVE_ROLES, archive_gaps
-from services.domain.replay import as_of as as_of_state
-from services.domain.replay import steps
 from services.domain.responsibility import responsible_at
 from services.http.auth import Caller, readable_state
 from services.http.deps import CheckpointLog, CodeSigner, EvidenceRecords, ScanCounts, TrailReader

@@ -20,8 +20,8 @@ from events.materials import Material
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.domain.access import KeyKind, Principal
+from services.domain.history import changes
 from services.domain.project import fold
-from services.domain.replay import changes
 from services.domain.state import ProjectState
 from services.http.deps import ApiKeys, Config, Rejections, Sessions, TrailReader
 from services.http.templates import render

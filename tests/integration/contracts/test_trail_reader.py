@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from services.domain.chain import StoredLink, verify_links
-from services.domain.project import replay
+from services.domain.project import fold_chain
 from services.domain.state import ProjectState
 from tests.integration.contracts.conftest import Storage
 from tests.support.events import STRANGER, appointment, lot, registration
@@ -61,10 +61,10 @@ async def test_load_states_gives_each_recorded_state_and_replay_agrees(storage: 
     states = await storage.trail.load_states([p, q, p, project("NONE")])
     assert set(states) == {p, q}
     assert states[p] == decision.states[p] and states[p].seq == 3
-    assert await storage.trail.replay_state(p) == states[p]
-    assert states[p] == replay(p, await storage.trail.records(p))
+    assert await storage.trail.state_from_chain(p) == states[p]
+    assert states[p] == fold_chain(p, await storage.trail.records(p))
     nobody = project("NONE")
-    assert await storage.trail.replay_state(nobody) == ProjectState(project_id=nobody)
+    assert await storage.trail.state_from_chain(nobody) == ProjectState(project_id=nobody)
 
 
 async def test_a_snapshot_of_another_version_is_replayed_from_the_chain(storage: Storage) -> None:

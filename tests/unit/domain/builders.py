@@ -87,7 +87,7 @@ def item(envelope: Mapping[str, Any]) -> Item:
         return raw, exc
 
 
-def record(
+def decide_envelopes(
     envelopes: Iterable[Mapping[str, Any]],
     state: ProjectState | None = None,
     *,
@@ -114,7 +114,7 @@ def sealed_state(
 ) -> tuple[ProjectState, BatchDecision]:
     """Record ``envelopes``, insisting every one seals; returns the project's new state."""
     envelopes = list(envelopes)
-    decision = record(envelopes, state)
+    decision = decide_envelopes(envelopes, state)
     refused = [(r.event_id, r.rejection.code) for r in decision.rejected]
     assert refused == [], f"setup events were refused: {refused}"
     assert len(decision.sealed) == len(envelopes)
@@ -196,7 +196,7 @@ def a_lot(n: int = 1, *, at: dt.datetime | None = None, **kw: Any) -> Submission
 
 def decided(envelope: dict[str, Any], state: ProjectState) -> str | None:
     """Reason code the recorder gives ``envelope`` on ``state``; None if it seals."""
-    return outcome(record([envelope], state))
+    return outcome(decide_envelopes([envelope], state))
 
 
 def then(state: ProjectState, *envelopes: dict[str, Any]) -> ProjectState:

@@ -37,8 +37,8 @@ from tests.support.events import (
 from tests.unit.domain.builders import (
     DAY,
     correction,
+    decide_envelopes,
     lab_commission,
-    record,
     referenced_from,
     sealed_state,
     witness,
@@ -134,7 +134,7 @@ def test_a_redacted_correction_shows_no_id_number() -> None:
     )
     corrected = id_number(91)
     fix = correction(PROJECT, decision.sealed[-1].event_id, {"lead.id_number": corrected})
-    fixed = record([fix], state, referenced=referenced_from(decision.sealed))
+    fixed = decide_envelopes([fix], state, referenced=referenced_from(decision.sealed))
     assert fixed.rejected == []
     trail = json.dumps(redact(fixed.sealed[0].body), ensure_ascii=False)
     dumped = json.dumps(redact(fixed.states[PROJECT].model_dump(mode="json")), ensure_ascii=False)

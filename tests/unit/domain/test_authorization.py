@@ -49,12 +49,12 @@ from tests.unit.domain.builders import (
     accident,
     acting,
     correction,
+    decide_envelopes,
     lab_commission,
     nc_closed,
     nc_raised,
     nc_rectified,
     outcome,
-    record,
     referenced_from,
     sealed_state,
     witness,
@@ -311,7 +311,7 @@ def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None
     name, role = cell
     state, referenced = staffed_project()
     envelope = acting(MINIMAL[name](role), ACTOR_ORG[role.value], role.value)
-    decision = record([envelope], state, referenced=referenced)
+    decision = decide_envelopes([envelope], state, referenced=referenced)
     code = outcome(decision)
 
     if role not in EXPECTED[name]:
@@ -333,7 +333,7 @@ def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None
 def test_the_owner_may_appoint_while_a_role_is_still_open() -> None:
     """The one cell a staffed project cannot accept, accepted where the role is still open."""
     state, _ = sealed_state(PROJECT, [registration(PROJECT)])
-    assert outcome(record([appointment(PROJECT, "design")], state)) is None
+    assert outcome(decide_envelopes([appointment(PROJECT, "design")], state)) is None
 
 
 # ----------------------------------------------------------------------------- holding a role
@@ -366,7 +366,7 @@ def test_an_organization_posting_in_a_role_it_does_not_hold_is_not_a_party(
     org: str, role: str, envelope: dict[str, Any]
 ) -> None:
     state, referenced = staffed_project()
-    decision = record([acting(envelope, org, role)], state, referenced=referenced)
+    decision = decide_envelopes([acting(envelope, org, role)], state, referenced=referenced)
     assert outcome(decision) == "auth.not_a_party"
     assert org in decision.rejected[0].rejection.message_en
 
@@ -396,12 +396,12 @@ def test_a_lab_key_role_before_commission_is_not_a_party(monkeypatch: pytest.Mon
     name = "qtrail.quality.accident_reported"
     report = acting(accident(PROJECT, "ACC-LAB", at=CELL_AT), LAB, "lab")
     before, _ = sealed_state(PROJECT, [registration(PROJECT)])
-    assert outcome(record([report], before)) == "auth.role_not_allowed"
+    assert outcome(decide_envelopes([report], before)) == "auth.role_not_allowed"
 
     monkeypatch.setitem(authorization.MATRIX, name, MATRIX[name] | {Role.LAB})
-    assert outcome(record([report], before)) == "auth.not_a_party"
+    assert outcome(decide_envelopes([report], before)) == "auth.not_a_party"
     commissioned, _ = sealed_state(PROJECT, [lab_commission(PROJECT)], before)
-    assert outcome(record([report], commissioned)) is None
+    assert outcome(decide_envelopes([report], commissioned)) is None
 
 
 def test_the_owner_holds_only_the_owner_role_until_appointed_to_more() -> None:
@@ -414,6 +414,6 @@ def test_the_owner_holds_only_the_owner_role_until_appointed_to_more() -> None:
 def test_a_later_appointment_makes_an_organization_a_party_from_then_on() -> None:
     state, _ = sealed_state(PROJECT, [registration(PROJECT)])
     signed_lot = lot(PROJECT, 1, at=CELL_AT)
-    assert outcome(record([signed_lot], state)) == "auth.not_a_party"
+    assert outcome(decide_envelopes([signed_lot], state)) == "auth.not_a_party"
     state, _ = sealed_state(PROJECT, [appointment(PROJECT, "construction")], state)
-    assert outcome(record([signed_lot], state)) is None
+    assert outcome(decide_envelopes([signed_lot], state)) is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from events.record import RecordCorrected
+from events.correction import RecordCorrected
 from services.domain.context import ReferencedRecord
 from services.domain.corrections import apply_changes, check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_id_number
@@ -31,9 +31,9 @@ from tests.support.events import (
 from tests.unit.domain.builders import (
     DAY,
     correction,
+    decide_envelopes,
     item,
     outcome,
-    record,
     referenced_from,
     sealed_state,
 )
@@ -63,7 +63,7 @@ def trail() -> ProjectState:
 
 def correct(changes: dict[str, Any], corrects: str = APPOINT_C, **kw: Any) -> BatchDecision:
     fix = correction(PROJECT, corrects, changes, at=AT, **kw)
-    return record([fix], trail(), referenced=_trail()[1])
+    return decide_envelopes([fix], trail(), referenced=_trail()[1])
 
 
 def construction_lead(state: ProjectState) -> Any:
@@ -107,7 +107,7 @@ def test_corrections_accumulate_on_the_lead() -> None:
         at=AT,
         event_id="evt-corr-fix-0002",
     )
-    second = record([fix2], state, referenced=_trail()[1])
+    second = decide_envelopes([fix2], state, referenced=_trail()[1])
     lead = construction_lead(second.states[PROJECT])
     assert lead.name == "更正一" and lead.qualification == "二级注册建造师"
     assert [ref.event_id for ref in lead.corrected_by] == ["evt-corr-fix-0001", "evt-corr-fix-0002"]
@@ -127,7 +127,7 @@ def test_correcting_a_lead_change_corrects_only_the_new_lead() -> None:
     fix = correction(
         PROJECT, "evt-corr-lc-b", {"new_lead.name": "乙（更正）"}, at=AT, org=OWNER, role="owner"
     )
-    decision = record([change, fix], trail(), referenced=_trail()[1])
+    decision = decide_envelopes([change, fix], trail(), referenced=_trail()[1])
     assert decision.rejected == []
     old, new = decision.states[PROJECT].parties["construction"].leads
     assert old.name == LEADS["construction"]["name"] and old.corrected_by == []
@@ -154,15 +154,15 @@ def test_a_correction_of_an_event_sealed_earlier_in_the_same_batch_works() -> No
     fix = correction(PROJECT, "evt-corr-appoint-design", {"lead.name": "设计负责人（更正）"}, at=AT)
     items = [item(appoint), item(fix)]
     assert corrected_ids(items) == {"evt-corr-appoint-design"}
-    decision = record([appoint, fix], state)  # no referenced records from the store
+    decision = decide_envelopes([appoint, fix], state)  # no referenced records from the store
     assert decision.rejected == [] and [r.seq for r in decision.sealed] == [2, 3]
     assert decision.states[PROJECT].parties["design"].leads[0].name == "设计负责人（更正）"
 
 
 def test_a_correction_in_a_later_batch_needs_the_recorder_to_look_the_original_up() -> None:
     fix = correction(PROJECT, APPOINT_C, {"lead.name": "更正"}, at=AT)
-    assert outcome(record([fix], trail())) == "correction.unknown_event"
-    assert outcome(record([fix], trail(), referenced=_trail()[1])) is None
+    assert outcome(decide_envelopes([fix], trail())) == "correction.unknown_event"
+    assert outcome(decide_envelopes([fix], trail(), referenced=_trail()[1])) is None
 
 
 def test_a_refused_correction_leaves_no_trace() -> None:
@@ -187,7 +187,10 @@ def test_a_correction_of_another_projects_event_is_refused() -> None:
     foreign = other_decision.sealed[-1].event_id
     referenced = {**_trail()[1], **referenced_from(other_decision.sealed)}
     fix = correction(PROJECT, foreign, {"lead.name": "某人"}, at=AT)
-    assert outcome(record([fix], trail(), referenced=referenced)) == "correction.unknown_event"
+    assert (
+        outcome(decide_envelopes([fix], trail(), referenced=referenced))
+        == "correction.unknown_event"
+    )
     assert other.parties["construction"].leads[0].name == LEADS["construction"]["name"]
 
 
@@ -254,7 +257,7 @@ def test_a_correction_is_not_itself_corrected() -> None:
     state = first.states[PROJECT]
     referenced = {**_trail()[1], **referenced_from(first.sealed)}
     fix = correction(PROJECT, "evt-corr-fix-0001", {"reason": "再更正"}, at=AT)
-    assert outcome(record([fix], state, referenced=referenced)) == "correction.invalid"
+    assert outcome(decide_envelopes([fix], state, referenced=referenced)) == "correction.invalid"
 
 
 def test_a_lab_or_the_system_may_not_correct() -> None:
@@ -322,7 +325,7 @@ def test_a_sealed_correction_of_a_handover_time_moves_the_handover() -> None:
         PROJECT, "construction", "乙", id_number(77), at=t2, event_id="evt-corr-lc-time"
     )
     fix = correction(PROJECT, "evt-corr-lc-time", {"effective_at": t3.isoformat()}, at=t3 + DAY)
-    decision = record([change, fix], trail(), referenced=_trail()[1])
+    decision = decide_envelopes([change, fix], trail(), referenced=_trail()[1])
     if len(decision.sealed) == 2:  # the correction was accepted: the ledger must follow it
         party = decision.states[PROJECT].parties["construction"]
         in_office = party.lead_at(t2 + dt.timedelta(days=1))

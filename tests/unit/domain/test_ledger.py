@@ -31,7 +31,14 @@ from tests.support.events import (
     sha,
     staffed,
 )
-from tests.unit.domain.builders import DAY, HOUR, correction, record, referenced_from, sealed_state
+from tests.unit.domain.builders import (
+    DAY,
+    HOUR,
+    correction,
+    decide_envelopes,
+    referenced_from,
+    sealed_state,
+)
 
 PROJECT = "XZ-LEDGER-01"
 T1 = T0 + DAY
@@ -196,7 +203,7 @@ def test_a_correction_of_a_lead_joins_that_leads_proof() -> None:
         role="construction",
         event_id="evt-ledger-fix-b",
     )
-    decision = record([fix], state, referenced=_handover()[1])
+    decision = decide_envelopes([fix], state, referenced=_handover()[1])
     assert decision.rejected == []
     corrected = decision.states[PROJECT]
     b = responsible_at(corrected, "construction", T2)

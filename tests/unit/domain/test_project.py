@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.domain.chain import GENESIS, SealedRecord
-from services.domain.project import decide, fold, replay
+from services.domain.project import decide, fold, fold_chain
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
@@ -234,8 +234,8 @@ def _records(offsets_h: list[int]) -> tuple[list[SealedRecord], ProjectState]:
 @given(st.lists(st.integers(min_value=0, max_value=24 * 365), max_size=15))
 def test_replaying_the_same_records_gives_the_same_state(offsets_h: list[int]) -> None:
     records, live = _records(offsets_h)
-    first = replay(PROJECT, records)
-    second = replay(PROJECT, list(records))
+    first = fold_chain(PROJECT, records)
+    second = fold_chain(PROJECT, list(records))
     assert first == second == live
     assert first.seq == len(records) and first.head == records[-1].hash.hex()
     # v1 and v2 records alike count as today's type: folds upcast on read.
@@ -244,4 +244,4 @@ def test_replaying_the_same_records_gives_the_same_state(offsets_h: list[int]) -
 
 
 def test_replaying_nothing_gives_the_empty_state() -> None:
-    assert replay(PROJECT, []) == ProjectState(project_id=PROJECT)
+    assert fold_chain(PROJECT, []) == ProjectState(project_id=PROJECT)

@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from events import registry
+from events.correction import RecordCorrected
 from events.project import ProjectRegistered
 from events.quality import InspectionLotAccepted
-from events.record import RecordCorrected
 from events.registry import (
     CATALOG,
     UnknownEventType,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from events.materials import MANDATORY_WITNESSED
-from services.domain.project import replay
+from services.domain.project import fold_chain
 from services.domain.recording import BatchDecision, decide_batch
 from services.domain.state import Alert, ProjectState
 from tests.support.events import (
@@ -478,7 +478,7 @@ def test_replay_reproduces_the_live_alerts_and_materials_state() -> None:
     assert live.alerts["unwitnessed_sample:S1"].resolved_by is not None
     assert live.alerts["unwitnessed_sample:S4"].resolved_by is not None
 
-    replayed = replay(P, decision.sealed)
+    replayed = fold_chain(P, decision.sealed)
 
     assert replayed.alerts == live.alerts
     assert replayed.samples == live.samples
@@ -494,6 +494,6 @@ def test_replay_across_batches_matches_the_live_state() -> None:
     first = run(facts[:-6])
     second = run(facts[-6:], first.states[P])
     live = second.states[P]
-    replayed = replay(P, [*first.sealed, *second.sealed])
+    replayed = fold_chain(P, [*first.sealed, *second.sealed])
     assert replayed == live
     assert replayed.alerts == live.alerts

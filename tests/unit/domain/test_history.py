@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from services.domain.chain import GENESIS, SealedRecord
-from services.domain.project import fold, replay
+from services.domain.history import Step, as_of, changes, steps
+from services.domain.project import fold, fold_chain
 from services.domain.recording import decide_batch, seal_submission
-from services.domain.replay import Step, as_of, changes, steps
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
@@ -38,7 +38,7 @@ from tests.support.events import (
     staffed,
     witness_authorized,
 )
-from tests.unit.domain.builders import correction, item, record, submission
+from tests.unit.domain.builders import correction, decide_envelopes, item, submission
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
@@ -53,7 +53,7 @@ def sealed(
     state: ProjectState | None = None
     out: list[SealedRecord] = []
     for now, envelopes in batches:
-        decision = record(envelopes, state, now=now)
+        decision = decide_envelopes(envelopes, state, now=now)
         assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
         out += decision.sealed
         state = decision.states[project]
@@ -182,7 +182,7 @@ def test_before_anything_the_state_is_empty(trail: list[SealedRecord]) -> None:
 
 
 def test_after_everything_both_clocks_give_the_live_state(trail: list[SealedRecord]) -> None:
-    live = replay(P, trail)
+    live = fold_chain(P, trail)
     later = CHANGED + 30 * DAY
     assert as_of(P, trail, later, by="recorded") == live
     assert as_of(P, trail, later, by="occurred") == live

@@ -1,6 +1,7 @@
-"""Regulator replay: a project's state as of a moment, and a step-through of what each event changed.
+"""A project's history, as the regulator reads it: its state as of a moment, a step-through of what
+each event changed, and the difference between two states.
 
-Both are the live fold applied to the sealed records, so a replay is the system's own logic.
+All are the live fold applied to the sealed records, so history is the system's own logic.
 """
 
 from __future__ import annotations
