@@ -14,6 +14,7 @@ tests/support/insider.py does to PostgreSQL's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
@@ -28,11 +29,15 @@ from services.application.ports import (
     CheckpointLog,
     CheckpointSession,
     Collision,
+    EventStatus,
     FileStore,
     LoggedLeaf,
     LogSize,
+    OutcomeWaiter,
     Publisher,
     ReadModels,
+    SubmissionLog,
+    SubmissionStatuses,
     TrailReader,
     TrailWriter,
     Unstorable,
@@ -57,6 +62,7 @@ class Outcome:
     project_id: str | None
     seq: int | None
     digest: bytes
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,10 @@ class MemoryDatabase:
     """Report number → (project, event id, lab code)."""
     checkpoint_leaves: dict[int, LoggedLeaf] = field(default_factory=dict)
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
+    submissions: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    """What the gateway took in: event id → (project, type, digest)."""
+    decided: asyncio.Condition | None = None
+    """Notified when a batch lands (PostgreSQL's NOTIFY on the outcome channel)."""
 
     def insert_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None:
         """As ``ON CONFLICT DO NOTHING``: a raised alert stays as it was first raised."""
@@ -131,7 +141,7 @@ def _jsonb(value: object, where: str) -> dict[str, Any]:
     return loaded
 
 
-class MemoryTrail(TrailWriter, TrailReader):
+class MemoryTrail(TrailWriter, TrailReader, SubmissionStatuses):
     """The trail in memory: a batch lands whole or not at all; a taken (project, seq), event
     id or report number is a ``Collision``; a value PostgreSQL cannot hold is ``Unstorable``.
 
@@ -201,7 +211,7 @@ class MemoryTrail(TrailWriter, TrailReader):
             for r in decision.sealed
         ]
         outcomes += [
-            Outcome(j.event_id, "rejected", j.project_id, None, j.digest or b"")
+            Outcome(j.event_id, "rejected", j.project_id, None, j.digest or b"", j.rejection.code)
             for j in decision.rejected
             if j.event_id is not None and not j.conflict
         ]
@@ -241,6 +251,9 @@ class MemoryTrail(TrailWriter, TrailReader):
         for project_id, head in heads.items():
             if project_id not in db.heads or db.heads[project_id].seq < head.seq:
                 db.heads[project_id] = head
+        if db.decided is not None:
+            async with db.decided:
+                db.decided.notify_all()
 
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]:
         found = []
@@ -269,6 +282,24 @@ class MemoryTrail(TrailWriter, TrailReader):
 
     async def state_from_chain(self, project_id: str) -> ProjectState:
         return fold_chain(project_id, await self.records(project_id))
+
+    # ------------------------------------------------------------------ statuses
+
+    async def statuses(self, event_ids: list[str]) -> dict[str, EventStatus]:
+        found: dict[str, EventStatus] = {}
+        for event_id in event_ids:
+            if (o := self.db.outcomes.get(event_id)) is not None:
+                found[event_id] = EventStatus(
+                    event_id,
+                    o.status,
+                    o.project_id,
+                    o.seq,
+                    reason_code=o.reason_code,
+                    digest=o.digest,
+                )
+            elif (received := self.db.submissions.get(event_id)) is not None:
+                found[event_id] = EventStatus(event_id, "pending", received[0], digest=received[2])
+        return found
 
 
 class _MemorySession(CheckpointSession):
@@ -376,6 +407,56 @@ class MemoryReadModels(ReadModels):
         return found
 
 
+class MemorySubmissionLog(SubmissionLog):
+    """The gateway's receipts: the first receipt of an id stands."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    async def note_received(
+        self, rows: list[tuple[str, str, str, bytes]], at: dt.datetime
+    ) -> set[str]:
+        fresh = set()
+        for event_id, project_id, event_type, digest in rows:
+            _holdable([event_id, project_id, event_type], "submissions")
+            if event_id not in self.db.submissions:
+                self.db.submissions[event_id] = (project_id, event_type, digest)
+                fresh.add(event_id)
+        return fresh
+
+
+class MemoryOutcomeWaiter(OutcomeWaiter):
+    """Waits for a batch to land in ``db`` (as the listener waits for PostgreSQL's NOTIFY), at
+    most ``max_waiters`` at a time."""
+
+    def __init__(self, trail: MemoryTrail, max_waiters: int = 1000) -> None:
+        self._trail = trail
+        self._max_waiters = max_waiters
+        self._waiting = 0
+        if trail.db.decided is None:
+            trail.db.decided = asyncio.Condition()
+
+    async def wait(self, event_id: str, timeout_s: float) -> EventStatus | None:
+        if self._waiting >= self._max_waiters:
+            return None
+        self._waiting += 1
+        try:
+            decided = self._trail.db.decided
+            assert decided is not None
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout_s
+            while True:
+                status = (await self._trail.statuses([event_id])).get(event_id)
+                remaining = deadline - loop.time()
+                if status is None or status.status != "pending" or remaining <= 0:
+                    return status
+                async with decided:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(decided.wait(), remaining)
+        finally:
+            self._waiting -= 1
+
+
 class MemoryFileStore(FileStore):
     """``FolderEvidenceStore`` in memory: the first content put under a hash stays."""
 
@@ -420,6 +501,9 @@ if TYPE_CHECKING:  # mypy: each fake is whole (an abstract one could not be buil
     _models: ReadModels = MemoryReadModels(_db)
     _files: FileStore = MemoryFileStore()
     _publisher: Publisher = MemoryPublisher()
+    _statuses: SubmissionStatuses = MemoryTrail(_db)
+    _received: SubmissionLog = MemorySubmissionLog(_db)
+    _waiter: OutcomeWaiter = MemoryOutcomeWaiter(MemoryTrail(_db))
 
 
 # ----------------------------------------------------------------------------- the insider

@@ -13,7 +13,13 @@ import pytest
 
 from events.envelope import Envelope
 from services.application.ingest import IdConflict, Ingest
-from services.application.ports import EventStatus
+from services.application.ports import (
+    EventStatus,
+    OutcomeWaiter,
+    Publisher,
+    SubmissionLog,
+    SubmissionStatuses,
+)
 from services.domain.submission import envelope_digest
 from tests.support.events import lot, registration
 
@@ -43,7 +49,7 @@ def sealed(event: tuple[dict[str, Any], Envelope], seq: int = 1) -> EventStatus:
     )
 
 
-class MemoryStatuses:
+class MemoryStatuses(SubmissionStatuses):
     """The SubmissionStatuses port: what the store knows, by id."""
 
     def __init__(self) -> None:
@@ -55,7 +61,7 @@ class MemoryStatuses:
         return {i: self.known[i] for i in event_ids if i in self.known}
 
 
-class MemorySubmissions:
+class MemorySubmissions(SubmissionLog):
     """The SubmissionLog port; received ids answer ``pending`` with their digest afterwards."""
 
     def __init__(self, statuses: MemoryStatuses) -> None:
@@ -76,7 +82,7 @@ class MemorySubmissions:
         return fresh
 
 
-class MemoryPublisher:
+class MemoryPublisher(Publisher):
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, bytes]] = []
         self.failures: list[BaseException] = []
@@ -87,7 +93,7 @@ class MemoryPublisher:
         self.sent += [(topic, key, value) for key, value in messages]
 
 
-class ScriptedWaiter:
+class ScriptedWaiter(OutcomeWaiter):
     """The OutcomeWaiter port: answers what ``outcomes`` holds for an id (None: declined, or
     nothing decided), and remembers how long it was asked to wait."""
 
