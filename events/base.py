@@ -79,6 +79,9 @@ PARTY_ROLES: tuple[PartyRole, ...] = get_args(PartyRole)
 if tuple(Role)[:5] != PARTY_ROLES:  # pragma: no cover - the two spellings must never drift
     raise ImportError(f"PartyRole {PARTY_ROLES} is not the first five Role values")
 
+PARTIES: frozenset[Role] = frozenset(Role(role) for role in PARTY_ROLES)
+"""The five responsible parties as roles an actor acts in."""
+
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     Role.OWNER.value: ("建设单位", "Owner"),
     Role.SURVEY.value: ("勘察单位", "Survey"),

@@ -1,1 +1,2 @@
-"""qtrail services: the pure domain core, adapters, and the processes (gateway, recorder, portal, cli)."""
+"""qtrail services: the pure domain, the use cases, the adapters, and the processes (http, recorder,
+cli)."""

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     def plaque_root(self) -> str:
         return self.plaque_dir or f"{self.state_dir}/plaques"
 
+    def evidence_root(self) -> str:
+        return self.evidence_dir or f"{self.state_dir}/evidence"
+
     @model_validator(mode="after")
     def _local_broker_by_default(self) -> Self:
         if not self.kafka_bootstrap:

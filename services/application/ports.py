@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.domain.chain import SealedRecord, StoredLink
 from services.domain.checkpoint import Checkpoint, StoredLeaf
+from services.domain.context import ReferencedRecord
 from services.domain.continuity import Leaf
-from services.domain.corrections import ReferencedRecord
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert, ProjectState
 
@@ -39,7 +39,7 @@ class Unstorable(Exception):
 
 
 class TrailWriter(Protocol):
-    """The recorder's side of the trail store."""
+    """The recorder's side of the trail."""
 
     async def decided_digests(self, event_ids: Iterable[str]) -> dict[str, bytes]: ...
 

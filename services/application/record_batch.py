@@ -28,7 +28,7 @@ from services.domain.recording import (
     reported_numbers,
     unprocessable,
 )
-from services.domain.submission import Submission, Unreadable, read_submission
+from services.domain.submission import Submission, read_item
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -95,14 +95,14 @@ class BatchRecorder:
     def __init__(
         self,
         topics: Topics,
-        store: TrailWriter,
+        writer: TrailWriter,
         publisher: Publisher,
         clock: Callable[[], dt.datetime] = _utc_now,
         issuer: Issuer | None = None,
     ) -> None:
         self._topics = topics
-        self._store = store
-        self._producer = publisher
+        self._writer = writer
+        self._publisher = publisher
         self._clock = clock
         self._issuer = issuer
 
@@ -138,10 +138,7 @@ class BatchRecorder:
     async def _set_aside(self, raw: bytes, cause: BaseException) -> BatchDecision:
         """Record one event that cannot be decided or stored as refused, with its bytes."""
         UNPROCESSABLE.inc()
-        try:
-            item: Submission | Unreadable = read_submission(raw)
-        except Unreadable as unreadable:
-            item = unreadable
+        _, item = read_item(raw)
         log.error(
             "event set aside as unprocessable",
             event_id=item.event_id,
@@ -152,7 +149,7 @@ class BatchRecorder:
         for attempt in (rejected, replace(rejected, event_id=None, project_id=None)):
             decision = BatchDecision(rejected=[attempt], decided_at=self._clock())
             try:
-                await _retrying("refusal", partial(self._store.write, decision, self._clock()))
+                await _retrying("refusal", partial(self._writer.write, decision, self._clock()))
                 return decision
             except Unstorable as again:
                 log.error("refusal could not be stored", error=repr(again.cause))
@@ -160,25 +157,20 @@ class BatchRecorder:
         return BatchDecision()
 
     async def _record_once(self, raws: Sequence[bytes]) -> BatchDecision:
-        items: list[tuple[bytes, Submission | Unreadable]] = []
-        for raw in raws:
-            try:
-                items.append((raw, read_submission(raw)))
-            except Unreadable as unreadable:
-                items.append((raw, unreadable))
+        items = [read_item(raw) for raw in raws]
         event_ids = [item.event_id for _, item in items if item.event_id is not None]
         project_ids = [item.project_id for _, item in items if isinstance(item, Submission)]
         wanted = corrected_ids(items)
         numbers = reported_numbers(items)
         for _ in range(5):
-            decided = await self._store.decided_digests(event_ids)
-            states = await self._store.load_states(project_ids)
-            referenced = await self._store.referenced_records(wanted) if wanted else {}
-            seen = await self._store.reports_seen(numbers) if numbers else {}
+            decided = await self._writer.decided_digests(event_ids)
+            states = await self._writer.load_states(project_ids)
+            referenced = await self._writer.referenced_records(wanted) if wanted else {}
+            seen = await self._writer.reports_seen(numbers) if numbers else {}
             now = self._clock()
             decision = decide_batch(items, states, decided, now, referenced, seen, self._issuer)
             try:
-                await self._store.write(decision, now)
+                await self._writer.write(decision, now)
                 decision.decided_at = now
                 return decision
             except Collision:
@@ -197,7 +189,7 @@ class BatchRecorder:
 
     async def _publish(self, decision: BatchDecision, now: dt.datetime) -> None:
         again = (
-            await self._store.sealed_by_event_ids(decision.duplicates)
+            await self._writer.sealed_by_event_ids(decision.duplicates)
             if decision.duplicates
             else []
         )
@@ -216,7 +208,7 @@ class BatchRecorder:
             for pid, a in decision.alerts
         ]
         await asyncio.gather(
-            self._producer.publish_many(self._topics.trail, trail),
-            self._producer.publish_many(self._topics.rejected, rejected),
-            self._producer.publish_many(self._topics.alerts, raised),
+            self._publisher.publish_many(self._topics.trail, trail),
+            self._publisher.publish_many(self._topics.rejected, rejected),
+            self._publisher.publish_many(self._topics.alerts, raised),
         )

@@ -103,27 +103,12 @@ def _verify(args: argparse.Namespace) -> int:
                 CheckpointStore(pool), Signer.from_settings(settings).verifying_keys
             )
             task = progress.add_task("verifying chains", total=len(projects))
-            progress.start()
-            for project in projects:
-                result = await verify_project(store, project, history)
-                progress.advance(task)
-                failed += not (result.ok and result.length > 0)
-                print(
-                    json.dumps(
-                        {
-                            "project": project,
-                            "ok": result.ok,
-                            "length": result.length,
-                            "head": result.head.hex(),
-                            "first_bad_seq": result.first_bad_seq,
-                            "problem": result.problem,
-                            "checkpoint": result.checkpoint,
-                        },
-                        ensure_ascii=False,
-                    ),
-                    flush=True,
-                )
-            progress.stop()
+            with progress:
+                for project in projects:
+                    result = await verify_project(store, project, history)
+                    progress.advance(task)
+                    failed += not (result.ok and result.length > 0)
+                    print(json.dumps(result.as_dict(project), ensure_ascii=False), flush=True)
         if args.all:
             print(f"verified {len(projects)} project(s), {failed} damaged", file=sys.stderr)
         return 1 if failed else 0
@@ -389,9 +374,7 @@ def _export(args: argparse.Namespace) -> int:
     async def run() -> dict[str, Any] | str:
         settings = get_settings()
         # The export first signs a checkpoint covering the head it exports: the recorder's write.
-        evidence = FolderEvidenceStore(
-            Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
-        )
+        evidence = FolderEvidenceStore(Path(settings.evidence_root()))
         async with open_pool(settings, "recorder", max_size=2) as pool:
             try:
                 return await export_bundle(

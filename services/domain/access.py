@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from events.base import Role
+from events.base import PARTIES, Role
 from services.domain.state import ProjectState
-
-PARTY_ROLES = frozenset({Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION})
 
 
 class KeyKind(StrEnum):
@@ -37,7 +35,7 @@ class Principal:
             return f"a {self.kind.value} key cannot submit events"
         if org != self.org:
             return f"this key belongs to {self.org}, not {org}"
-        allowed = {Role.LAB} if self.kind is KeyKind.LAB else PARTY_ROLES
+        allowed = {Role.LAB} if self.kind is KeyKind.LAB else PARTIES
         if role not in allowed:
             return f"a {self.kind.value} key cannot act in role {role.value}"
         return None

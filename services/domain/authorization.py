@@ -6,13 +6,12 @@ organization that registered the project; a lab only after the owner commissione
 
 from __future__ import annotations
 
-from events.base import PARTY_ROLES, Role
+from events.base import PARTIES, Role
 from services.domain.state import ProjectState
 
 OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
 CONSTRUCTION, SUPERVISION = Role.CONSTRUCTION, Role.SUPERVISION
 LAB, SYSTEM = Role.LAB, Role.SYSTEM
-PARTIES = frozenset(Role(role) for role in PARTY_ROLES)
 
 MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.project.registered": frozenset({OWNER}),

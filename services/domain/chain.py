@@ -125,6 +125,18 @@ class Verification:
     checkpoint: int | None = None
     """The signed checkpoint the chain was also checked against, if any."""
 
+    def as_dict(self, project_id: str) -> dict[str, object]:
+        """The verdict as the API and the command line print it."""
+        return {
+            "project": project_id,
+            "ok": self.ok,
+            "length": self.length,
+            "head": self.head.hex(),
+            "first_bad_seq": self.first_bad_seq,
+            "problem": self.problem,
+            "checkpoint": self.checkpoint,
+        }
+
 
 def verify_links(links: Iterable[StoredLink]) -> Verification:
     """Recompute the chain from stored canonical bytes; stop at the first damaged link.

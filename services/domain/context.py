@@ -17,6 +17,13 @@ class ReferencedRecord:
     actor_org: str
     data: dict[str, Any]
 
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> ReferencedRecord:
+        """From a sealed record's body."""
+        return cls(
+            body["event_id"], body["project_id"], body["type"], body["actor"]["org"], body["data"]
+        )
+
 
 class Context(NamedTuple):
     """What a decision may need beyond the project's own state, looked up by the recorder."""

@@ -19,8 +19,7 @@ from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
 from services.domain.chain import SealedRecord
-from services.domain.context import Context
-from services.domain.context import ReferencedRecord as ReferencedRecord  # ports import it here
+from services.domain.context import Context, ReferencedRecord
 from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler
 from services.domain.identifiers import identity_problem

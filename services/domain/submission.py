@@ -123,3 +123,12 @@ def read_submission(raw: bytes) -> Submission:
         raw_data=envelope.data,
         digest=digest,
     )
+
+
+def read_item(raw: bytes) -> tuple[bytes, Submission | Unreadable]:
+    """A message with what it reads as: the submission, or why it is unreadable (a batch decides
+    both kinds in order)."""
+    try:
+        return raw, read_submission(raw)
+    except Unreadable as unreadable:
+        return raw, unreadable

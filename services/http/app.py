@@ -87,9 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 refusals=submissions,
                 keys=KeyStore(pool),
                 evidence_log=EvidenceLog(pool),
-                evidence_files=FolderEvidenceStore(
-                    Path(settings.evidence_dir or Path(settings.state_dir) / "evidence")
-                ),
+                evidence_files=FolderEvidenceStore(Path(settings.evidence_root())),
                 signer=signer,
                 plaque_files=PlaqueFiles(Path(settings.plaque_root())),
                 checkpoints=checkpoints,

@@ -9,17 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from events.base import ROLE_NAMES
 from services.domain.ledger import FIVE_ROLES
 from services.domain.state import Plaque, ProjectState
 from services.http.templates import render
 
-ROLES = {
-    "owner": ("建设单位", "Owner"),
-    "survey": ("勘察单位", "Survey"),
-    "design": ("设计单位", "Design"),
-    "construction": ("施工单位", "Construction"),
-    "supervision": ("监理单位", "Supervision"),
-}
 VERDICTS = {"pass": "合格", "fail": "不合格", "invalid": "无法评定", None: "按批评定或待评定"}
 MATERIALS = {
     "concrete": "混凝土",
@@ -58,7 +52,7 @@ def trail_page(
         plaque=plaque,
         current_url=current_url,
         completion=state.completion,
-        parties=[(ROLES[role], state.parties.get(role)) for role in FIVE_ROLES],
+        parties=[(ROLE_NAMES[role], state.parties.get(role)) for role in FIVE_ROLES],
         materials=[
             (MATERIALS.get(m, m), VERDICTS.get(v, v), n)
             for (m, v), n in sorted(tally.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))

@@ -14,7 +14,7 @@ import structlog
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.checkpoints import CheckpointStore
-from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.pool import create_pool, open_pool
 from services.adapters.postgres.trail_writer import PostgresTrailWriter
 from services.adapters.signing import Signer
 from services.application.checkpoints import sign_checkpoint
@@ -93,29 +93,30 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(settings.checkpoint_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def checkpoint() -> None:
-        pool = await create_pool(settings, "recorder", max_size=1)
         try:
-            attempt = await sign_checkpoint(CheckpointStore(pool), signer, dt.datetime.now(dt.UTC))
-            if attempt.log_damaged is not None:
-                log.critical("checkpoint log damaged: nothing signed", problem=attempt.log_damaged)
-            for refusal in attempt.refused:
-                log.critical(
-                    "checkpoint refused a rewritten chain",
-                    project=refusal.project_id,
-                    seq=refusal.seq,
-                    problem=refusal.problem,
-                )
-            if (made := attempt.made) is not None:
-                log.info(
-                    "checkpoint signed",
-                    number=made.number,
-                    tree_size=made.tree_size,
-                    root=made.root.hex(),
+            async with open_pool(settings, "recorder", max_size=1) as pool:
+                attempt = await sign_checkpoint(
+                    CheckpointStore(pool), signer, dt.datetime.now(dt.UTC)
                 )
         except Exception as exc:  # the next tick tries again
             log.error("checkpoint failed", error=repr(exc))
-        finally:
-            await pool.close()
+            return
+        if attempt.log_damaged is not None:
+            log.critical("checkpoint log damaged: nothing signed", problem=attempt.log_damaged)
+        for refusal in attempt.refused:
+            log.critical(
+                "checkpoint refused a rewritten chain",
+                project=refusal.project_id,
+                seq=refusal.seq,
+                problem=refusal.problem,
+            )
+        if (made := attempt.made) is not None:
+            log.info(
+                "checkpoint signed",
+                number=made.number,
+                tree_size=made.tree_size,
+                root=made.root.hex(),
+            )
 
     trail = app.topic(
         settings.topic_trail,

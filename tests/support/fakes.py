@@ -44,8 +44,8 @@ from services.application.ports import (
 )
 from services.domain.chain import SealedRecord, StoredLink, canonical_bytes, chain_hash
 from services.domain.checkpoint import Checkpoint, StoredLeaf
+from services.domain.context import ReferencedRecord
 from services.domain.continuity import Leaf
-from services.domain.corrections import ReferencedRecord
 from services.domain.project import fold_chain
 from services.domain.recording import BatchDecision, RejectedEvent
 from services.domain.state import SNAPSHOT_VERSION, Alert, ProjectState
@@ -100,7 +100,7 @@ class MemoryDatabase:
 
 
 def _sealed(project_id: str, link: StoredLink) -> SealedRecord:
-    """A stored row read back as the trail store does: everything else from the stored bytes."""
+    """A stored row read back as the PostgreSQL trail reader does: everything else from the stored bytes."""
     body = json.loads(link.canonical)
     return SealedRecord(
         project_id=body["project_id"],
@@ -176,17 +176,8 @@ class MemoryTrail(TrailWriter, TrailReader, SubmissionStatuses):
         return states
 
     async def referenced_records(self, event_ids: Iterable[str]) -> dict[str, ReferencedRecord]:
-        found: dict[str, ReferencedRecord] = {}
-        for record in await self.sealed_by_event_ids(event_ids):
-            body = record.body
-            found[body["event_id"]] = ReferencedRecord(
-                body["event_id"],
-                body["project_id"],
-                body["type"],
-                body["actor"]["org"],
-                body["data"],
-            )
-        return found
+        sealed = await self.sealed_by_event_ids(event_ids)
+        return {record.event_id: ReferencedRecord.of(record.body) for record in sealed}
 
     async def reports_seen(self, numbers: Iterable[str]) -> dict[str, str]:
         seen = self.db.report_numbers

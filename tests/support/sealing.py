@@ -17,7 +17,7 @@ from services.domain.recording import (
     reported_numbers,
 )
 from services.domain.state import ProjectState
-from services.domain.submission import Submission, Unreadable, read_submission
+from services.domain.submission import Submission, Unreadable, read_item
 from tests.support.events import appointment, lot, registration
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -29,14 +29,7 @@ def raw(envelope: Mapping[str, Any]) -> bytes:
 
 
 def items(envelopes: Iterable[Mapping[str, Any]]) -> list[tuple[bytes, Submission | Unreadable]]:
-    out: list[tuple[bytes, Submission | Unreadable]] = []
-    for envelope in envelopes:
-        message = raw(envelope)
-        try:
-            out.append((message, read_submission(message)))
-        except Unreadable as unreadable:
-            out.append((message, unreadable))
-    return out
+    return [read_item(raw(envelope)) for envelope in envelopes]
 
 
 def decided(

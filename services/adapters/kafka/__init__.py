@@ -1,1 +1,1 @@
-"""Kafka adapters (aiokafka): topic set-up and the idempotent producer."""
+"""Kafka adapters (aiokafka): topic set-up, the idempotent producer, reading the trail topic."""

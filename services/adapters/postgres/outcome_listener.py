@@ -16,9 +16,8 @@ import asyncpg
 import structlog
 from prometheus_client import Counter, Gauge
 
-from services.adapters.postgres.trail_reader import PostgresTrailReader
-from services.adapters.postgres.trail_writer import OUTCOME_CHANNEL
-from services.application.ports import EventStatus
+from services.adapters.postgres.outcomes import OUTCOME_CHANNEL
+from services.application.ports import EventStatus, SubmissionStatuses
 
 log = structlog.get_logger()
 
@@ -30,7 +29,7 @@ WAITS_DECLINED = Counter(
 
 
 class OutcomeListener:
-    def __init__(self, dsn: str, store: PostgresTrailReader, max_waiters: int = 1000) -> None:
+    def __init__(self, dsn: str, store: SubmissionStatuses, max_waiters: int = 1000) -> None:
         self._dsn = dsn
         self._store = store
         self._max_waiters = max_waiters
@@ -105,7 +104,7 @@ class OutcomeListener:
             future: asyncio.Future[None] = loop.create_future()
             self._waiters[event_id].add(future)
             try:
-                status = await self._store.status(event_id)
+                status = (await self._store.statuses([event_id])).get(event_id)
                 if status is None or status.status != "pending":
                     return status
                 remaining = deadline - loop.time()

@@ -15,15 +15,14 @@ import asyncpg
 
 from services.adapters.postgres.alerts import raise_alerts
 from services.adapters.postgres.failures import unstorable
+from services.adapters.postgres.outcomes import OUTCOME_CHANNEL
 from services.adapters.postgres.trail_reader import PostgresTrailReader, record_from_row
 from services.application.ports import Collision
 from services.domain.chain import SealedRecord
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision
 from services.domain.state import ProjectState
-
-OUTCOME_CHANNEL = "qtrail_outcome"
 
 _TRAIL_COLUMNS = (
     "project_id",
@@ -217,17 +216,8 @@ class PostgresTrailWriter:
                WHERE o.event_id = ANY($1::text[]) AND o.status = 'sealed'""",
             list(set(event_ids)),
         )
-        found: dict[str, ReferencedRecord] = {}
-        for row in rows:
-            body = json.loads(bytes(row["record"]))
-            found[body["event_id"]] = ReferencedRecord(
-                body["event_id"],
-                body["project_id"],
-                body["type"],
-                body["actor"]["org"],
-                body["data"],
-            )
-        return found
+        bodies = [json.loads(bytes(row["record"])) for row in rows]
+        return {body["event_id"]: ReferencedRecord.of(body) for body in bodies}
 
     async def reports_seen(self, numbers: Iterable[str]) -> dict[str, str]:
         """Where each already-sealed report number was sealed (project and event)."""

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
+from events.base import PARTY_ROLES
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
 from services.domain.access import redact
@@ -18,6 +19,8 @@ from services.domain.responsibility import responsible_at
 from services.http.auth import Caller, readable_state
 from services.http.deps import CheckpointLog, CodeSigner, EvidenceRecords, ScanCounts, TrailReader
 from services.http.problems import Problem
+
+ROLE_PATTERN = f"^({'|'.join(PARTY_ROLES)})$"
 
 router = APIRouter(tags=["projects"])
 
@@ -50,7 +53,7 @@ async def responsible(
     project_id: str,
     trail: TrailReader,
     caller: Caller,
-    role: Annotated[str, Query(pattern="^(owner|survey|design|construction|supervision)$")],
+    role: Annotated[str, Query(pattern=ROLE_PATTERN)],
     at: Annotated[AwareDatetime | None, Query(description="RFC 3339 moment; default now")] = None,
 ) -> dict[str, Any]:
     state = await readable_state(trail, caller, project_id)
@@ -113,15 +116,7 @@ async def verify(
     await readable_state(trail, caller, project_id)
     history = await SignedHistory.load(checkpoints, signer.verifying_keys)
     result = await verify_project(trail, project_id, history)
-    return {
-        "project": project_id,
-        "ok": result.ok,
-        "length": result.length,
-        "head": result.head.hex(),
-        "first_bad_seq": result.first_bad_seq,
-        "problem": result.problem,
-        "checkpoint": result.checkpoint,
-    }
+    return result.as_dict(project_id)
 
 
 @router.get("/v1/projects/{project_id}/alerts", summary="Material alerts: raised, open or resolved")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.application.ports import Collision, Unstorable
-from services.domain.corrections import ReferencedRecord
+from services.domain.context import ReferencedRecord
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert
 from tests.integration.contracts.conftest import Storage, Trail

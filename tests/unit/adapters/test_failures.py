@@ -1,4 +1,4 @@
-"""Which PostgreSQL failures the trail store reports as the input's fault (Unstorable)."""
+"""Which PostgreSQL failures the trail writer reports as the input's fault (Unstorable)."""
 
 from __future__ import annotations
 

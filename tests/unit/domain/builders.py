@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ from services.domain.project import fold
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision, decide_batch, seal_submission
 from services.domain.state import ProjectState
-from services.domain.submission import Submission, Unreadable, read_submission
+from services.domain.submission import Submission, Unreadable, read_item, read_submission
 from tests.support.events import (
     DAY,
     HOUR,
@@ -39,6 +38,7 @@ from tests.support.events import (
     staffed,
     witness,
 )
+from tests.support.sealing import raw
 
 __all__ = [
     "DAY",
@@ -72,7 +72,7 @@ def acting(envelope: dict[str, Any], org: str, role: str) -> dict[str, Any]:
 
 
 def raw_of(envelope: Mapping[str, Any]) -> bytes:
-    return json.dumps(envelope, ensure_ascii=False).encode()
+    return raw(envelope)
 
 
 def submission(envelope: Mapping[str, Any]) -> Submission:
@@ -80,11 +80,7 @@ def submission(envelope: Mapping[str, Any]) -> Submission:
 
 
 def item(envelope: Mapping[str, Any]) -> Item:
-    raw = raw_of(envelope)
-    try:
-        return raw, read_submission(raw)
-    except Unreadable as exc:
-        return raw, exc
+    return read_item(raw(envelope))
 
 
 def decide_envelopes(
@@ -101,12 +97,7 @@ def decide_envelopes(
 
 def referenced_from(records: Iterable[SealedRecord]) -> dict[str, ReferencedRecord]:
     """What the recorder's store would return for corrections pointing at ``records``."""
-    return {
-        r.event_id: ReferencedRecord(
-            r.event_id, r.project_id, r.type, r.body["actor"]["org"], r.body["data"]
-        )
-        for r in records
-    }
+    return {r.event_id: ReferencedRecord.of(r.body) for r in records}
 
 
 def sealed_state(

@@ -1,4 +1,4 @@
-"""Every portal page comes from autoescaped templates: hostile text stays text.
+"""Every HTML page comes from autoescaped templates: hostile text stays text.
 
 Each user-controlled field gets its own hostile value, reaches the page through the same code the
 routes run, and must appear escaped; the raw markup must appear nowhere. And no module under
