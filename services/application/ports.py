@@ -23,6 +23,7 @@ from services.domain.continuity import Leaf
 from services.domain.corrections import ReferencedRecord
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert, ProjectState
+from services.domain.transparency.note import NoteSignature, NoteSigner
 
 
 class Collision(Exception):
@@ -88,6 +89,14 @@ class CheckpointSigner(Protocol):
 
     def sign_bytes(self, data: bytes) -> bytes: ...
 
+    @property
+    def log_origin(self) -> str:
+        """The log's name in its C2SP checkpoints."""
+
+    @property
+    def note_signer(self) -> NoteSigner:
+        """The active key as the log's note signer, named by the origin."""
+
 
 class LoggedLeaf(NamedTuple):
     """A stored leaf of the checkpoint log and the number of the checkpoint that appended it."""
@@ -144,6 +153,20 @@ class CheckpointLog(Protocol):
     async def project_leaves(self, project_id: str, size: int) -> list[Leaf]:
         """A project's leaves within the first ``size``, oldest first (trust them only after an
         audit: it checks every row's columns against its signed bytes)."""
+
+    async def leaf_range(self, start: int, end: int) -> list[bytes]:
+        """The leaves' bytes at indices ``start`` … ``end - 1``, in order."""
+
+
+class Cosignatures(Protocol):
+    """Witnesses' cosignatures of the log's checkpoints, kept once each, never changed."""
+
+    async def add(self, number: int, cosignature: NoteSignature, at: dt.datetime) -> bool:
+        """Keep a cosignature of checkpoint ``number``; False when this witness key already
+        cosigned it (the first one stays)."""
+
+    async def of(self, number: int) -> list[NoteSignature]:
+        """Checkpoint ``number``'s cosignatures, in the order they came."""
 
 
 class FileStore(Protocol):
