@@ -348,7 +348,7 @@ def _checkpoint(_args: argparse.Namespace) -> int:
         if attempt.log_damaged is not None:
             print(
                 f"qtrail checkpoint: NOTHING SIGNED: {attempt.log_damaged}; the checkpoint log "
-                "no longer gives the last signed root",
+                "no longer matches what was signed",
                 file=sys.stderr,
             )
             return 1
