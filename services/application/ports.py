@@ -24,6 +24,7 @@ from services.domain.corrections import ReferencedRecord
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert, ProjectState
 from services.domain.transparency.note import NoteSignature, NoteSigner
+from services.domain.transparency.tiles import Tile
 
 
 class Collision(Exception):
@@ -223,3 +224,40 @@ class SubmissionLog(Protocol):
     ) -> set[str]:
         """Record (event id, project id, type, digest) as received, so a status can answer
         ``pending`` before the recorder decides; returns the ids seen for the first time."""
+
+
+class LogClient(Protocol):
+    """A witness's view of a log it watches: its latest checkpoint note, its tiles, and where
+    the witness returns its cosignature. Nothing read here is trusted before it verifies."""
+
+    async def checkpoint(self) -> str: ...
+
+    async def tile(self, tile: Tile) -> bytes:
+        """A hash tile's bytes; ``KeyError`` when the log has no such tile."""
+
+    async def publish(self, cosigned: str) -> None:
+        """Hand the log its checkpoint note with the witness's cosignature added."""
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """The largest tree a witness has cosigned for a log: the one every later checkpoint must
+    extend."""
+
+    origin: str
+    size: int
+    root: bytes
+    note: str
+    """The cosigned note, as the witness published it."""
+
+
+class WitnessState(Protocol):
+    """A witness's own memory, which the log cannot touch: what it cosigned, and its alerts."""
+
+    async def last(self) -> Witnessed | None: ...
+
+    async def save(self, witnessed: Witnessed) -> None:
+        """Keep ``witnessed`` durably before the cosignature leaves the witness."""
+
+    async def alert(self, problem: str, note: str, at: dt.datetime) -> None:
+        """Record a refused checkpoint (a rewritten or forked log) for a person to look at."""

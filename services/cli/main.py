@@ -14,6 +14,8 @@
   qtrail verify PROJECT|--all   recompute chains; exit 1 when one is damaged
   qtrail replay PROJECT [--as-of T] [--by occurred] [--steps]   regulator replay
   qtrail demo               post a realistic sample project through the public HTTP API
+  qtrail witness --log URL --log-key VKEY --state DIR [--every S]   witness a log: cosign
+                            what extends the last checkpoint cosigned; exit 1 on a rewritten log
 
 Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
 """
@@ -484,6 +486,12 @@ def _verify_bundle(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _witness(args: argparse.Namespace) -> int:
+    from services.witness.__main__ import run
+
+    return run(args)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from services.cli.demo import run_demo
 
@@ -591,6 +599,12 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="post a sample project through the HTTP API")
     demo.add_argument("--base-url", help="API base URL (default QTRAIL_PUBLIC_BASE_URL)")
     demo.set_defaults(run=_demo)
+    from services.witness.__main__ import arguments as witness_arguments
+
+    witness = sub.add_parser(
+        "witness", help="witness a log: cosign checkpoints that extend the last one cosigned"
+    )
+    witness_arguments(witness).set_defaults(run=_witness)
     return top
 
 
