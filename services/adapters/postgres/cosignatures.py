@@ -32,3 +32,14 @@ class CosignatureStore:
             number,
         )
         return [NoteSignature(r["witness"], r["key_id"], bytes(r["signature"])) for r in rows]
+
+    async def latest_witnessed(self) -> tuple[int, list[str]] | None:
+        """The newest checkpoint any witness cosigned, and the witnesses that did."""
+        rows = await self._pool.fetch(
+            """SELECT checkpoint, witness FROM cosignatures
+               WHERE checkpoint = (SELECT max(checkpoint) FROM cosignatures)
+               ORDER BY received_at, witness"""
+        )
+        if not rows:
+            return None
+        return rows[0]["checkpoint"], list(dict.fromkeys(r["witness"] for r in rows))
