@@ -7,7 +7,8 @@
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out);
                             exit 0 all pass, 1 some fail, 2 some invalid (docs/materials.md)
   qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
-  qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json]   check it offline
+  qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json | --since NOTE]
+                            [--witness VKEY]   check it offline
   qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule); exit 1
                             when a project's chain no longer continues its last checkpoint
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
@@ -378,6 +379,7 @@ def _checkpoint(_args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
     from services.adapters.postgres.checkpoints import CheckpointStore
+    from services.adapters.postgres.cosignatures import CosignatureStore
     from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.adapters.signing import Signer
@@ -403,6 +405,7 @@ def _export(args: argparse.Namespace) -> int:
                     args.project,
                     args.since,
                     checkpoint_with=Signer.from_settings(settings),
+                    cosignatures=CosignatureStore(pool),
                 )
             except NothingToExport:
                 return f"project {args.project} has no sealed events"
@@ -460,7 +463,16 @@ def _verify_bundle(args: argparse.Namespace) -> int:
         return fail(f"cannot read {exc.filename}: {exc.strerror}")
     except ValueError as exc:
         return fail(f"bad trusted key: {exc}")
-    kept = None
+    kept: Any = None
+    if args.checkpoint and args.since:
+        return fail("give --checkpoint or --since, not both")
+    if args.since:
+        try:
+            kept = Path(args.since).read_text(encoding="utf-8")
+        except OSError as exc:
+            return fail(f"cannot read {args.since}: {exc.strerror}")
+        except UnicodeDecodeError:
+            return fail(f"{args.since} is not a checkpoint note (not UTF-8 text)")
     if args.checkpoint:
         try:
             kept = json.loads(Path(args.checkpoint).read_text(encoding="utf-8"))
@@ -470,11 +482,11 @@ def _verify_bundle(args: argparse.Namespace) -> int:
             return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
     try:
         loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        findings = verify(loaded, trusted, kept)
+        findings = verify(loaded, trusted, kept, args.witness or ())
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
     except NotACheckpoint as exc:
-        return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
+        return fail(f"{args.checkpoint or args.since} is not a checkpoint: {exc}")
     except (ValueError, Malformed) as exc:
         return fail(f"{args.file} is not a bundle: {exc}")
     for finding in findings:
@@ -553,6 +565,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="KEPT.json",
         help="a checkpoint you saved earlier (GET /v1/checkpoints/N or /latest, or a project's "
         "GET /v1/projects/ID/inclusion): the bundle must extend it",
+    )
+    verify_bundle.add_argument(
+        "--since",
+        metavar="CHECKPOINT_FILE",
+        help="a C2SP checkpoint note you saved earlier (GET /log/checkpoint): the bundle's log "
+        "must extend it (export with --since its qtrail-checkpoint number)",
+    )
+    verify_bundle.add_argument(
+        "--witness",
+        action="append",
+        metavar="VKEY",
+        help="a witness's verifier key: its cosignature of the bundle's checkpoint is required "
+        "(repeatable)",
     )
     verify_bundle.set_defaults(run=_verify_bundle)
     keys = sub.add_parser("keys", help="manage API keys")

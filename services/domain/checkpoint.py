@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -187,6 +187,21 @@ def audit_log(
     return None
 
 
+def open_log_note(note: str, keys: Iterable[Ed25519PublicKey]) -> LogCheckpoint:
+    """A checkpoint note of qtrail's log, opened with ``keys`` under the note's own origin (one
+    of them must have signed it; witnesses' cosignatures are left unchecked). ValueError, with
+    the reason, otherwise."""
+    try:
+        body = CheckpointBody.parse(parse_note(note)[0])
+        verifiers = {
+            (v.name, v.key_id): v
+            for v in (Ed25519Verifier(VerifierKey.of(body.origin, k, ED25519)) for k in keys)
+        }
+        return LogCheckpoint.from_body(open_checkpoint(note, body.origin, verifiers.values()).body)
+    except (NoteError, MalformedCheckpoint, MalformedKey) as exc:
+        raise ValueError(str(exc)) from None
+
+
 def note_problem(signed: Checkpoint, keys: Mapping[str, Ed25519PublicKey]) -> str | None:
     """What is wrong with a checkpoint's stored C2SP note, or None when it holds (or there is
     none): one of ``keys`` must have signed it under its own origin, and it must say the number,
@@ -195,16 +210,8 @@ def note_problem(signed: Checkpoint, keys: Mapping[str, Ed25519PublicKey]) -> st
         return None
     number = signed.number
     try:
-        body = CheckpointBody.parse(parse_note(signed.note)[0])
-        verifiers = {
-            (v.name, v.key_id): v
-            for v in (
-                Ed25519Verifier(VerifierKey.of(body.origin, k, ED25519)) for k in keys.values()
-            )
-        }
-        opened = open_checkpoint(signed.note, body.origin, verifiers.values())
-        said = LogCheckpoint.from_body(opened.body)
-    except (NoteError, MalformedCheckpoint, MalformedKey) as exc:
+        said = open_log_note(signed.note, keys.values())
+    except ValueError as exc:
         return f"checkpoint {number}: the stored note does not verify ({exc})"
     if (said.number, said.size, said.root, said.signed_at) != (
         number,

@@ -70,11 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             submissions = SubmissionLog(pool)
 
             checkpoints = CheckpointStore(pool)
+            cosignatures = CosignatureStore(pool)
 
             async def bundle(
                 evidence_store: FileStore | None, project_id: str, since: int | None
             ) -> dict[str, Any]:
-                return await export_bundle(store, checkpoints, evidence_store, project_id, since)
+                return await export_bundle(
+                    store, checkpoints, evidence_store, project_id, since, None, cosignatures
+                )
 
             deps.provide(
                 app.state,
@@ -103,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 database=DatabaseHealth(pool),
                 broker=producer,
                 export_bundle=bundle,
-                cosignatures=CosignatureStore(pool),
+                cosignatures=cosignatures,
                 tiles=TileServer(checkpoints),
                 witnesses=witnesses,
             )

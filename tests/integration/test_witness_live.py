@@ -73,6 +73,7 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     environment: Environment,
     superuser: asyncpg.Connection,
     witness_state: Path,
+    tmp_path: Path,
 ) -> None:
     first = await seeded(site, 4, "WIT")
     await seeded(site, 2, "WIT")
@@ -83,6 +84,10 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     assert done.returncode == 0, done.stderr
     served = (await client.get("/log/checkpoint")).text
     assert f"— {t.WITNESS} " in served and "\n2\n" in served
+    kept_note = tmp_path / "kept.note"  # what a regulator saves today
+    kept_note.write_text(served)
+    keys = tmp_path / "signing-keys.json"
+    keys.write_text((await site.get("/v1/signing-keys")).text)
 
     await site.sealed(lot(first, 90))
     await seeded(site, 2, "WIT")
@@ -94,6 +99,17 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     assert f"— {t.WITNESS} " in served and "\n4\n" in served
     kept = json.loads((witness_state / "witnessed.json").read_text())
     assert kept["size"] == 4
+
+    # A bundle carries the witnessed note; checked against the note kept at checkpoint 1.
+    bundle = tmp_path / "bundle.json"
+    answer = await site.get(f"/v1/projects/{first}/export", since=1)
+    assert answer.status_code == 200, answer.text
+    bundle.write_text(answer.text)
+    assert f"— {t.WITNESS} " in answer.json()["checkpoint"]["note"]
+    checks = ["verify-bundle", str(bundle), "--trust-file", str(keys), "--since", str(kept_note)]
+    verified = qtrail(environment, *checks, "--witness", t.WITNESS_KEY.verifier.text())
+    assert verified.returncode == 0 and "VERIFIED" in verified.stdout, verified.stdout
+    assert f"witness {t.WITNESS} cosigned checkpoint 2" in verified.stdout
 
     # The insider: the checkpoint log emptied, a chain cut back and re-extended, a fresh log
     # signed with the operator's own key. Nothing inside the database can tell.
@@ -116,3 +132,12 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     assert len(alerts) == 1 and "does not extend the 4" in json.loads(alerts[0])["problem"]
     assert json.loads((witness_state / "witnessed.json").read_text()) == kept
     assert f"— {t.WITNESS} " not in (await client.get("/log/checkpoint")).text
+
+    # The rewritten log's bundle: no witness vouches for it, and it does not extend the note kept.
+    answer = await site.get(f"/v1/projects/{first}/export")
+    bundle.write_text(answer.text)
+    refused = qtrail(environment, *checks, "--witness", t.WITNESS_KEY.verifier.text())
+    assert refused.returncode == 1, refused.stdout
+    assert f"checkpoint 1 is not cosigned by witness {t.WITNESS}" in refused.stdout
+    assert "checkpoint 1 of the bundle is not the checkpoint 1 you kept (2 heads" in refused.stdout
+    assert "the log was rewritten and signed afresh" in refused.stdout
