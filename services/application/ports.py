@@ -167,7 +167,7 @@ class Cosignatures(Protocol):
         cosigned it (the first one stays)."""
 
     async def of(self, number: int) -> list[NoteSignature]:
-        """Checkpoint ``number``'s cosignatures, in the order they came."""
+        """Checkpoint ``number``'s cosignatures, by witness name and key id."""
 
 
 class FileStore(Protocol):

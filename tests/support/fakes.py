@@ -380,7 +380,10 @@ class MemoryCosignatures(Cosignatures):
         return True
 
     async def of(self, number: int) -> list[NoteSignature]:
-        return [sig for (n, _, _), (sig, _) in self.kept.items() if n == number]
+        kept = sorted(
+            (name, key_id, sig) for (n, name, key_id), (sig, _) in self.kept.items() if n == number
+        )
+        return [sig for _, _, sig in kept]
 
 
 class MemoryReadModels(ReadModels):

@@ -28,7 +28,7 @@ class CosignatureStore:
     async def of(self, number: int) -> list[NoteSignature]:
         rows = await self._pool.fetch(
             """SELECT witness, key_id, signature FROM cosignatures
-               WHERE checkpoint = $1 ORDER BY received_at, witness, key_id""",
+               WHERE checkpoint = $1 ORDER BY witness, key_id""",
             number,
         )
         return [NoteSignature(r["witness"], r["key_id"], bytes(r["signature"])) for r in rows]
