@@ -35,7 +35,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_LIVED = "public, max-age=60"
 """A partial tile never changes either, but the log may stop serving it once the full one is
 there (tlog-tiles): caches keep it briefly."""
-NO_STORE = "no-cache"
+NO_CACHE = "no-cache"
 
 
 @router.get(
@@ -47,7 +47,7 @@ async def checkpoint(store: CheckpointLog, cosignatures: WitnessCosignatures) ->
     note = await served_checkpoint(store, cosignatures)
     if note is None:
         raise Problem(404, "No checkpoint note yet", "the next checkpoint the log signs has one")
-    return Response(note, media_type=TEXT, headers={"cache-control": NO_STORE})
+    return Response(note, media_type=TEXT, headers={"cache-control": NO_CACHE})
 
 
 @router.get(
@@ -57,7 +57,7 @@ async def checkpoint(store: CheckpointLog, cosignatures: WitnessCosignatures) ->
 )
 async def verifier_key(signer: CodeSigner) -> Response:
     text = "".join(f"{key.text()}\n" for key in signer.note_keys)
-    return Response(text, media_type=TEXT, headers={"cache-control": NO_STORE})
+    return Response(text, media_type=TEXT, headers={"cache-control": NO_CACHE})
 
 
 @router.get(
