@@ -19,7 +19,7 @@ from services.domain.transparency.checkpoint import (
     LogCheckpoint,
     MalformedCheckpoint,
 )
-from services.domain.transparency.cosignature import CosignatureVerifier
+from services.domain.transparency.cosignature import CosignatureVerifier, cosignature_time
 from services.domain.transparency.note import (
     BadNoteSignature,
     NoteError,
@@ -102,6 +102,11 @@ def _tile_bytes(tile: Tile, leaves: Sequence[bytes]) -> bytes:
     return hash_tile(Tile(tile.level, 0, tile.width), hashes)
 
 
+CLOCK_SKEW = dt.timedelta(minutes=10)
+"""How far ahead of the log's clock a cosignature's time may be: a witness cosigns a checkpoint
+it has just seen, so a time beyond this is a broken clock or a cosignature made to look later."""
+
+
 class CosignatureRefused(ValueError):
     """A cosignature the log will not keep; ``status`` says how the API answers."""
 
@@ -147,5 +152,9 @@ async def accept_cosignatures(
         raise CosignatureRefused(403, str(exc)) from None
     except NoteError:
         raise CosignatureRefused(403, "no cosignature by a witness this log knows") from None
+    latest = now + CLOCK_SKEW
+    for sig in opened.verified:
+        if cosignature_time(sig) > latest.timestamp():
+            raise CosignatureRefused(400, f"the cosignature of {sig.name} is dated in the future")
     kept = [(sig, await cosignatures.add(number, sig, now)) for sig in opened.verified]
     return Accepted(number, kept)

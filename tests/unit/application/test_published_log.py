@@ -154,9 +154,10 @@ async def test_no_checkpoint_no_tiles(stores: Stores) -> None:
         await TileServer(stores.log).tile("tile/0/000.p/1")
 
 
-async def _cosigned(note: str, cosigner: Cosigner, at: int = 1_800_000_000) -> str:
+async def _cosigned(note: str, cosigner: Cosigner, at: int | None = None) -> str:
     text, signatures = parse_note(note)
-    return sign_note(text, [cosigner.at(at)], keep=signatures)
+    when = int(NOW.timestamp()) + 30 if at is None else at
+    return sign_note(text, [cosigner.at(when)], keep=signatures)
 
 
 LATER = NOW + dt.timedelta(minutes=1)
@@ -208,4 +209,6 @@ async def test_forged_unknown_or_mismatched_cosignatures_are_refused(
     other = LogCheckpoint(ORIGIN, made.tree_size, made.root, 99, NOW).text()
     assert await refused(sign_note(other, [WITNESS.at(1)])) == 404
     assert await refused("not a note") == 400
+    future = int((LATER + dt.timedelta(hours=1)).timestamp())
+    assert await refused(await _cosigned(made.note, WITNESS, future)) == 400
     assert kept.kept == {}
