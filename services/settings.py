@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal, Self
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     signing_disabled: str = ""
     """Comma-separated key ids that no longer verify (compromised keys)."""
 
+    log_origin: str = ""
+    """The log's name in its C2SP checkpoints (and the name its note keys sign under), a
+    schema-less URL such as ``qtrail.example/xuzhou/log``; empty means the public base URL's host
+    and path followed by ``/log``, where the tiles are served. It names the log for life."""
+    witness_keys: str = ""
+    """Verifier keys (``<name>+<key id>+<base64>``, cosignature/v1) of the witnesses whose
+    cosignatures the log accepts and serves, separated by newlines or commas."""
+
     wait_max_s: float = 30.0
     wait_max_waiters: int = 1000
     """Requests one API process lets wait for an outcome at once (?wait); more answer pending."""
@@ -120,11 +128,32 @@ class Settings(BaseSettings):
     plaque_dir: str = ""
     """Where rendered plaques are kept; empty means <state_dir>/plaques."""
 
+    def origin(self) -> str:
+        """The log's origin: ``log_origin``, or derived from ``public_base_url``."""
+        if self.log_origin:
+            return self.log_origin
+        base = urlsplit(self.public_base_url)
+        return f"{base.netloc}{base.path.rstrip('/')}/log"
+
+    def witness_key_texts(self) -> list[str]:
+        return [k.strip() for k in self.witness_keys.replace(",", "\n").splitlines() if k.strip()]
+
     def plaque_root(self) -> str:
         return self.plaque_dir or f"{self.state_dir}/plaques"
 
     def evidence_root(self) -> str:
         return self.evidence_dir or f"{self.state_dir}/evidence"
+
+    @model_validator(mode="after")
+    def _origin_is_a_key_name(self) -> Self:
+        origin = self.origin()
+        if not origin or "+" in origin or any(ch.isspace() for ch in origin):
+            raise ValueError(
+                f"QTRAIL_LOG_ORIGIN (or the host of QTRAIL_PUBLIC_BASE_URL) gives the origin "
+                f"{origin!r}: it must be non-empty, without spaces or '+', since the log's note "
+                "key is named by it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _local_broker_by_default(self) -> Self:

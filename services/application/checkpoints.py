@@ -22,9 +22,11 @@ from services.domain.checkpoint import (
     StoredLeaf,
     audit_log,
     leaf_bytes,
+    note_problem,
     tree_head_bytes,
 )
 from services.domain.continuity import Break, Extension, Leaf, extend, rewrite_alert
+from services.domain.transparency import checkpoint as transparency
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,9 @@ async def sign_checkpoint(
                 f"the log holds {len(stored)} leaves but no signed checkpoint" if stored else None
             )
         else:
-            damaged = audit_log(stored, last, signer.verifying_keys)
+            damaged = audit_log(stored, last, signer.verifying_keys) or note_problem(
+                last, signer.verifying_keys
+            )
         if damaged is not None:
             return CheckpointRun(None, [], damaged)
         previous = {
@@ -102,9 +106,18 @@ async def sign_checkpoint(
         root = merkle.root([merkle.leaf_hash(row.leaf) for row in [*stored, *leaves]])
         size = len(stored) + len(leaves)
         head = tree_head_bytes(number, size, root, now, signer.active)
-        made = Checkpoint(number, size, root, head, signer.active, signer.sign_bytes(head), now)
+        signature = signer.sign_bytes(head)
+        unsigned = Checkpoint(number, size, root, head, signer.active, signature, now)
+        note = sign_note_of(unsigned, signer)
+        made = Checkpoint(number, size, root, head, signer.active, signature, now, note)
         await session.append(leaves, made)
         return CheckpointRun(made, refused)
+
+
+def sign_note_of(checkpoint: Checkpoint, signer: CheckpointSigner) -> str:
+    """The checkpoint as a C2SP signed note, signed by the active key under the log's origin."""
+    body = checkpoint.log_checkpoint(signer.log_origin).body()
+    return transparency.sign_checkpoint(body, signer.note_signer)
 
 
 async def audit(
@@ -119,7 +132,9 @@ async def audit(
             f"the log holds {size.leaves} leaves where checkpoint {size.number} "
             f"signed {size.tree_size}"
         )
-    return audit_log(await log.stored_leaves(signed.tree_size), signed, keys)
+    return audit_log(await log.stored_leaves(signed.tree_size), signed, keys) or note_problem(
+        signed, keys
+    )
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,16 @@ import datetime as dt
 from typing import Any
 
 from services.application.checkpoints import sign_checkpoint
-from services.application.ports import CheckpointLog, CheckpointSigner, FileStore, TrailReader
+from services.application.ports import (
+    CheckpointLog,
+    CheckpointSigner,
+    Cosignatures,
+    FileStore,
+    TrailReader,
+)
 from services.domain import bundle, merkle
 from services.domain.checkpoint import read_leaf
+from services.domain.transparency.note import format_note, parse_note
 
 
 class NothingToExport(LookupError):
@@ -37,10 +44,12 @@ async def export_bundle(
     project_id: str,
     since: int | None = None,
     checkpoint_with: CheckpointSigner | None = None,
+    cosignatures: Cosignatures | None = None,
 ) -> dict[str, Any]:
     """The bundle; ``evidence_store`` given means the evidence files are included, not only hashes;
     ``since`` (a checkpoint number) adds the consistency proof from that checkpoint;
-    ``checkpoint_with`` signs a checkpoint of the moved heads first.
+    ``checkpoint_with`` signs a checkpoint of the moved heads first; ``cosignatures`` adds the
+    witnesses' cosignatures to the checkpoint's C2SP note carried in the bundle.
 
     The project's leaves are picked by their signed bytes, not by the log's project column, so a
     leaf cannot be left out by editing that column.
@@ -96,7 +105,17 @@ async def export_bundle(
         consistency=consistency,
         evidence=evidence,
         exported_at=now.isoformat(),
+        note=await _witnessed(latest.note, latest.number, cosignatures),
     )
+
+
+async def _witnessed(
+    note: str | None, number: int, cosignatures: Cosignatures | None
+) -> str | None:
+    if note is None or cosignatures is None:
+        return note
+    text, signatures = parse_note(note)
+    return format_note(text, [*signatures, *await cosignatures.of(number)])
 
 
 def _project_of(leaf: bytes) -> str | None:

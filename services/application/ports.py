@@ -23,6 +23,8 @@ from services.domain.context import ReferencedRecord
 from services.domain.continuity import Leaf
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert, ProjectState
+from services.domain.transparency.note import NoteSignature, NoteSigner
+from services.domain.transparency.tiles import Tile
 
 
 class Collision(Exception):
@@ -88,6 +90,14 @@ class CheckpointSigner(Protocol):
 
     def sign_bytes(self, data: bytes) -> bytes: ...
 
+    @property
+    def log_origin(self) -> str:
+        """The log's name in its C2SP checkpoints."""
+
+    @property
+    def note_signer(self) -> NoteSigner:
+        """The active key as the log's note signer, named by the origin."""
+
 
 class LoggedLeaf(NamedTuple):
     """A stored leaf of the checkpoint log and the number of the checkpoint that appended it."""
@@ -145,6 +155,20 @@ class CheckpointLog(Protocol):
         """A project's leaves within the first ``size``, oldest first (trust them only after an
         audit: it checks every row's columns against its signed bytes)."""
 
+    async def leaf_range(self, start: int, end: int) -> list[bytes]:
+        """The leaves' bytes at indices ``start`` … ``end - 1``, in order."""
+
+
+class Cosignatures(Protocol):
+    """Witnesses' cosignatures of the log's checkpoints, kept once each, never changed."""
+
+    async def add(self, number: int, cosignature: NoteSignature, at: dt.datetime) -> bool:
+        """Keep a cosignature of checkpoint ``number``; False when this witness key already
+        cosigned it (the first one stays)."""
+
+    async def of(self, number: int) -> list[NoteSignature]:
+        """Checkpoint ``number``'s cosignatures, by witness name and key id."""
+
 
 class FileStore(Protocol):
     """Content-addressed files (evidence): written once under their SHA-256, never changed."""
@@ -200,3 +224,40 @@ class SubmissionLog(Protocol):
     ) -> set[str]:
         """Record (event id, project id, type, digest) as received, so a status can answer
         ``pending`` before the recorder decides; returns the ids seen for the first time."""
+
+
+class LogClient(Protocol):
+    """A witness's view of a log it watches: its latest checkpoint note, its tiles, and where
+    the witness returns its cosignature. Nothing read here is trusted before it verifies."""
+
+    async def checkpoint(self) -> str: ...
+
+    async def tile(self, tile: Tile) -> bytes:
+        """A hash tile's bytes; ``KeyError`` when the log has no such tile."""
+
+    async def publish(self, cosigned: str) -> None:
+        """Hand the log its checkpoint note with the witness's cosignature added."""
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """The largest tree a witness has cosigned for a log: the one every later checkpoint must
+    extend."""
+
+    origin: str
+    size: int
+    root: bytes
+    note: str
+    """The cosigned note, as the witness published it."""
+
+
+class WitnessState(Protocol):
+    """A witness's own memory, which the log cannot touch: what it cosigned, and its alerts."""
+
+    async def last(self) -> Witnessed | None: ...
+
+    async def save(self, witnessed: Witnessed) -> None:
+        """Keep ``witnessed`` durably before the cosignature leaves the witness."""
+
+    async def alert(self, problem: str, note: str, at: dt.datetime) -> None:
+        """Record a refused checkpoint (a rewritten or forked log) for a person to look at."""

@@ -7,13 +7,16 @@
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out);
                             exit 0 all pass, 1 some fail, 2 some invalid (docs/materials.md)
   qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
-  qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json]   check it offline
+  qtrail verify-bundle FILE --trust KID=BASE64 [--checkpoint KEPT.json | --since NOTE]
+                            [--witness VKEY]   check it offline
   qtrail checkpoint         sign a checkpoint now (the recorder does it on a schedule); exit 1
                             when a project's chain no longer continues its last checkpoint
   qtrail schemas            regenerate schemas/events/*.json and schemas/openapi.json
   qtrail verify PROJECT|--all   recompute chains; exit 1 when one is damaged
   qtrail replay PROJECT [--as-of T] [--by occurred] [--steps]   regulator replay
   qtrail demo               post a realistic sample project through the public HTTP API
+  qtrail witness --log URL --log-key VKEY --state DIR [--every S]   witness a log: cosign
+                            what extends the last checkpoint cosigned; exit 1 on a rewritten log
 
 Exit codes: 0 ok, 1 a check failed, 2 bad usage or input.
 """
@@ -333,7 +336,7 @@ def _checkpoint(_args: argparse.Namespace) -> int:
         if attempt.log_damaged is not None:
             print(
                 f"qtrail checkpoint: NOTHING SIGNED: {attempt.log_damaged}; the checkpoint log "
-                "no longer gives the last signed root",
+                "no longer matches what was signed",
                 file=sys.stderr,
             )
             return 1
@@ -361,6 +364,7 @@ def _checkpoint(_args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from services.adapters.evidence import FolderEvidenceStore
     from services.adapters.postgres.checkpoints import CheckpointStore
+    from services.adapters.postgres.cosignatures import CosignatureStore
     from services.adapters.postgres.pool import open_pool
     from services.adapters.postgres.trail_reader import PostgresTrailReader
     from services.adapters.signing import Signer
@@ -384,6 +388,7 @@ def _export(args: argparse.Namespace) -> int:
                     args.project,
                     args.since,
                     checkpoint_with=Signer.from_settings(settings),
+                    cosignatures=CosignatureStore(pool),
                 )
             except NothingToExport:
                 return f"project {args.project} has no sealed events"
@@ -441,7 +446,16 @@ def _verify_bundle(args: argparse.Namespace) -> int:
         return fail(f"cannot read {exc.filename}: {exc.strerror}")
     except ValueError as exc:
         return fail(f"bad trusted key: {exc}")
-    kept = None
+    kept: Any = None
+    if args.checkpoint and args.since:
+        return fail("give --checkpoint or --since, not both")
+    if args.since:
+        try:
+            kept = Path(args.since).read_text(encoding="utf-8")
+        except OSError as exc:
+            return fail(f"cannot read {args.since}: {exc.strerror}")
+        except UnicodeDecodeError:
+            return fail(f"{args.since} is not a checkpoint note (not UTF-8 text)")
     if args.checkpoint:
         try:
             kept = json.loads(Path(args.checkpoint).read_text(encoding="utf-8"))
@@ -451,11 +465,11 @@ def _verify_bundle(args: argparse.Namespace) -> int:
             return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
     try:
         loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        findings = verify(loaded, trusted, kept)
+        findings = verify(loaded, trusted, kept, args.witness or ())
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
     except NotACheckpoint as exc:
-        return fail(f"{args.checkpoint} is not a checkpoint: {exc}")
+        return fail(f"{args.checkpoint or args.since} is not a checkpoint: {exc}")
     except (ValueError, Malformed) as exc:
         return fail(f"{args.file} is not a bundle: {exc}")
     for finding in findings:
@@ -465,6 +479,12 @@ def _verify_bundle(args: argparse.Namespace) -> int:
     verdict = f"{len(failed)} check(s) FAILED" + (f", first bad seq {bad}" if bad else "")
     print(f"{args.file}: {'VERIFIED' if not failed else verdict}")
     return 1 if failed else 0
+
+
+def _witness(args: argparse.Namespace) -> int:
+    from services.witness.__main__ import run
+
+    return run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -529,6 +549,19 @@ def parser() -> argparse.ArgumentParser:
         help="a checkpoint you saved earlier (GET /v1/checkpoints/N or /latest, or a project's "
         "GET /v1/projects/ID/inclusion): the bundle must extend it",
     )
+    verify_bundle.add_argument(
+        "--since",
+        metavar="CHECKPOINT_FILE",
+        help="a C2SP checkpoint note you saved earlier (GET /log/checkpoint): the bundle's log "
+        "must extend it (export with --since its qtrail-checkpoint number)",
+    )
+    verify_bundle.add_argument(
+        "--witness",
+        action="append",
+        metavar="VKEY",
+        help="a witness's verifier key: its cosignature of the bundle's checkpoint is required "
+        "(repeatable)",
+    )
     verify_bundle.set_defaults(run=_verify_bundle)
     keys = sub.add_parser("keys", help="manage API keys")
     actions = keys.add_subparsers(dest="action", required=True)
@@ -574,6 +607,12 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="post a sample project through the HTTP API")
     demo.add_argument("--base-url", help="API base URL (default QTRAIL_PUBLIC_BASE_URL)")
     demo.set_defaults(run=_demo)
+    from services.witness.__main__ import arguments as witness_arguments
+
+    witness = sub.add_parser(
+        "witness", help="witness a log: cosign checkpoints that extend the last one cosigned"
+    )
+    witness_arguments(witness).set_defaults(run=_witness)
     return top
 
 

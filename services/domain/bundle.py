@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -19,8 +20,17 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.domain import merkle
-from services.domain.chain import StoredLink, verify_links
-from services.domain.checkpoint import TreeHead, read_leaf, signature_holds
+from services.domain.chain import StoredLink, utc_text, verify_links
+from services.domain.checkpoint import (
+    TreeHead,
+    open_log_note,
+    read_leaf,
+    signature_holds,
+)
+from services.domain.transparency.checkpoint import CheckpointBody, LogCheckpoint
+from services.domain.transparency.cosignature import CosignatureVerifier, cosignature_time
+from services.domain.transparency.keys import COSIGNATURE_V1, MalformedKey, VerifierKey
+from services.domain.transparency.note import NoteError, open_note, parse_note
 
 FORMAT = "qtrail-bundle/2"
 LEGACY = "qtrail-bundle/1"
@@ -61,7 +71,10 @@ def build(
     consistency: list[ConsistencyProof],
     evidence: list[dict[str, str]],
     exported_at: str,
+    note: str | None = None,
 ) -> dict[str, Any]:
+    """The bundle; ``note`` is the same checkpoint as a C2SP signed note with the witnesses'
+    cosignatures (optional: bundles without it still verify)."""
     records = [
         {
             "seq": link.seq,
@@ -86,7 +99,8 @@ def build(
             "tree_head": _b64(tree_head),
             "signature": signature.hex(),
             "key_id": key_id,
-        },
+        }
+        | ({"note": note} if note is not None else {}),
         "leaves": [
             {"leaf_index": p.index, "leaf": _b64(p.leaf), "proof": [h.hex() for h in p.proof]}
             for p in leaves
@@ -133,11 +147,41 @@ class _Kept:
     tree_head: bytes
     signature: bytes
     leaf: LeafProof | None
+    note: str | None = None
+    """Kept as a C2SP note (``GET /log/checkpoint``): its signature is the note's."""
+
+    def signature_problem(self, keys: Mapping[str, Ed25519PublicKey], name: str) -> str | None:
+        if self.note is not None:
+            try:
+                open_log_note(self.note, keys.values())
+            except ValueError as exc:
+                return f"{name}: its note does not verify with a key you trust ({exc})"
+            return None
+        if self.head.key_id not in keys:
+            return f"{name} is signed by key {self.head.key_id}, not one you trust"
+        if not signature_holds(keys[self.head.key_id], self.signature, self.tree_head):
+            return f"{name}: its signature does not verify"
+        return None
+
+
+def _kept_note(saved: str) -> _Kept:
+    """A checkpoint note saved from ``GET /log/checkpoint``: read (not yet verified) for its
+    number, size, root and time."""
+    try:
+        text, _ = parse_note(saved)
+        said = LogCheckpoint.from_body(CheckpointBody.parse(text))
+    except ValueError as exc:
+        raise NotACheckpoint(f"not a checkpoint note of qtrail's log: {exc}") from exc
+    head = TreeHead(said.number, said.size, said.root, utc_text(said.signed_at), "")
+    return _Kept(head, b"", b"", None, saved)
 
 
 def _kept(saved: Any) -> _Kept:
-    """A checkpoint saved from ``GET /v1/checkpoints/{n}`` (or ``/latest``), or a project's leaf
-    saved from ``GET /v1/projects/{id}/inclusion`` (which carries its checkpoint)."""
+    """A checkpoint saved from ``GET /v1/checkpoints/{n}`` (or ``/latest``), a project's leaf
+    saved from ``GET /v1/projects/{id}/inclusion`` (which carries its checkpoint), or the C2SP
+    note of ``GET /log/checkpoint`` (text)."""
+    if isinstance(saved, str):
+        return _kept_note(saved)
     try:
         if not isinstance(saved, dict):
             raise TypeError("not a JSON object")
@@ -172,13 +216,18 @@ def _public_keys(
 
 
 def verify(
-    bundle: Any, trusted: Mapping[str, str] | None = None, kept: Any = None
+    bundle: Any,
+    trusted: Mapping[str, str] | None = None,
+    kept: Any = None,
+    witnesses: Sequence[str] = (),
 ) -> list[Finding]:
     """Every check of a bundle, each passed or failed with what and where. Offline and pure.
 
     ``trusted``: key id → base64 raw Ed25519 public key, obtained independently of the bundle;
     without one nothing signed can be believed, and that is a failure. ``kept``: a checkpoint the
-    verifier saved earlier (parsed JSON); the bundle's checkpoint must extend it.
+    verifier saved earlier (parsed JSON, or the text of a C2SP checkpoint note); the bundle's
+    checkpoint must extend it. ``witnesses``: verifier keys of witnesses whose cosignature of
+    the bundle's checkpoint note is required.
     """
     if not isinstance(bundle, dict) or bundle.get("format") not in (FORMAT, LEGACY):
         raise Malformed(f"not a {FORMAT} (or {LEGACY}) file")
@@ -293,6 +342,10 @@ def verify(
             f"checkpoint {head.number} signature does not verify",
         )
 
+    note = checkpoint.get("note")
+    if note is not None or witnesses:
+        _check_note(note, head, keys, witnesses, findings)
+
     hashes = [link.hash for link in links]
     _check_leaves(project, leaves, head, hashes, findings)
     if saved is not None:
@@ -307,6 +360,57 @@ def verify(
                 f"evidence {item['sha256'][:12]}… content does not match its hash",
             )
     return findings
+
+
+def _check_note(
+    note: Any,
+    head: TreeHead,
+    keys: Mapping[str, Ed25519PublicKey],
+    witnesses: Sequence[str],
+    findings: list[Finding],
+) -> None:
+    """The checkpoint's C2SP note: signed by a trusted key, saying the same tree head; each
+    required witness must have cosigned it."""
+    if not isinstance(note, str):
+        findings.append(
+            Finding(False, f"checkpoint {head.number} carries no note for witnesses to cosign")
+        )
+        return
+    try:
+        said = open_log_note(note, keys.values())
+    except ValueError as exc:
+        findings.append(Finding(False, f"checkpoint {head.number}'s note does not verify: {exc}"))
+        return
+    if (said.number, said.size, said.root, utc_text(said.signed_at)) != (
+        head.number,
+        head.size,
+        head.root,
+        head.at,
+    ):
+        findings.append(Finding(False, f"checkpoint {head.number}'s note says another tree head"))
+        return
+    findings.append(Finding(True, f"checkpoint {head.number}'s C2SP note ({said.origin}) verifies"))
+    for text in witnesses:
+        try:
+            key = VerifierKey.parse(text)
+            if key.signature_type != COSIGNATURE_V1:
+                raise MalformedKey("not a cosignature/v1 key")
+            opened = open_note(note, [CosignatureVerifier(key)])
+        except MalformedKey as exc:
+            findings.append(Finding(False, f"witness key {text!r}: {exc}"))
+            continue
+        except NoteError:
+            findings.append(
+                Finding(False, f"checkpoint {head.number} is not cosigned by witness {key.name}")
+            )
+            continue
+        at = dt.datetime.fromtimestamp(cosignature_time(opened.verified[0]), dt.UTC)
+        findings.append(
+            Finding(
+                True,
+                f"witness {key.name} cosigned checkpoint {head.number} at {at:%Y-%m-%dT%H:%M:%SZ}",
+            )
+        )
 
 
 def _against_chain(
@@ -407,14 +511,20 @@ def _check_kept(
     must still be on the chain."""
     old = saved.head
     name = f"the checkpoint {old.number} you kept"
-    if old.key_id not in keys:
-        findings.append(Finding(False, f"{name} is signed by key {old.key_id}, not one you trust"))
-        return
-    if not signature_holds(keys[old.key_id], saved.signature, saved.tree_head):
-        findings.append(Finding(False, f"{name}: its signature does not verify"))
+    problem = saved.signature_problem(keys, name)
+    if problem is not None:
+        findings.append(Finding(False, problem))
         return
     below = sum(1 for p in leaves if p.index < old.size)
-    if old.size > head.size and old.at > head.at:
+    if old.number == head.number and old.size != head.size:
+        findings.append(
+            Finding(
+                False,
+                f"checkpoint {head.number} of the bundle is not {name} ({old.size} heads, signed "
+                f"{old.at}): the log was rewritten and signed afresh",
+            )
+        )
+    elif old.size > head.size and old.at > head.at:
         findings.append(
             Finding(
                 False,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,6 +19,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.domain import merkle
 from services.domain.chain import utc_text
+from services.domain.transparency.checkpoint import (
+    CheckpointBody,
+    LogCheckpoint,
+    MalformedCheckpoint,
+    open_checkpoint,
+)
+from services.domain.transparency.keys import ED25519, MalformedKey, VerifierKey
+from services.domain.transparency.note import Ed25519Verifier, NoteError, parse_note
 
 
 def leaf_bytes(project_id: str, seq: int, head: bytes) -> bytes:
@@ -95,6 +103,9 @@ class Checkpoint:
     key_id: str
     signature: bytes
     signed_at: dt.datetime
+    note: str | None = None
+    """The same tree head as a C2SP signed note (the log's signature only; witnesses'
+    cosignatures are kept apart). None for checkpoints signed before notes were."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,7 +116,12 @@ class Checkpoint:
             "key_id": self.key_id,
             "signature": self.signature.hex(),
             "signed_at": self.signed_at.isoformat(),
+            "note": self.note,
         }
+
+    def log_checkpoint(self, origin: str) -> LogCheckpoint:
+        """This tree head in the C2SP form, under the log's ``origin``."""
+        return LogCheckpoint(origin, self.tree_size, self.root, self.number, self.signed_at)
 
 
 @dataclass(frozen=True)
@@ -168,4 +184,40 @@ def audit_log(
             return f"leaf {position} of the log was edited: its columns differ from its bytes"
     if merkle.root([merkle.leaf_hash(row.leaf) for row in leaves]) != head.root:
         return f"the log's leaves no longer hash to the root checkpoint {number} signed"
+    return None
+
+
+def open_log_note(note: str, keys: Iterable[Ed25519PublicKey]) -> LogCheckpoint:
+    """A checkpoint note of qtrail's log, opened with ``keys`` under the note's own origin (one
+    of them must have signed it; witnesses' cosignatures are left unchecked). ValueError, with
+    the reason, otherwise."""
+    try:
+        body = CheckpointBody.parse(parse_note(note)[0])
+        verifiers = {
+            (v.name, v.key_id): v
+            for v in (Ed25519Verifier(VerifierKey.of(body.origin, k, ED25519)) for k in keys)
+        }
+        return LogCheckpoint.from_body(open_checkpoint(note, body.origin, verifiers.values()).body)
+    except (NoteError, MalformedCheckpoint, MalformedKey) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def note_problem(signed: Checkpoint, keys: Mapping[str, Ed25519PublicKey]) -> str | None:
+    """What is wrong with a checkpoint's stored C2SP note, or None when it holds (or there is
+    none): one of ``keys`` must have signed it under its own origin, and it must say the number,
+    size, root and time of the signed tree head it sits beside."""
+    if signed.note is None:
+        return None
+    number = signed.number
+    try:
+        said = open_log_note(signed.note, keys.values())
+    except ValueError as exc:
+        return f"checkpoint {number}: the stored note does not verify ({exc})"
+    if (said.number, said.size, said.root, said.signed_at) != (
+        number,
+        signed.tree_size,
+        signed.root,
+        signed.signed_at,
+    ):
+        return f"checkpoint {number}: the stored note differs from the signed tree head"
     return None

@@ -17,6 +17,7 @@ from services.adapters.evidence import FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.checkpoints import CheckpointStore
+from services.adapters.postgres.cosignatures import CosignatureStore
 from services.adapters.postgres.evidence_log import EvidenceLog
 from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
@@ -27,10 +28,11 @@ from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.web_sessions import WebSessions
-from services.adapters.signing import Signer
+from services.adapters.signing import Signer, witness_verifiers
 from services.application.export import export_bundle
 from services.application.ingest import Ingest
 from services.application.ports import FileStore
+from services.application.published_log import TileServer
 from services.http import deps
 from services.http.limits import BodyLimit, body_limit
 from services.http.problems import add_handlers
@@ -38,6 +40,7 @@ from services.http.routes import (
     checkpoints,
     events,
     evidence,
+    log,
     ops,
     plaques,
     projects,
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = Signer.from_settings(settings)  # first: a missing key must not leak connections
+        witnesses = witness_verifiers(settings)
         async with AsyncExitStack() as opened:
             pool = await create_pool(settings, "api")
             opened.push_async_callback(pool.close)
@@ -66,11 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             submissions = SubmissionLog(pool)
 
             checkpoints = CheckpointStore(pool)
+            cosignatures = CosignatureStore(pool)
 
             async def bundle(
                 evidence_store: FileStore | None, project_id: str, since: int | None
             ) -> dict[str, Any]:
-                return await export_bundle(store, checkpoints, evidence_store, project_id, since)
+                return await export_bundle(
+                    store, checkpoints, evidence_store, project_id, since, None, cosignatures
+                )
 
             deps.provide(
                 app.state,
@@ -97,6 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 database=DatabaseHealth(pool),
                 broker=producer,
                 export_bundle=bundle,
+                cosignatures=cosignatures,
+                tiles=TileServer(checkpoints),
+                witnesses=witnesses,
             )
             yield
 
@@ -114,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(plaques.router)
     app.include_router(checkpoints.router)
+    app.include_router(log.router)
     app.include_router(regulator.router)
     app.include_router(ops.router)
     return app

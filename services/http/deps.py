@@ -15,6 +15,7 @@ from starlette.datastructures import State
 from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.checkpoints import CheckpointStore
+from services.adapters.postgres.cosignatures import CosignatureStore
 from services.adapters.postgres.evidence_log import EvidenceLog
 from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
@@ -26,6 +27,8 @@ from services.adapters.postgres.web_sessions import WebSessions
 from services.adapters.signing import Signer
 from services.application.ingest import Ingest
 from services.application.ports import FileStore
+from services.application.published_log import TileServer
+from services.domain.transparency.cosignature import CosignatureVerifier
 from services.settings import Settings
 
 
@@ -55,6 +58,9 @@ def provide(
     database: DatabaseHealth,
     broker: EventProducer,
     export_bundle: BundleExport,
+    cosignatures: CosignatureStore,
+    tiles: TileServer,
+    witnesses: list[CosignatureVerifier],
 ) -> None:
     """Keep what the routes may ask for on the app's state (once, at start-up)."""
     state.settings = settings
@@ -73,6 +79,9 @@ def provide(
     state.database = database
     state.broker = broker
     state.export_bundle = export_bundle
+    state.cosignatures = cosignatures
+    state.tiles = tiles
+    state.witnesses = witnesses
 
 
 def refusal_log(request: Request) -> SubmissionLog | None:
@@ -161,6 +170,21 @@ def _export_bundle(request: Request) -> BundleExport:
     return found
 
 
+def _cosignatures(request: Request) -> CosignatureStore:
+    found: CosignatureStore = request.app.state.cosignatures
+    return found
+
+
+def _tiles(request: Request) -> TileServer:
+    found: TileServer = request.app.state.tiles
+    return found
+
+
+def _witnesses(request: Request) -> list[CosignatureVerifier]:
+    found: list[CosignatureVerifier] = request.app.state.witnesses
+    return found
+
+
 Config = Annotated[Settings, Depends(_settings)]
 """The process's settings."""
 Ingestion = Annotated[Ingest, Depends(_ingest)]
@@ -193,3 +217,9 @@ Broker = Annotated[EventProducer, Depends(_broker)]
 """Whether Kafka answers."""
 Exports = Annotated[BundleExport, Depends(_export_bundle)]
 """A project's export bundle."""
+WitnessCosignatures = Annotated[CosignatureStore, Depends(_cosignatures)]
+"""Witnesses' cosignatures of the checkpoints."""
+LogTiles = Annotated[TileServer, Depends(_tiles)]
+"""The signed tree's hash tiles and entry bundles."""
+KnownWitnesses = Annotated[list[CosignatureVerifier], Depends(_witnesses)]
+"""The witness keys whose cosignatures the log accepts (QTRAIL_WITNESS_KEYS)."""

@@ -33,8 +33,15 @@ def not_valid(reason: str) -> str:
 
 
 def trail_page(
-    state: ProjectState, plaque: Plaque, current_url: str | None, integrity: dict[str, Any]
+    state: ProjectState,
+    plaque: Plaque,
+    current_url: str | None,
+    integrity: dict[str, Any],
+    witnessed: tuple[int, list[str]] | None = None,
 ) -> str:
+    """The public trail page; ``witnessed`` is the newest checkpoint witnesses cosigned and who
+    did: shown when it is the checkpoint the chain was checked against or a later one (a witness
+    cosigns only a log that extends what it cosigned before)."""
     profile = state.profile
     assert profile is not None
     tally = Counter(
@@ -66,4 +73,7 @@ def trail_page(
         length=integrity["length"],
         head=integrity["head"],
         checkpoint=integrity.get("checkpoint"),
+        witnessed=witnessed
+        if witnessed and integrity.get("checkpoint") and witnessed[0] >= integrity["checkpoint"]
+        else None,
     )

@@ -47,6 +47,7 @@ WRITES: dict[str, set[str]] = {
         "UPDATE forged_scans.scans",
         "UPDATE forged_scans.last_at",
         "UPDATE forged_scans.last_reason",
+        "INSERT cosignatures",
     },
     "recorder": {
         "INSERT trail",

@@ -10,7 +10,12 @@ checkpoint 6 (three steps); checkpoint-6.json is checkpoint 6 as ``GET /v1/check
 what a regulator keeps. Ed25519 signatures are deterministic, so the same inputs always give the
 same files. docs/vectors/bundle-v1.json is the first format's vector, frozen (not regenerated).
 
-    python -m tests.support.bundle_vectors      # rewrites docs/vectors/bundle-v2.json, checkpoint-6.json
+The same log in the C2SP forms: bundle-v2-witnessed.json is the bundle carrying checkpoint 7's
+signed note (origin ``qtrail.example/xuzhou/log``, the same key) with a witness's cosignature
+(the witness key of tests/support/transparency.py, at ``COSIGNED_AT``), and checkpoint-6.note is
+checkpoint 6 as ``GET /log/checkpoint`` served it, what a regulator keeps today.
+
+    python -m tests.support.bundle_vectors      # rewrites every vector but bundle-v1.json
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from services.domain import bundle, merkle
 from services.domain.chain import GENESIS, SealedRecord, StoredLink, seal
 from services.domain.checkpoint import leaf_bytes, tree_head_bytes
+from services.domain.transparency.checkpoint import LogCheckpoint, sign_checkpoint
+from services.domain.transparency.keys import ED25519, SignerKey
+from services.domain.transparency.note import Ed25519Signer, parse_note, sign_note
+from tests.support import transparency
 from tests.support.events import CONSTRUCTION, OWNER
 
 PROJECT = "XZ-VECTOR-0001"
@@ -56,6 +65,11 @@ ROOT = Path(__file__).resolve().parents[2] / "docs" / "vectors"
 PATH = ROOT / "bundle-v2.json"
 KEPT_PATH = ROOT / "checkpoint-6.json"
 V1_PATH = ROOT / "bundle-v1.json"
+WITNESSED_PATH = ROOT / "bundle-v2-witnessed.json"
+KEPT_NOTE_PATH = ROOT / "checkpoint-6.note"
+ORIGIN = transparency.ORIGIN
+COSIGNED_AT = int(dt.datetime(2026, 2, 1, 0, 1, tzinfo=dt.UTC).timestamp())
+NOTE_SIGNER = Ed25519Signer(SignerKey.of(ORIGIN, VECTOR_KEY, ED25519))
 
 _T0 = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)
 _OWNER = {"org": OWNER, "person": "王建国", "role": "owner"}
@@ -199,6 +213,29 @@ def vector_bundle() -> dict[str, Any]:
     )
 
 
+def checkpoint_note(number: int, size: int, at: dt.datetime) -> str:
+    hashes = leaf_hashes()[:size]
+    body = LogCheckpoint(ORIGIN, size, merkle.root(hashes), number, at).body()
+    return sign_checkpoint(body, NOTE_SIGNER)
+
+
+def kept_note() -> str:
+    """Checkpoint 6 as ``GET /log/checkpoint`` served it."""
+    return checkpoint_note(KEPT_NUMBER, KEPT_SIZE, KEPT_SIGNED_AT)
+
+
+def witnessed_note() -> str:
+    """Checkpoint 7's note with the witness's cosignature after the log's signature."""
+    text, signatures = parse_note(checkpoint_note(CHECKPOINT_NUMBER, 4, SIGNED_AT))
+    return sign_note(text, [transparency.COSIGNER.at(COSIGNED_AT)], keep=signatures)
+
+
+def witnessed_bundle() -> dict[str, Any]:
+    body = vector_bundle()
+    body["checkpoint"]["note"] = witnessed_note()
+    return body
+
+
 def _text(value: dict[str, Any]) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False) + "\n"
 
@@ -215,7 +252,9 @@ def main() -> None:
     ROOT.mkdir(parents=True, exist_ok=True)
     PATH.write_text(vector_text(), encoding="utf-8")
     KEPT_PATH.write_text(kept_text(), encoding="utf-8")
-    print(f"wrote {PATH} and {KEPT_PATH}")
+    WITNESSED_PATH.write_text(_text(witnessed_bundle()), encoding="utf-8")
+    KEPT_NOTE_PATH.write_text(kept_note(), encoding="utf-8")
+    print(f"wrote {PATH}, {KEPT_PATH}, {WITNESSED_PATH} and {KEPT_NOTE_PATH}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from services.application.ports import (
     CheckpointLog,
     CheckpointSession,
     Collision,
+    Cosignatures,
     EventStatus,
     FileStore,
     LoggedLeaf,
@@ -49,6 +50,7 @@ from services.domain.continuity import Leaf
 from services.domain.project import fold_chain
 from services.domain.recording import BatchDecision, RejectedEvent
 from services.domain.state import SNAPSHOT_VERSION, Alert, ProjectState
+from services.domain.transparency.note import NoteSignature
 
 BIGINT = 2**63 - 1
 
@@ -373,6 +375,10 @@ class MemoryCheckpointLog(CheckpointLog):
         rows = self.db.checkpoint_leaves
         return [rows[i].row for i in sorted(rows) if i < size]
 
+    async def leaf_range(self, start: int, end: int) -> list[bytes]:
+        rows = self.db.checkpoint_leaves
+        return [rows[i].row.leaf for i in sorted(rows) if start <= i < end]
+
     async def project_leaves(self, project_id: str, size: int) -> list[Leaf]:
         rows = self.db.checkpoint_leaves
         return [
@@ -380,6 +386,26 @@ class MemoryCheckpointLog(CheckpointLog):
             for i in sorted(rows)
             if i < size and rows[i].row.project_id == project_id
         ]
+
+
+class MemoryCosignatures(Cosignatures):
+    """``CosignatureStore`` in memory: one per checkpoint and witness key, the first kept."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[int, str, int], tuple[NoteSignature, dt.datetime]] = {}
+
+    async def add(self, number: int, cosignature: NoteSignature, at: dt.datetime) -> bool:
+        key = (number, cosignature.name, cosignature.key_id)
+        if key in self.kept:
+            return False
+        self.kept[key] = (cosignature, at)
+        return True
+
+    async def of(self, number: int) -> list[NoteSignature]:
+        kept = sorted(
+            (name, key_id, sig) for (n, name, key_id), (sig, _) in self.kept.items() if n == number
+        )
+        return [sig for _, _, sig in kept]
 
 
 class MemoryReadModels(ReadModels):

@@ -86,3 +86,16 @@ def test_sasl_ssl_verifies_the_brokers_certificate() -> None:
 def test_plaintext_kafka_is_not_a_setting() -> None:
     with pytest.raises(ValidationError):
         Settings(kafka_security_protocol="PLAINTEXT")
+
+
+def test_the_log_origin_defaults_to_the_public_host_and_path() -> None:
+    assert Settings(public_base_url="https://qtrail.example:8443/xuzhou/").origin() == (
+        "qtrail.example:8443/xuzhou/log"
+    )
+    assert Settings(log_origin="qtrail.example/xuzhou/log").origin() == "qtrail.example/xuzhou/log"
+
+
+@pytest.mark.parametrize("origin", ["qtrail example/log", "qtrail.example+1/log"])
+def test_an_origin_no_key_can_be_named_by_is_refused(origin: str) -> None:
+    with pytest.raises(ValidationError, match="QTRAIL_LOG_ORIGIN"):
+        Settings(log_origin=origin)

@@ -28,6 +28,7 @@ def _checkpoint(row: asyncpg.Record) -> Checkpoint:
         row["key_id"],
         bytes(row["signature"]),
         row["signed_at"],
+        row["note"],
     )
 
 
@@ -55,6 +56,13 @@ class CheckpointStore:
         row = await self._pool.fetchrow("SELECT * FROM checkpoints WHERE number = $1", number)
         return _checkpoint(row) if row else None
 
+    async def of_size(self, tree_size: int) -> Checkpoint | None:
+        """The checkpoint that signed a tree of ``tree_size`` leaves (sizes only grow)."""
+        row = await self._pool.fetchrow(
+            "SELECT * FROM checkpoints WHERE tree_size = $1 ORDER BY number LIMIT 1", tree_size
+        )
+        return _checkpoint(row) if row else None
+
     async def leaf_hashes(self, size: int) -> list[bytes]:
         rows = await self._pool.fetch(
             "SELECT leaf FROM checkpoint_leaves WHERE leaf_index < $1 ORDER BY leaf_index", size
@@ -72,6 +80,15 @@ class CheckpointStore:
         return (
             (row["leaf_index"], bytes(row["leaf"]), row["seq"], bytes(row["head"])) if row else None
         )
+
+    async def leaf_range(self, start: int, end: int) -> list[bytes]:
+        rows = await self._pool.fetch(
+            """SELECT leaf FROM checkpoint_leaves
+               WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index""",
+            start,
+            end,
+        )
+        return [bytes(r["leaf"]) for r in rows]
 
     async def stored_leaves(self, size: int) -> list[StoredLeaf]:
         """The first ``size`` rows of the log, in index order."""
@@ -146,8 +163,9 @@ class _Session:
             columns=("leaf_index", "project_id", "seq", "head", "leaf", "checkpoint"),
         )
         await self._conn.execute(
-            """INSERT INTO checkpoints (number, tree_size, root, tree_head, key_id, signature, signed_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            """INSERT INTO checkpoints
+                 (number, tree_size, root, tree_head, key_id, signature, signed_at, note)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
             checkpoint.number,
             checkpoint.tree_size,
             checkpoint.root,
@@ -155,4 +173,5 @@ class _Session:
             checkpoint.key_id,
             checkpoint.signature,
             checkpoint.signed_at,
+            checkpoint.note,
         )

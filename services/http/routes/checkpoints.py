@@ -12,6 +12,7 @@ from services.application.export import NothingToExport, NotYetCheckpointed, Unk
 from services.domain import merkle
 from services.domain.access import KeyKind
 from services.domain.checkpoint import Checkpoint
+from services.domain.transparency.inclusion import inclusion_proof
 from services.http.auth import Caller, require_kind
 from services.http.deps import CheckpointLog, CodeSigner, Config, EvidenceFiles, Exports
 from services.http.problems import Problem
@@ -70,10 +71,36 @@ async def consistency(
 
 @router.get(
     "/v1/projects/{project_id}/inclusion",
-    summary="Proof that the project's head is in the latest checkpoint",
+    summary="Proof that the project's head is in a checkpoint (the latest, or that of tree_size)",
 )
-async def inclusion(project_id: str, store: CheckpointLog) -> dict[str, Any]:
-    found = await _checkpoint(store, None)
+async def inclusion(
+    project_id: str,
+    store: CheckpointLog,
+    tree_size: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_BIGINT,
+            description="the size of a checkpoint you hold: the proof is against its root",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """``leaf_index``, ``tree_size``, ``leaf_hash`` and ``hashes`` (base64) are the C2SP-style
+    answer any RFC 6962 library checks against the checkpoint of ``tree_size``; ``checkpoint``,
+    ``leaf``, ``seq``, ``head`` and ``proof`` (hex) are kept for the clients that read them."""
+    if tree_size is None:
+        found = await _checkpoint(store, None)
+    else:
+        sized = await store.of_size(tree_size)
+        if sized is None:
+            reason = "must be the tree size of a signed checkpoint"
+            raise Problem(
+                404,
+                "No such checkpoint",
+                f"no checkpoint signed a tree of {tree_size} leaves",
+                errors=[{"field": "tree_size", "reason": reason}],
+            )
+        found = sized
     leaf = await store.latest_leaf(project_id, found.tree_size)
     if leaf is None:
         raise Problem(
@@ -81,13 +108,13 @@ async def inclusion(project_id: str, store: CheckpointLog) -> dict[str, Any]:
         )
     index, leaf_bytes, seq, head = leaf
     hashes = await store.leaf_hashes(found.tree_size)
-    return {
+    proof = inclusion_proof(index, found.tree_size, hashes)
+    return proof.as_dict() | {
         "checkpoint": found.as_dict(),
-        "leaf_index": index,
         "leaf": leaf_bytes.decode(),
         "seq": seq,
         "head": head.hex(),
-        "proof": [p.hex() for p in merkle.inclusion_proof(index, hashes)],
+        "proof": [p.hex() for p in proof.hashes],
     }
 
 

@@ -32,6 +32,7 @@ from services.http.deps import (
     PlaqueFileStore,
     ScanCounts,
     TrailReader,
+    WitnessCosignatures,
 )
 from services.http.page import not_valid, trail_page
 from services.http.problems import Problem
@@ -104,6 +105,7 @@ async def plaque_page(
     trail: TrailReader,
     scans: ScanCounts,
     checkpoints: CheckpointLog,
+    cosignatures: WitnessCosignatures,
 ) -> HTMLResponse:
     try:
         _, state, plaque = await resolve(signer, trail, code)
@@ -118,8 +120,13 @@ async def plaque_page(
     await scans.count(code, plaque.status, dt.datetime.now(dt.UTC))
     current = _current(state)
     summary = await integrity(trail, checkpoints, signer, state.project_id, state.seq)
+    witnessed = await cosignatures.latest_witnessed()
     html = trail_page(
-        state, plaque, current.url if current and current.serial != plaque.serial else None, summary
+        state,
+        plaque,
+        current.url if current and current.serial != plaque.serial else None,
+        summary,
+        witnessed,
     )
     return HTMLResponse(html, headers={"cache-control": "public, max-age=60"})
 

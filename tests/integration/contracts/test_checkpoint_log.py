@@ -9,6 +9,7 @@ empty log gets a database of its own.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import uuid
@@ -22,6 +23,7 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.migrations import migrate
 from services.adapters.postgres.pool import create_pool
 from services.adapters.signing import Signer
+from services.application.checkpoints import sign_note_of
 from services.application.ports import CheckpointLog, CheckpointSession, LoggedLeaf, LogSize
 from services.domain import merkle
 from services.domain.checkpoint import (
@@ -29,6 +31,7 @@ from services.domain.checkpoint import (
     StoredLeaf,
     audit_log,
     leaf_bytes,
+    note_problem,
     tree_head_bytes,
 )
 from services.domain.continuity import Leaf
@@ -241,3 +244,35 @@ async def test_a_session_reads_the_recorded_heads_and_chains(storage: Storage) -
     await seal(storage.trail, [lot(p, 2)], later)
     async with storage.log.exclusive() as session:
         assert (await session.heads())[p][0] == 4
+
+
+async def test_a_checkpoint_keeps_its_note_and_leaves_read_back_by_range(storage: Storage) -> None:
+    log = storage.log
+    async with log.exclusive() as session:
+        before = len(await session.leaves())
+        new, unsigned = await extend_noted(session, {project(): (2, os.urandom(32))})
+    assert await log.get(unsigned.number) == unsigned and unsigned.note is not None
+    assert (await log.latest()) == unsigned
+    assert await log.leaf_range(before, unsigned.tree_size) == [row.leaf for row in new]
+    assert await log.leaf_range(unsigned.tree_size, unsigned.tree_size + 5) == []
+    assert note_problem(unsigned, SIGNER.verifying_keys) is None
+
+
+async def extend_noted(
+    session: CheckpointSession, heads: dict[str, tuple[int, bytes]]
+) -> tuple[list[StoredLeaf], Checkpoint]:
+    """As ``extend``, the checkpoint carrying its C2SP note."""
+    last = await session.latest()
+    stored = [entry.row for entry in await session.leaves()]
+    new = [
+        StoredLeaf(len(stored) + i, p, seq, head, leaf_bytes(p, seq, head))
+        for i, (p, (seq, head)) in enumerate(sorted(heads.items()))
+    ]
+    number = (last.number if last else 0) + 1
+    size = len(stored) + len(new)
+    root = merkle.root([merkle.leaf_hash(row.leaf) for row in [*stored, *new]])
+    signed = tree_head_bytes(number, size, root, NOW, SIGNER.active)
+    made = Checkpoint(number, size, root, signed, SIGNER.active, SIGNER.sign_bytes(signed), NOW)
+    made = dataclasses.replace(made, note=sign_note_of(made, SIGNER))
+    await session.append(new, made)
+    return new, made

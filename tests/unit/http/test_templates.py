@@ -167,6 +167,19 @@ def test_the_public_trail_page_escapes_every_field(
     assert len(html.encode()) < 50_000
 
 
+def test_the_trail_page_names_the_witnesses_of_the_checked_checkpoint_or_a_later_one(
+    trail: tuple[ProjectState, list[SealedRecord]],
+) -> None:
+    integrity = {"ok": True, "length": 1, "head": "ab", "checkpoint": 3, "first_bad_seq": None}
+    for number in (3, 4):
+        html = trail_page(trail[0], _plaque(), None, integrity, (number, [hostile("witness")]))
+        assert_inert(html, ["witness"])
+        assert "witnessed by" in html and f"(checkpoint {number})" in html
+    older = trail_page(trail[0], _plaque(), None, integrity, (2, ["archive.example/witness"]))
+    assert "archive.example/witness" not in older and "not yet witnessed" in older
+    assert "not yet witnessed" in trail_page(trail[0], _plaque(), None, integrity)
+
+
 def test_the_not_valid_page_escapes_the_reason() -> None:
     assert_inert(not_valid(hostile("reason")), ["reason"])
 
