@@ -539,6 +539,9 @@ async def run_demo(base_url: str, settings: Settings) -> int:
                 headers={"content-type": "application/cloudevents+json"} | auth(role),
             )
             body = answer.json()
+            if answer.status_code == 409:  # this step was told differently by an earlier version
+                print(f"  {role:<13} {event['type']:<45} kept as an earlier demo told it")
+                continue
             status = body.get("status")
             if status != ("sealed" if expect_sealed else "rejected"):
                 print(f"demo: {event['type']} unexpected answer {answer.status_code} {body}")
