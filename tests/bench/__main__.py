@@ -236,7 +236,7 @@ async def batch_phase(
     projects = [f"BATCH-{env.suffix}-{i}" for i in range(BATCH_PROJECTS)]
     await batch_load.staff(client, api.base_url, tokens, projects)
     bodies = list(batch_load.lot_batches(projects, BATCH_EVENTS, BATCH_SIZE))
-    db = await asyncpg.connect(env.settings.dsn("reader"))
+    db = await asyncpg.create_pool(env.settings.dsn("reader"), min_size=1, max_size=1)
     try:
         decided = await batch_load.Decided(db, projects).mark()
         meter = CpuMeter(services).start()
@@ -295,7 +295,7 @@ async def single_phase(
                     raise RuntimeError(await answer.text())
             latencies.append(time.perf_counter() - t0)
 
-    db = await asyncpg.connect(env.settings.dsn("reader"))
+    db = await asyncpg.create_pool(env.settings.dsn("reader"), min_size=1, max_size=1)
     try:
         decided = await batch_load.Decided(db, projects).mark()
         meter = CpuMeter(services).start()

@@ -122,7 +122,7 @@ async def send(
 class Decided:
     """Events decided on ``projects`` so far, read cheaply enough to poll: the chain heads' seq
     (sealed) and the recorder's refusals (rejected), not a count over the outcomes. Given a pool,
-    it may be read from concurrent tasks."""
+    it may be read from concurrent tasks, and survives a restart of PostgreSQL."""
 
     def __init__(self, db: asyncpg.Connection | asyncpg.Pool, projects: list[str]) -> None:
         self.db = db
@@ -131,6 +131,24 @@ class Decided:
         self.base_rejected = 0
 
     async def _now(self) -> tuple[int, int]:
+        """Read again after a lost connection (PostgreSQL restarted under the run, which the
+        services survive): a pool's connection is replaced, so retry for up to a minute."""
+        for attempt in range(60):
+            try:
+                return await self._read()
+            except (
+                asyncpg.InterfaceError,
+                asyncpg.PostgresConnectionError,
+                asyncpg.CannotConnectNowError,
+                OSError,
+            ) as exc:
+                if isinstance(self.db, asyncpg.Connection) or attempt == 59:
+                    raise
+                print(f"  (reading progress: {exc!r}; retrying)", flush=True)
+                await asyncio.sleep(1)
+        raise AssertionError("unreachable")
+
+    async def _read(self) -> tuple[int, int]:
         sealed = await self.db.fetchval(
             "SELECT coalesce(sum(seq), 0) FROM project_heads WHERE project_id = any($1::text[])",
             self.projects,
