@@ -34,14 +34,22 @@ async def post_batch(
     token: str,
     wait: float = 0,
 ) -> list[dict[str, Any]]:
+    """The batch's results; a 503 (nothing taken in: PostgreSQL or Kafka unreachable for a moment)
+    is retried after its Retry-After, for up to about a minute."""
     body = events if isinstance(events, bytes) else json.dumps(events).encode()
-    async with client.post(
-        url, params={"wait": str(wait)}, data=body, headers=batch_headers(token)
-    ) as answer:
-        if answer.status != 200:
-            raise RuntimeError(f"batch answered {answer.status}: {await answer.text()}")
-        results: list[dict[str, Any]] = (await answer.json())["results"]
-        return results
+    for _ in range(30):
+        async with client.post(
+            url, params={"wait": str(wait)}, data=body, headers=batch_headers(token)
+        ) as answer:
+            if answer.status == 503:
+                after = answer.headers.get("retry-after", "")
+                await asyncio.sleep(min(5.0, float(after)) if after.isdigit() else 2.0)
+                continue
+            if answer.status != 200:
+                raise RuntimeError(f"batch answered {answer.status}: {await answer.text()}")
+            results: list[dict[str, Any]] = (await answer.json())["results"]
+            return results
+    raise RuntimeError("batch answered 503 for about a minute: is the stack up?")
 
 
 async def staff(
