@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 BASE_URL ?= http://$${QTRAIL_HTTP_HOST:-127.0.0.1}:$${QTRAIL_HTTP_PORT:-8000}
 
-.PHONY: venv prereqs prereqs-test up down status test unit lint bench schemas clean
+.PHONY: venv prereqs prereqs-test up down status test unit lint bench bench-scale schemas clean
 
 prereqs:
 	deploy/prerequisites.sh
@@ -57,9 +58,20 @@ lint: venv
 	$(VENV)/bin/mypy services events
 	$(VENV)/bin/lint-imports
 
-bench: prereqs venv
+# The bench's peer baseline (the eventsourcing library) is a bench-only dependency: `.[bench]`.
+$(BENCH_STAMP): $(STAMP)
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+# Smaller runs: QTRAIL_BENCH_EVENTS, _BATCH_EVENTS, _PAGE_EVENTS, _RAW, _PEER_EVENTS, _CHAIN_EVENTS.
+bench: prereqs venv $(BENCH_STAMP)
 	deploy/stack.sh up
 	$(PY) -m tests.bench
+
+# 1,000,000 events over 1,000 projects by default: QTRAIL_BENCH_SCALE_EVENTS, _SCALE_PROJECTS.
+bench-scale: prereqs venv
+	deploy/stack.sh up
+	$(PY) -m tests.bench.scale
 
 schemas: venv
 	$(VENV)/bin/qtrail schemas
