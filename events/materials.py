@@ -30,6 +30,22 @@ Material = Literal[
 MANDATORY_WITNESSED: frozenset[str] = frozenset(get_args(Material)) - {"other"}
 """The materials that must be witnessed: every category of ``Material`` but 'other'."""
 
+MATERIAL_NAMES: dict[str, tuple[str, str]] = {
+    "concrete": ("混凝土", "concrete"),
+    "mortar": ("砂浆", "mortar"),
+    "rebar": ("钢筋", "rebar"),
+    "rebar_splice": ("钢筋接头", "rebar splice"),
+    "brick": ("砖和砌块", "brick and block"),
+    "cement": ("水泥", "cement"),
+    "admixture": ("外加剂", "admixture"),
+    "waterproofing": ("防水材料", "waterproofing"),
+    "other": ("其他材料", "other material"),
+}
+"""Each material's name in Chinese and English, for messages."""
+
+if set(MATERIAL_NAMES) != set(get_args(Material)):  # pragma: no cover - one list, two spellings
+    raise ImportError("MATERIAL_NAMES must name every Material")
+
 Unit = Literal["MPa", "%", "kg/m", "min", "mm", "d", "-"]
 
 
@@ -128,9 +144,14 @@ class ReportRevoked(EventData):
 
 
 class ConcreteBatchClosed(EventData):
-    """混凝土验收批结束: the batch is complete; qtrail evaluates it by GB/T 50107."""
+    """混凝土验收批结束: the batch is complete; qtrail evaluates it by GB/T 50107.
 
-    event_type = "qtrail.materials.concrete_batch_closed.v1"
+    v2 states what the batch was (volume, mixes, working shifts, floors, a continuous pour), so
+    the number of samplings can be checked against GB 50204-2015 §7.4.1. A v1 record (before
+    these were stated) upcasts with them ``None``; new submissions must state them.
+    """
+
+    event_type = "qtrail.materials.concrete_batch_closed.v2"
 
     batch_id: ShortText
     grade: ShortText = Field(description="强度等级 / grade, e.g. C30")
@@ -138,6 +159,78 @@ class ConcreteBatchClosed(EventData):
         default=None,
         gt=0,
         description="已知标准差 σ0（统计方法一）/ known sigma0, when production is stable",
+    )
+    volume_m3: float | None = Field(
+        gt=0,
+        le=1_000_000,
+        description="本批混凝土方量（m³）/ the batch's volume, m³ (None only in v1 records)",
+    )
+    mixes: int | None = Field(
+        ge=1,
+        le=1_000_000,
+        description="拌制盘数 / number of mixes (batches of the mixer) (None only in v1 records)",
+    )
+    working_shifts: int | None = Field(
+        ge=1,
+        le=100_000,
+        description="浇筑工作班数 / working shifts the batch was placed in (None only in v1 records)",
+    )
+    floors: int | None = Field(
+        ge=1,
+        le=1_000,
+        description="涉及楼层数 / floors the batch was placed on (None only in v1 records)",
+    )
+    continuous_pour: bool = Field(
+        default=False,
+        description="一次连续浇筑 / the batch was one continuous pour (GB 50204-2015 §7.4.1 item 3)",
+    )
+
+
+def concrete_batch_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 stated no volume, mixes, shifts or floors: not stated is not the same as none."""
+    return {
+        **data,
+        "volume_m3": None,
+        "mixes": None,
+        "working_shifts": None,
+        "floors": None,
+    }
+
+
+class LotClosed(EventData):
+    """钢筋或水泥检验批结束: every sample of a rebar or cement lot has a result or a recorded
+    disposal; the lot states its quantity, so the number of samplings can be checked."""
+
+    event_type = "qtrail.materials.lot_closed.v1"
+
+    lot_id: ShortText = Field(
+        description="检验批编号（样品的 batch_id）/ the lot (the samples' batch_id)"
+    )
+    material: Literal["rebar", "cement"]
+    grade: ShortText = Field(description="牌号或品种等级 / grade, e.g. HRB400E, P.O 42.5")
+    diameter_mm: float | None = Field(
+        default=None, gt=0, description="钢筋公称直径（钢筋必填）/ bar diameter (rebar: required)"
+    )
+    quantity_t: float = Field(gt=0, le=1_000_000, description="本批重量（t）/ the lot's mass, t")
+    packaging: Literal["bagged", "bulk"] | None = Field(
+        default=None,
+        description="水泥袋装或散装（水泥必填）/ cement bagged or bulk (cement: required)",
+    )
+
+
+class SampleDisposed(EventData):
+    """样品处置: a sample that will never be tested (lost, damaged) is recorded, with evidence,
+    by the supervision party. It then needs no report, and counts as no sampling."""
+
+    event_type = "qtrail.materials.sample_disposed.v1"
+
+    sample_id: ShortText
+    cause: Literal["lost", "damaged"] = Field(description="遗失或损坏 / lost or damaged")
+    description: Text = Field(description="经过 / what happened, where and when")
+    evidence: list[Sha256Hex] = Field(
+        min_length=1,
+        max_length=20,
+        description="证据（照片、情况说明、检测机构的收样记录）/ photos, statements, the lab's receipt record",
     )
 
 
@@ -164,8 +257,101 @@ class MaterialEvaluated(EventData):
 class AlertResolved(EventData):
     """预警处理: the owner or supervision records how an alert was resolved."""
 
+    # Not for a material failure (a failed evaluation or lab conclusion, a mass deviation, too few
+    # samplings): the rule refuses those, which close only through the disposal facts below
+    # (GB 50300-2013 §5.0.6). The docstring is the published schema's description: unchanged.
+
     event_type = "qtrail.materials.alert_resolved.v1"
 
     alert_id: ShortText
     resolution: Text
     evidence: list[Sha256Hex] = Field(default_factory=list, max_length=20)
+
+
+# ----------------------------------------------------------------------------- disposal of a failure
+# GB 50300-2013 §5.0.6: a failure is disposed of by re-test (where the material's standard allows
+# it, with double samples), in-situ testing by a qualified lab, the design unit's written check,
+# or rework/repair by a technical plan and re-acceptance. Each step names an open failure alert;
+# the steps apply to the whole lot or batch the alert is about.
+
+
+class RetestConcluded(EventData):
+    """加倍取样复验: the lab concludes the re-test of a failed lot on double samples."""
+
+    event_type = "qtrail.materials.retest_concluded.v1"
+
+    alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
+    report_numbers: list[ShortText] = Field(
+        min_length=2,
+        max_length=40,
+        description="复验报告（见证取样的新样品，至少为原不合格样品的两倍）/ the re-test reports, on new witnessed samples, at least twice the failed ones",
+    )
+    outcome: Literal["pass", "fail"] = Field(description="复验结论 / the re-test's conclusion")
+
+
+class InSituTested(EventData):
+    """实体检测: a commissioned lab tests the work in place (rebound, core drilling ...)."""
+
+    event_type = "qtrail.materials.in_situ_tested.v1"
+
+    alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
+    report_number: ShortText = Field(description="检测报告编号 / report number")
+    lab_code: CreditCode = Field(description="检测机构 / the lab's code")
+    method: Literal[
+        "rebound",
+        "core_drilling",
+        "rebound_core",
+        "ultrasonic_rebound",
+        "penetration",
+        "load_test",
+        "other",
+    ] = Field(description="检测方法：回弹、钻芯、回弹钻芯修正、超声回弹、贯入、荷载试验 / method")
+    standard: ShortText = Field(
+        description="检测标准 / the standard followed, e.g. JGJ/T 23-2011, GB/T 50784-2013"
+    )
+    building_part: Text = Field(description="检测部位 / the part of the building tested")
+    result: Text = Field(description="检测结果 / the result, e.g. 推定强度 28.6 MPa")
+    meets_design: bool = Field(description="是否达到设计要求 / whether it meets the design")
+    report_evidence: Sha256Hex = Field(description="报告文件 / the signed report")
+
+
+class DesignChecked(EventData):
+    """设计单位核算: the original design unit's written check of work that tested below design."""
+
+    event_type = "qtrail.materials.design_checked.v1"
+
+    alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
+    meets_safety_and_use: bool = Field(
+        description="核算认可能够满足结构安全和使用功能 / capacity and use are still met"
+    )
+    basis: Text = Field(description="核算依据和结论 / what was checked, on which figures")
+    evidence: list[Sha256Hex] = Field(
+        min_length=1, max_length=20, description="盖章的核算书 / the signed and sealed check"
+    )
+
+
+class RepairPlanned(EventData):
+    """技术处理方案: the construction party's plan to rework, replace or reinforce."""
+
+    event_type = "qtrail.materials.repair_planned.v1"
+
+    alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
+    kind: Literal["rework", "replace", "reinforce"] = Field(
+        description="返工、更换（退场）或加固 / rework, replace (remove the material) or reinforce"
+    )
+    plan: Text = Field(description="方案要点 / what the plan does")
+    evidence: list[Sha256Hex] = Field(
+        min_length=1, max_length=20, description="技术处理方案及审批 / the plan and its approvals"
+    )
+
+
+class RepairAccepted(EventData):
+    """重新验收: the supervision accepts the work again after the plan was carried out."""
+
+    event_type = "qtrail.materials.repair_accepted.v1"
+
+    alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
+    verdict: Text = Field(description="验收结论 / the re-acceptance's conclusion")
+    evidence: list[Sha256Hex] = Field(
+        min_length=1, max_length=20, description="验收记录 / the signed acceptance record"
+    )

@@ -19,11 +19,19 @@ from events.correction import RecordCorrected
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
+    DesignChecked,
+    InSituTested,
+    LotClosed,
     MaterialEvaluated,
+    RepairAccepted,
+    RepairPlanned,
     ReportRevoked,
+    RetestConcluded,
+    SampleDisposed,
     SampleReceived,
     SampleTaken,
     TestReported,
+    concrete_batch_v1_to_v2,
 )
 from events.party import (
     CommitmentSigned,
@@ -77,8 +85,15 @@ CURRENT: tuple[type[EventData], ...] = (
     TestReported,
     ReportRevoked,
     ConcreteBatchClosed,
+    LotClosed,
+    SampleDisposed,
     MaterialEvaluated,
     AlertResolved,
+    RetestConcluded,
+    InSituTested,
+    DesignChecked,
+    RepairPlanned,
+    RepairAccepted,
     CompletionAccepted,
     PlaqueIssued,
     PlaqueInstalled,
@@ -89,6 +104,10 @@ UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {
     "qtrail.quality.inspection_lot_accepted.v1": (
         "qtrail.quality.inspection_lot_accepted.v2",
         inspection_lot_v1_to_v2,
+    ),
+    "qtrail.materials.concrete_batch_closed.v1": (
+        "qtrail.materials.concrete_batch_closed.v2",
+        concrete_batch_v1_to_v2,
     ),
 }
 """Old type → (newer type, function from old payload to newer payload). Chains are followed."""

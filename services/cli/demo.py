@@ -21,7 +21,10 @@ from events.completion import CompletionAccepted, PlaqueInstalled
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
+    DesignChecked,
+    InSituTested,
     Location,
+    LotClosed,
     Measurement,
     SampleReceived,
     SampleTaken,
@@ -324,9 +327,12 @@ def _person(name: str, serial: int, registration: str | None = None) -> Person:
 
 
 def materials_and_completion(s: Story) -> None:
-    """Witnessed samples and lab reports for concrete, rebar and cement; a failing batch, a reused
-    report number and an unwitnessed sample, each caught; an early completion refused; then the
-    real completion, which issues the plaque."""
+    """Witnessed samples and lab reports for concrete, rebar and cement, every batch and lot closed
+    with its quantities; a failing batch, a reused report number and an unwitnessed sample, each
+    caught; a cement's 3-day report completed by its 28-day report; an early completion refused
+    and the owner's written dismissal of the failure refused; the failing batch disposed of by
+    core drilling and the design unit's check (GB 50300-2013 §5.0.6); then the real completion,
+    which issues the plaque."""
     witness = _person("钱见证", 40, "监 0451")
 
     def take(
@@ -372,7 +378,13 @@ def materials_and_completion(s: Story) -> None:
         )
 
     def report(
-        number: str, sample_id: str, day: float, values: dict[str, Any], *, sealed: bool = True
+        number: str,
+        sample_id: str,
+        day: float,
+        values: dict[str, Any],
+        *,
+        sealed: bool = True,
+        replaces: str | None = None,
     ) -> None:
         units = {
             "specimen_mpa": "MPa",
@@ -400,28 +412,36 @@ def materials_and_completion(s: Story) -> None:
                 measurements=measurements,
                 lab_conclusion="pass",
                 report_evidence=s.evidence(f"report {number}"),
+                replaces_report_number=replaces,
             ),
             day,
             person="吴检测",
             sealed=sealed,
         )
 
+    def close_batch(batch_id: str, day: float) -> None:
+        # 960 m³ in 410 mixes over 5 shifts on one floor: §7.4.1 asks for 10 samplings (per 100 m³)
+        s.add(
+            "supervision",
+            ConcreteBatchClosed(
+                batch_id=batch_id,
+                grade="C30",
+                volume_m3=960.0,
+                mixes=410,
+                working_shifts=5,
+                floors=1,
+            ),
+            day,
+        )
+
     for n, group in enumerate(PASSING_GROUPS, 1):
         take(f"HNT-3F-{n:02d}", 150 + n, "concrete", "C30", "B-3F")
         report(f"XJ-2025-H{n:03d}", f"HNT-3F-{n:02d}", 180 + n, {"specimen_mpa": group})
-    s.add(
-        "supervision",
-        ConcreteBatchClosed(batch_id="B-3F", grade="C30"),
-        195,
-    )
+    close_batch("B-3F", 195)
     for n, value in enumerate(FAILING_GROUP_VALUES, 1):
         take(f"HNT-4F-{n:02d}", 200 + n, "concrete", "C30", "B-4F")
         report(f"XJ-2025-H{100 + n:03d}", f"HNT-4F-{n:02d}", 230 + n, {"group_mpa": value})
-    s.add(
-        "supervision",
-        ConcreteBatchClosed(batch_id="B-4F", grade="C30"),
-        245,
-    )
+    close_batch("B-4F", 245)
     take("GJ-01", 160, "rebar", "HRB400E", "GJ-2025-01", diameter=20)
     report(
         "XJ-2025-G001",
@@ -429,26 +449,53 @@ def materials_and_completion(s: Story) -> None:
         163,
         {**BENDS, "yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.43},
     )
+    s.add(
+        "supervision",
+        LotClosed(
+            lot_id="GJ-2025-01", material="rebar", grade="HRB400E", diameter_mm=20, quantity_t=58
+        ),
+        164,
+    )
     take("SN-01", 170, "cement", "P.O 42.5", "SN-2025-01", witnessed=False)
     take("SN-02", 171, "cement", "P.O 42.5", "SN-2025-01", replaces="SN-01")
-    cement = {
+    early = {
         "compressive_3d_mpa": 21.0,
-        "compressive_28d_mpa": 47.0,
         "flexural_3d_mpa": 4.5,
-        "flexural_28d_mpa": 7.2,
         "initial_set_min": 150,
         "final_set_min": 240,
         "soundness_ok": True,
     }
-    report("XJ-2025-S001", "SN-02", 199, cement)
+    # The 3-day report is preliminary: the lot closes only once the 28-day report completes it.
+    report("XJ-2025-S001", "SN-02", 174, early)
+    report(
+        "XJ-2025-S002",
+        "SN-02",
+        199,
+        {**early, "compressive_28d_mpa": 47.0, "flexural_28d_mpa": 7.2},
+        replaces="XJ-2025-S001",
+    )
+    s.add(
+        "supervision",
+        LotClosed(
+            lot_id="SN-2025-01",
+            material="cement",
+            grade="P.O 42.5",
+            quantity_t=180,
+            packaging="bagged",
+        ),
+        200,
+    )
     # A second report under a number already used: caught as a suspected counterfeit.
     take("GJ-02", 260, "rebar", "HRB400E", "GJ-2025-02", diameter=20)
-    report(
-        "XJ-2025-G001",
-        "GJ-02",
-        262,
-        {**BENDS, "yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.44},
-        sealed=False,
+    gj02 = {**BENDS, "yield_mpa": 455, "tensile_mpa": 610, "agt_pct": 11.0, "mass_kg_per_m": 2.44}
+    report("XJ-2025-G001", "GJ-02", 262, gj02, sealed=False)
+    report("XJ-2025-G002", "GJ-02", 263, gj02)  # the lab's own number: accepted
+    s.add(
+        "supervision",
+        LotClosed(
+            lot_id="GJ-2025-02", material="rebar", grade="HRB400E", diameter_mm=20, quantity_t=45
+        ),
+        264,
     )
     signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}
     completion = CompletionAccepted(
@@ -457,13 +504,38 @@ def materials_and_completion(s: Story) -> None:
         lead_signatures=signatures,
         acceptance_record=s.evidence("completion acceptance report"),
     )
-    s.add("owner", completion, 384, sealed=False)  # B-4F still open
-    s.add(
-        "supervision",
-        AlertResolved(
-            alert_id="evaluation_failed:B-4F",
-            resolution="钻芯法检测（GB/T 50784）推定强度满足 C30，设计单位复核同意验收 / core tests met C30; design accepted",
-            evidence=[s.evidence("core drilling report B-4F")],
+    s.add("owner", completion, 384, sealed=False)  # B-4F's failure is not disposed of
+    failure = "evaluation_failed:B-4F"
+    s.add(  # refused: a material failure is never closed by a written resolution
+        "owner",
+        AlertResolved(alert_id=failure, resolution="业主同意验收 / the owner accepts the batch"),
+        384.1,
+        sealed=False,
+    )
+    s.add(  # GB 50300-2013 §5.0.6: in-situ testing by the commissioned lab ...
+        "lab",
+        InSituTested(
+            alert_id=failure,
+            report_number="XJ-2025-XC01",
+            lab_code=ORGS["lab"][1],
+            method="core_drilling",
+            standard="GB/T 50784-2013",
+            building_part="4层梁板 / 4th-floor beams and slabs",
+            result="芯样推定强度 28.6 MPa，低于 C30 / core strength 28.6 MPa, below C30",
+            meets_design=False,
+            report_evidence=s.evidence("core drilling report B-4F"),
+        ),
+        384.2,
+        person="吴检测",
+    )
+    s.add(  # ... then the original design unit's written check (item 3)
+        "design",
+        DesignChecked(
+            alert_id=failure,
+            meets_safety_and_use=True,
+            basis="按芯样推定强度 28.6 MPa 复核 4 层梁板承载力、裂缝和挠度，均满足结构安全和使用功能 / "
+            "capacity, cracking and deflection rechecked at 28.6 MPa: safety and use are met",
+            evidence=[s.evidence("design check B-4F")],
         ),
         384.5,
     )

@@ -31,8 +31,22 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.materials.test_reported": frozenset({LAB}),
     "qtrail.materials.report_revoked": frozenset({LAB}),
     "qtrail.materials.concrete_batch_closed": frozenset({OWNER, SUPERVISION}),
+    "qtrail.materials.lot_closed": frozenset({OWNER, SUPERVISION}),
+    # The construction party holds the samples until the lab receives them: it may not record
+    # their loss itself. The supervision, independent of the builder and the party whose witness
+    # signed the seal, records it with evidence (the lab's statement, if lost in its custody).
+    "qtrail.materials.sample_disposed": frozenset({SUPERVISION}),
     "qtrail.materials.evaluated": frozenset({SYSTEM}),
+    # Not for material failures (the rule refuses them): those close by the steps below only.
     "qtrail.materials.alert_resolved": frozenset({OWNER, SUPERVISION}),
+    # GB 50300-2013 §5.0.6, each step by whoever answers for it: tests by the commissioned lab,
+    # the check by the original design unit, the plan by the builder who carries it out, the
+    # re-acceptance by the supervision that accepts inspection lots. The owner holds no step.
+    "qtrail.materials.retest_concluded": frozenset({LAB}),
+    "qtrail.materials.in_situ_tested": frozenset({LAB}),
+    "qtrail.materials.design_checked": frozenset({DESIGN}),
+    "qtrail.materials.repair_planned": frozenset({CONSTRUCTION}),
+    "qtrail.materials.repair_accepted": frozenset({SUPERVISION}),
     "qtrail.project.completion_accepted": frozenset({OWNER}),
     "qtrail.plaque.issued": frozenset({SYSTEM}),
     "qtrail.plaque.installed": frozenset({OWNER}),

@@ -13,7 +13,7 @@ from typing import Literal
 
 from services.domain.chain import SealedRecord
 from services.domain.project import fold
-from services.domain.state import ProjectState
+from services.domain.state import ProjectState, Sampling
 
 Clock = Literal["recorded", "occurred"]
 
@@ -79,6 +79,8 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
             out.append(f"sample {sid} taken ({sample.material} {sample.grade}, {witnessed})")
         elif sample.received and not old_sample.received:
             out.append(f"sample {sid} received, seal {'intact' if sample.seal_ok else 'MISMATCH'}")
+        elif sample.disposed and not old_sample.disposed:
+            out.append(f"sample {sid} recorded {sample.disposal_cause}: it will have no result")
     for number, report in after.reports.items():
         old_report = before.reports.get(number)
         if old_report is None:
@@ -92,9 +94,24 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
     for batch_id, batch in after.concrete_batches.items():
         old_batch = before.concrete_batches.get(batch_id)
         if old_batch is None:
-            out.append(f"concrete batch {batch_id} closed")
+            out.append(f"concrete batch {batch_id} closed{_samplings(batch.sampling)}")
         elif batch.verdict != old_batch.verdict:
             out.append(f"concrete batch {batch_id} evaluated: {batch.verdict}")
+    out += [
+        f"{lot.material} lot {lot.lot_id} closed{_samplings(lot.sampling)}"
+        for key, lot in after.material_lots.items()
+        if key not in before.material_lots
+    ]
+    for key, case in after.dispositions.items():
+        old_case = before.dispositions.get(key)
+        if old_case is None:
+            out.append(f"disposal of {case.subject} opened (GB 50300-2013 §5.0.6)")
+        out += [
+            f"disposal of {case.subject}: {step.step}, {step.outcome}"
+            for step in case.steps[len(old_case.steps) if old_case else 0 :]
+        ]
+        if case.closed_by and not (old_case and old_case.closed_by):
+            out.append(f"disposal of {case.subject} closed: {case.closed_how}")
     for nc_id, nc in after.nonconformances.items():
         old_nc = before.nonconformances.get(nc_id)
         if old_nc is None or old_nc.status != nc.status:
@@ -122,6 +139,12 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
             f"correction of {fix.corrects_event_id}: {', '.join(sorted(fix.changes))} ({fix.reason})"
         )
     return out or ["(no change to the ledger)"]
+
+
+def _samplings(sampling: Sampling | None) -> str:
+    if sampling is None:
+        return ""
+    return f" ({sampling.counted} sampling(s), {sampling.required} required by {sampling.standard})"
 
 
 def steps(project_id: str, records: Iterable[SealedRecord]) -> list[Step]:

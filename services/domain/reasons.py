@@ -186,6 +186,51 @@ REPORT_REUSED = Reason(
     "报告编号 {report} 已被使用（{where}），疑似伪造报告",
     "report number {report} was already used ({where}): suspected counterfeit report",
 )
+LOT_NOT_CLOSABLE = Reason(
+    "materials.lot_not_closable",
+    "{lot_zh} 不能结束：尚有 {count} 项未满足",
+    "{lot} cannot be closed: {count} item(s) outstanding",
+)
+SAMPLE_WITHOUT_RESULT = Reason(
+    "materials.sample_without_result",
+    "样品 {sample} 尚无检测结果或经批准的处置：{why}",
+    "sample {sample} has neither a result nor an authorised disposal: {why}",
+)
+GRADE_MISMATCH = Reason(
+    "materials.grade_mismatch",
+    "样品 {sample} 为 {grade}，与{lot_zh}的 {expected} 不符",
+    "sample {sample} is {grade}, not the {expected} of {lot}",
+)
+LOT_ALREADY_CLOSED = Reason(
+    "materials.lot_closed",
+    "{lot_zh} 已结束，不能再加入样品{unless}",
+    "{lot} is closed: no sample may join it{unless_en}",
+)
+SAMPLE_DISPOSED = Reason(
+    "materials.sample_disposed",
+    "样品 {sample} 已记录为{cause_zh}，不能再检测或处置",
+    "sample {sample} was recorded {cause}: it can be neither tested nor disposed of again",
+)
+DISPOSAL_NOT_ALLOWED = Reason(
+    "materials.disposal_not_allowed",
+    "样品 {sample} 不能记录为遗失或损坏：{why}",
+    "sample {sample} cannot be recorded lost or damaged: {why}",
+)
+DISPOSAL_REQUIRED = Reason(
+    "materials.disposal_required",
+    "预警 {alert} 是材料不合格，只能按 GB 50300-2013 第5.0.6条处理（复验、实体检测、设计单位核算、返工或加固后重新验收），不能以文字说明关闭",
+    "alert {alert} is a material failure: it closes only through the disposal GB 50300-2013 §5.0.6 prescribes (re-test, in-situ testing, the design unit's check, rework or repair and re-acceptance), never by a written resolution",
+)
+NO_OPEN_FAILURE = Reason(
+    "materials.no_open_failure",
+    "预警 {alert} 不是待处理的材料不合格",
+    "alert {alert} is not an open material failure",
+)
+STEP_NOT_ALLOWED = Reason(
+    "materials.step_not_allowed",
+    "{lot_zh} 的处理不能进行{step_zh}：{why}",
+    "{step} is not open for {lot}: {why}",
+)
 COMPLETION_INCOMPLETE = Reason(
     "completion.incomplete",
     "不能竣工验收：尚有 {count} 项未满足",
@@ -205,6 +250,21 @@ OPEN_NONCONFORMANCE = Reason(
     "nonconformance {id} is not closed ({status})",
 )
 OPEN_ALERT = Reason("completion.open_alert", "预警未处理：{message}", "unresolved alert: {message}")
+COMPLETION_WITHOUT_RESULT = Reason(
+    "completion.sample_without_result",
+    "样品 {sample}（{material}，批 {lot}）尚无检测结果或经批准的处置：{why}",
+    "sample {sample} ({material}, lot {lot}) has neither a result nor an authorised disposal: {why}",
+)
+COMPLETION_PRELIMINARY = Reason(
+    "completion.preliminary_result",
+    "样品 {sample}（{material}，批 {lot}）只有初步结果：{why}",
+    "sample {sample} ({material}, lot {lot}) has a preliminary result only: {why}",
+)
+COMPLETION_LOT_OPEN = Reason(
+    "completion.lot_open",
+    "{lot_zh} 有 {count} 个样品，尚未结束",
+    "{lot} has {count} sample(s) and is not closed",
+)
 ROLE_UNAPPOINTED = Reason(
     "archive.role_unappointed", "{role} 单位未委托", "no {role} party appointed"
 )

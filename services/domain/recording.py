@@ -17,7 +17,7 @@ from events import limits
 from events.base import Role
 from events.completion import PlaqueIssued
 from events.correction import RecordCorrected
-from events.materials import MaterialEvaluated, TestReported
+from events.materials import InSituTested, MaterialEvaluated, TestReported
 from events.registry import schema_version
 from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG
@@ -62,12 +62,13 @@ class BatchDecision:
 
     @property
     def reported(self) -> list[tuple[str, str, str, str]]:
-        """(report number, project, event id, lab code) of each lab report sealed in this batch:
-        every number ever sealed is kept, so one seen again anywhere is a counterfeit signal."""
+        """(report number, project, event id, lab code) of each lab report sealed in this batch
+        (test reports and in-situ test reports): every number ever sealed is kept, so one seen
+        again anywhere is a counterfeit signal."""
         return [
             (r.body["data"]["report_number"], r.project_id, r.event_id, r.body["data"]["lab_code"])
             for r in self.sealed
-            if r.type.startswith(TestReported.event_type.rsplit(".", 1)[0] + ".")
+            if r.type.rsplit(".", 1)[0] in NUMBERED_REPORTS
         ]
 
     def then(self, later: BatchDecision) -> BatchDecision:
@@ -81,6 +82,12 @@ class BatchDecision:
             self.alerts + later.alerts,
             later.decided_at or self.decided_at,
         )
+
+
+NUMBERED_REPORTS = frozenset(
+    model.event_type.rsplit(".", 1)[0] for model in (TestReported, InSituTested)
+)
+"""Facts that carry a lab's report number, unique across every project."""
 
 
 def corrected_ids(items: list[tuple[bytes, Submission | Unreadable]]) -> set[str]:
@@ -97,7 +104,7 @@ def reported_numbers(items: list[tuple[bytes, Submission | Unreadable]]) -> set[
     return {
         item.data.report_number
         for _, item in items
-        if isinstance(item, Submission) and isinstance(item.data, TestReported)
+        if isinstance(item, Submission) and isinstance(item.data, (TestReported, InSituTested))
     }
 
 
@@ -229,7 +236,7 @@ class _Batch:
         self.referenced[sub.event_id] = ReferencedRecord(
             sub.event_id, sub.project_id, sub.submitted_type, sub.actor.org, sub.raw_data
         )
-        if isinstance(sub.data, TestReported):
+        if isinstance(sub.data, (TestReported, InSituTested)):
             self.reports_seen[sub.data.report_number] = (
                 f"project {sub.project_id}, event {sub.event_id}"
             )
@@ -323,7 +330,7 @@ def refusal_alerts(
     sub: Submission, refusal: Rejection, now: dt.datetime, reports_seen: dict[str, str]
 ) -> list[Alert]:
     """Refused facts that are themselves a warning sign: counterfeit reports, uncommissioned labs."""
-    if not isinstance(sub.data, TestReported):
+    if not isinstance(sub.data, (TestReported, InSituTested)):
         return []
     number = sub.data.report_number
     if refusal.code == reasons.REPORT_REUSED.code:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from events.materials import MATERIAL_NAMES
 from services.domain.chain import GENESIS
 from services.domain.ledger import (
     Accident,
@@ -72,6 +73,16 @@ class Sample(BaseModel):
     seal_ok: bool | None = None
     replaces: str | None = None
     replaced_by: str | None = None
+    received_by: str | None = None
+    """The lab that received it (its code): the sample is in that lab's custody from then on."""
+    disposed: EventRef | None = None
+    """Recorded lost or damaged: it needs no report and counts as no sampling."""
+    disposal_cause: str | None = None
+
+    @property
+    def current(self) -> bool:
+        """Taken, not re-taken by another sample, not disposed of: it must have a result."""
+        return self.replaced_by is None and self.disposed is None
 
 
 class Report(BaseModel):
@@ -89,7 +100,22 @@ class Report(BaseModel):
     verdict: Verdict | None = None
     """qtrail's own evaluation, once sealed."""
     evaluation: EventRef | None = None
+    stage: str | None = None
+    """``preliminary`` when qtrail's evaluation judged only what was known so far (a 3-day cement
+    report: the 28-day report completes it); ``final`` otherwise; None when not evaluated."""
     ref: EventRef
+
+
+class Sampling(BaseModel):
+    """How many samplings a closed lot or batch had against how many its standard asks for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    standard: str
+    counted: int
+    required: int
+    short: list[str] = []
+    """Each rule the count falls short of, with its clause and figure."""
 
 
 class ConcreteBatch(BaseModel):
@@ -100,6 +126,61 @@ class ConcreteBatch(BaseModel):
     closed_by: EventRef
     verdict: Verdict | None = None
     evaluation: EventRef | None = None
+    volume_m3: float | None = None
+    mixes: int | None = None
+    working_shifts: int | None = None
+    floors: int | None = None
+    continuous_pour: bool = False
+    sampling: Sampling | None = None
+    """None for a batch closed by a v1 record, which stated nothing to check the count against."""
+
+
+class MaterialLot(BaseModel):
+    """A closed rebar or cement lot (检验批): every sample has a result or a disposal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lot_id: str
+    material: str
+    grade: str
+    diameter_mm: float | None = None
+    quantity_t: float
+    packaging: str | None = None
+    closed_by: EventRef
+    sampling: Sampling
+
+
+class DispositionStep(BaseModel):
+    """One step of a failure's disposal, by the party entitled to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    """``retest``, ``in_situ``, ``design_check``, ``repair_plan`` or ``re_acceptance``."""
+    outcome: str
+    detail: str
+    ref: EventRef
+    reports: list[str] = []
+    """The reports the step rests on (a re-test's, an in-situ test's)."""
+
+
+class Disposition(BaseModel):
+    """The disposal of a failed lot or batch (GB 50300-2013 §5.0.6): every failure alert about it
+    and the steps taken, until one closes them all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    disposition_id: str
+    """The id of the alert that opened it."""
+    subject: str
+    """``material:lot``, e.g. ``concrete:B-4F``: what failed, and what every step applies to."""
+    material: str
+    lot_id: str
+    opened: EventRef
+    alerts: list[str]
+    steps: list[DispositionStep] = []
+    closed_by: EventRef | None = None
+    closed_how: str | None = None
 
 
 class Alert(BaseModel):
@@ -118,6 +199,11 @@ class Alert(BaseModel):
     """Blocks completion acceptance until resolved."""
     resolved_by: EventRef | None = None
     resolution: str | None = None
+    requires_disposal: bool = False
+    """A material failure: closed only through its disposal (GB 50300-2013 §5.0.6), never by a
+    free-text ``alert_resolved``."""
+    subject: str | None = None
+    """``material:lot`` of a failure: its disposal covers every failure alert of that subject."""
 
 
 # ----------------------------------------------------------------------------- completion
@@ -160,7 +246,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 5
+SNAPSHOT_VERSION = 6
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -187,7 +273,11 @@ class ProjectState(BaseModel):
     samples: dict[str, Sample] = {}
     reports: dict[str, Report] = {}
     concrete_batches: dict[str, ConcreteBatch] = {}
+    material_lots: dict[str, MaterialLot] = {}
+    """Closed rebar and cement lots, by ``material:lot``."""
     alerts: dict[str, Alert] = {}
+    dispositions: dict[str, Disposition] = {}
+    """Disposals of failures, by the id of the alert that opened each."""
     completion: Completion | None = None
     plaques: dict[str, Plaque] = {}
     """By serial (as text: JSON object keys)."""
@@ -198,3 +288,70 @@ class ProjectState(BaseModel):
     @property
     def registered(self) -> bool:
         return self.registered_at is not None
+
+
+# ----------------------------------------------------------------------------- what a lot lacks
+
+LOTS_TO_CLOSE = ("concrete", "rebar", "cement")
+"""Materials whose lots are closed by a fact of their own (a concrete batch, a rebar or cement
+lot): completion waits for every lot of them that has a sample."""
+
+
+def lot_key(material: str, lot_id: str) -> str:
+    return f"{material}:{lot_id}"
+
+
+def lot_names(material: str, lot_id: str) -> tuple[str, str]:
+    """A lot's name in Chinese and English: a concrete batch (验收批), or another material's lot."""
+    zh, en = MATERIAL_NAMES.get(material, (material, material))
+    if material == "concrete":
+        return f"混凝土验收批 {lot_id}", f"concrete batch {lot_id}"
+    return f"{zh}检验批 {lot_id}", f"{en} lot {lot_id}"
+
+
+def lot_closed(state: ProjectState, material: str, lot_id: str) -> bool:
+    if material == "concrete":
+        return lot_id in state.concrete_batches
+    return lot_key(material, lot_id) in state.material_lots
+
+
+class ResultGap(NamedTuple):
+    """Why a sample lacks a complete result."""
+
+    preliminary: bool
+    """It has a preliminary result only (a 3-day cement report)."""
+    why: str
+
+
+def result_gap(state: ProjectState, sample: Sample) -> ResultGap | None:
+    """Why a current sample has no complete result yet (None: it has one, or needs none).
+
+    A complete result is a valid report that is not preliminary: a 3-day cement report waits
+    for the 28-day report."""
+    if not sample.current:
+        return None
+    valid = sorted(
+        (
+            r
+            for r in state.reports.values()
+            if r.sample_id == sample.sample_id and r.status == ReportStatus.VALID
+        ),
+        key=lambda r: r.ref.seq,
+    )
+    if any(r.stage != "preliminary" for r in valid):
+        return None
+    if valid:
+        numbers = ", ".join(r.report_number for r in valid)
+        return ResultGap(
+            True, f"only the preliminary (3-day) report {numbers}; the 28-day report completes it"
+        )
+    others = sorted(
+        (r for r in state.reports.values() if r.sample_id == sample.sample_id),
+        key=lambda r: r.ref.seq,
+    )
+    if others:
+        said = ", ".join(f"{r.report_number} was {r.status}" for r in others)
+        return ResultGap(False, f"its report {said}")
+    if not sample.received:
+        return ResultGap(False, "not received by a lab, no report")
+    return ResultGap(False, "received by the lab, no report")

@@ -1,4 +1,6 @@
-"""Sampling → report → qtrail's own evaluation → alerts, through Kafka and PostgreSQL."""
+"""Sampling → report → qtrail's own evaluation → alerts, through Kafka and PostgreSQL; batches
+that cannot be cherry-picked, and failures that block completion until they are disposed of as
+GB 50300-2013 §5.0.6 prescribes."""
 
 from __future__ import annotations
 
@@ -11,12 +13,19 @@ import httpx
 
 from tests.support.client import Site
 from tests.support.events import (
+    OWNER,
     STRANGER,
     T0,
     alert_resolved,
     batch_closed,
+    completion,
+    design_checked,
+    in_situ_tested,
     lab_commissioned,
+    lot_closed,
     received,
+    repair_accepted,
+    repair_planned,
     report_revoked,
     reported,
     sample,
@@ -39,11 +48,18 @@ async def _site_project(site: Site) -> str:
 
 
 async def _sample_and_report(
-    site: Site, project: str, sid: str, number: str, values: dict[str, Any], **kw: Any
+    site: Site,
+    project: str,
+    sid: str,
+    number: str,
+    values: dict[str, Any],
+    *,
+    conclusion: str = "pass",
+    **kw: Any,
 ) -> dict:
     await site.sealed(sample(project, sid, **kw))
     await site.sealed(received(project, sid))
-    return await site.sealed(reported(project, number, sid, values))
+    return await site.sealed(reported(project, number, sid, values, conclusion=conclusion))
 
 
 async def _alerts(site: Site, project: str, **params: Any) -> list[dict[str, Any]]:
@@ -200,6 +216,16 @@ async def test_report_codes_show_valid_replaced_and_revoked(
     assert "已作废" in page.text and "report revoked" in page.text
 
 
+async def _completion_gaps(site: Site, project: str, day: int = 60) -> list[dict[str, Any]]:
+    """The items of the completion's refusal (an empty list: it sealed)."""
+    answer = (await site.post(completion(project, at=T0 + day * DAY), wait=15)).json()
+    if answer["status"] == "sealed":
+        return []
+    assert answer["reason"]["code"] == "completion.incomplete", answer
+    items: list[dict[str, Any]] = answer["reason"]["items"]
+    return items
+
+
 async def test_a_3_day_cement_report_is_preliminary_and_the_28_day_report_completes_it(
     site: Site,
 ) -> None:
@@ -219,6 +245,16 @@ async def test_a_3_day_cement_report_is_preliminary_and_the_28_day_report_comple
     assert (data["verdict"], data["values"]["stage"]) == ("pass", "preliminary")
     assert data["standard"] == "GB 175-2023"  # sampled in 2026
     assert await _alerts(site, project, status="open") == []
+
+    # a preliminary pass completes nothing: neither the lot nor the project
+    def close() -> dict[str, Any]:
+        return lot_closed(project, "B1", material="cement", grade="P.O 42.5", quantity=150.0)
+
+    refused = (await site.post(close(), wait=15)).json()
+    assert refused["reason"]["code"] == "materials.lot_not_closable"
+    assert "only the preliminary (3-day) report" in refused["reason"]["items"][0]["en"]
+    gaps = await _completion_gaps(site, project)
+    assert [g["code"] for g in gaps] == ["completion.preliminary_result", "completion.lot_open"]
     late = {**early, "compressive_28d_mpa": 47.0, "flexural_28d_mpa": 7.2}
     second = await site.sealed(
         reported(
@@ -230,4 +266,123 @@ async def test_a_3_day_cement_report_is_preliminary_and_the_28_day_report_comple
     assert data["verdict"] == "pass" and "stage" not in data["values"]
     state = (await site.get(f"/v1/projects/{project}")).json()
     assert state["reports"][f"{project}-3D"]["status"] == "replaced"
+    assert state["reports"][f"{project}-28D"]["stage"] == "final"
     assert await _alerts(site, project, status="open") == []
+    await site.sealed(close())  # a new closing: the refused one keeps its outcome
+    assert await _completion_gaps(site, project) == []
+
+
+async def test_a_cherry_picked_batch_is_refused_naming_every_missing_sample(site: Site) -> None:
+    project = await _site_project(site)
+    good = [36.2, 37.5]
+    for n, value in enumerate(good, 1):
+        await _sample_and_report(site, project, f"CP-{n}", f"{project}-R{n}", {"group_mpa": value})
+    await site.sealed(sample(project, "CP-3"))  # taken, received, never reported
+    await site.sealed(received(project, "CP-3"))
+    await site.sealed(sample(project, "CP-4"))  # taken, never sent to the lab
+    close = batch_closed(project, "B1", volume=380.0, mixes=160, shifts=2)
+    answer = (await site.post(close, wait=15)).json()
+    assert answer["status"] == "rejected"
+    reason = answer["reason"]
+    assert reason["code"] == "materials.lot_not_closable"
+    assert reason["en"] == "concrete batch B1 cannot be closed: 2 item(s) outstanding"
+    assert [(i["code"], i["en"].split(" ")[1]) for i in reason["items"]] == [
+        ("materials.sample_without_result", "CP-3"),
+        ("materials.sample_without_result", "CP-4"),
+    ]
+    status = (await site.get(f"/v1/events/{close['id']}")).json()
+    assert status["status"] == "rejected" and len(status["reason"]["items"]) == 2
+    # the bad groups reported too, the batch closes and is judged on all four
+    await site.sealed(reported(project, f"{project}-R3", "CP-3", {"group_mpa": 24.0}))
+    await site.sealed(received(project, "CP-4"))
+    await site.sealed(reported(project, f"{project}-R4", "CP-4", {"group_mpa": 25.1}))
+    closed = await site.sealed(batch_closed(project, "B1", volume=380.0, mixes=160, shifts=2))
+    trail = (await site.get(f"/v1/projects/{project}/trail", after=closed["seq"])).json()
+    data = trail["records"][0]["record"]["data"]
+    assert (data["n"], data["verdict"]) == (4, "fail")
+    state = (await site.get(f"/v1/projects/{project}")).json()
+    sampling = state["concrete_batches"]["B1"]["sampling"]
+    assert (sampling["counted"], sampling["required"], sampling["short"]) == (4, 4, [])
+
+
+async def test_a_lab_fail_on_mortar_blocks_completion_until_it_is_disposed_of(site: Site) -> None:
+    project = await _site_project(site)
+    await _sample_and_report(
+        site,
+        project,
+        "MO-1",
+        f"{project}-M1",
+        {"compressive_mpa": 7.6},
+        material="mortar",
+        grade="M10",
+        conclusion="fail",
+    )
+    failure = f"lab_failed:{project}-M1"
+    (alert,) = await _alerts(site, project, status="open")
+    assert (alert["alert_id"], alert["severity"], alert["blocking"]) == (failure, "critical", True)
+    gaps = await _completion_gaps(site, project)
+    assert [g["code"] for g in gaps] == ["completion.open_alert"]
+    # the owner cannot wave it away, nor can the supervision
+    for resolver in (
+        alert_resolved(project, failure, org=OWNER, role="owner"),
+        alert_resolved(project, failure),
+    ):
+        answer = (await site.post(resolver, wait=15)).json()
+        assert answer["reason"]["code"] == "materials.disposal_required"
+    # in place below design; the builder's rework plan; the supervision's re-acceptance
+    await site.sealed(
+        in_situ_tested(
+            project,
+            failure,
+            f"{project}-GR1",
+            method="penetration",
+            meets_design=False,
+            result="贯入法推定砂浆强度 8.1 MPa",
+        )
+    )
+    assert await _completion_gaps(site, project)
+    await site.sealed(repair_planned(project, failure, kind="rework"))
+    assert await _completion_gaps(site, project)
+    await site.sealed(repair_accepted(project, failure))
+    assert await _alerts(site, project, status="open") == []
+    (resolved,) = await _alerts(site, project, status="resolved")
+    assert "§5.0.6 item 1" in resolved["resolution"]
+    assert await _completion_gaps(site, project) == []
+    state = (await site.get(f"/v1/projects/{project}")).json()
+    case = state["dispositions"][failure]
+    assert [step["step"] for step in case["steps"]] == ["in_situ", "repair_plan", "re_acceptance"]
+
+
+async def test_a_failing_batch_is_disposed_of_by_core_drilling_and_the_design_units_check(
+    site: Site,
+) -> None:
+    project = await _site_project(site)
+    for n, value in enumerate(C30_FAILING):
+        await _sample_and_report(site, project, f"C-{n}", f"{project}-R{n}", {"group_mpa": value})
+    await site.sealed(batch_closed(project, "B1", volume=960.0, mixes=410, shifts=5))
+    failure = "evaluation_failed:B1"
+    gaps = await _completion_gaps(site, project)
+    assert [g["code"] for g in gaps] == ["completion.open_alert"]
+    early = (await site.post(design_checked(project, failure), wait=15)).json()
+    assert early["reason"]["code"] == "materials.step_not_allowed"  # no test in place yet
+    await site.sealed(
+        in_situ_tested(
+            project,
+            failure,
+            f"{project}-XC1",
+            meets_design=False,
+            result="芯样推定强度 28.6 MPa / core strength 28.6 MPa",
+        )
+    )
+    assert await _completion_gaps(site, project)
+    check = design_checked(project, failure)
+    await site.sealed(check)
+    (alert,) = await _alerts(site, project, status="resolved")
+    assert alert["alert_id"] == failure
+    assert alert["resolved_by"]["event_id"] == check["id"]
+    assert "§5.0.6 item 3" in alert["resolution"]
+    assert await _completion_gaps(site, project) == []
+    steps = (await site.get(f"/v1/projects/{project}/steps")).json()
+    said = [c for step in steps["steps"] for c in step["changes"]]
+    assert "disposal of concrete:B1: in_situ, below design" in said
+    assert any(c.startswith("disposal of concrete:B1 closed:") for c in said)

@@ -11,12 +11,13 @@ from tests.integration.test_checkpoints import qtrail
 from tests.support.client import Site
 from tests.support.events import (
     T0,
-    alert_resolved,
     batch_closed,
     commitment,
     completion,
+    design_checked,
     event,
     id_number,
+    in_situ_tested,
     lab_commissioned,
     lead_change,
     received,
@@ -71,7 +72,10 @@ async def _mixed_workload(site: Site) -> str:
     await site.sealed(batch_closed(project, "B1"))
     early = await site.post(completion(project), wait=15)
     assert early.json()["reason"]["code"] == "completion.incomplete"
-    await site.sealed(alert_resolved(project, "evaluation_failed:B1"))
+    # disposed of as GB 50300-2013 §5.0.6 prescribes: cores below design, the design unit's check
+    failure = "evaluation_failed:B1"
+    await site.sealed(in_situ_tested(project, failure, f"{project}-XC1", meets_design=False))
+    await site.sealed(design_checked(project, failure))
     await site.sealed(completion(project, at=T0 + dt.timedelta(days=61)))  # issues plaque #1
     return project
 

@@ -16,9 +16,16 @@ from events.correction import RecordCorrected
 from events.materials import (
     AlertResolved,
     ConcreteBatchClosed,
+    DesignChecked,
+    InSituTested,
     Location,
+    LotClosed,
     Measurement,
+    RepairAccepted,
+    RepairPlanned,
     ReportRevoked,
+    RetestConcluded,
+    SampleDisposed,
     SampleReceived,
     SampleTaken,
     TestReported,
@@ -376,14 +383,198 @@ def batch_closed(
     *,
     grade: str = "C30",
     sigma0: float | None = None,
+    volume: float = 100.0,
+    mixes: int = 50,
+    shifts: int = 1,
+    floors: int = 1,
+    continuous: bool = False,
     at: dt.datetime = T0 + dt.timedelta(days=40),
+    **kw: Any,
+) -> dict[str, Any]:
+    """A concrete batch's closing (v2). By default 100 m³, 50 mixes, one shift, one floor: one
+    sampling is enough (GB 50204-2015 §7.4.1)."""
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return fact(
+        project,
+        ConcreteBatchClosed(
+            batch_id=batch,
+            grade=grade,
+            sigma0_mpa=sigma0,
+            volume_m3=volume,
+            mixes=mixes,
+            working_shifts=shifts,
+            floors=floors,
+            continuous_pour=continuous,
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def lot_closed(
+    project: str,
+    lot: str,
+    *,
+    material: str = "rebar",
+    grade: str = "HRB400E",
+    diameter: float | None = 20,
+    quantity: float = 50.0,
+    packaging: str | None = None,
+    at: dt.datetime = T0 + dt.timedelta(days=40),
+    **kw: Any,
+) -> dict[str, Any]:
+    """A rebar (default: HRB400E Ø20, 50 t) or cement lot's closing."""
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    if material == "cement":
+        diameter, packaging = None, packaging or "bagged"
+    return fact(
+        project,
+        LotClosed(
+            lot_id=lot,
+            material=material,
+            grade=grade,
+            diameter_mm=diameter,
+            quantity_t=quantity,
+            packaging=packaging,
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def sample_disposed(
+    project: str,
+    sample_id: str,
+    *,
+    cause: str = "lost",
+    at: dt.datetime = T0 + dt.timedelta(days=20),
     **kw: Any,
 ) -> dict[str, Any]:
     kw.setdefault("org", SUPERVISION)
     kw.setdefault("role", "supervision")
     return fact(
         project,
-        ConcreteBatchClosed(batch_id=batch, grade=grade, sigma0_mpa=sigma0),
+        SampleDisposed(
+            sample_id=sample_id,
+            cause=cause,
+            description="标养室搬运中试块掉落碎裂，监理现场见证",
+            evidence=[sha(f"disposal-{project}-{sample_id}")],
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def retest_concluded(
+    project: str,
+    alert_id: str,
+    numbers: list[str],
+    *,
+    outcome: str = "pass",
+    at: dt.datetime = T0 + dt.timedelta(days=46),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", LAB)
+    kw.setdefault("role", "lab")
+    return fact(
+        project,
+        RetestConcluded(alert_id=alert_id, report_numbers=numbers, outcome=outcome),
+        at=at,
+        **kw,
+    )
+
+
+def in_situ_tested(
+    project: str,
+    alert_id: str,
+    number: str,
+    *,
+    meets_design: bool = True,
+    method: str = "core_drilling",
+    result: str = "芯样推定强度 31.2 MPa",
+    at: dt.datetime = T0 + dt.timedelta(days=46),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", LAB)
+    kw.setdefault("role", "lab")
+    return fact(
+        project,
+        InSituTested(
+            alert_id=alert_id,
+            report_number=number,
+            lab_code=kw["org"],
+            method=method,
+            standard="GB/T 50784-2013" if method == "core_drilling" else "JGJ/T 23-2011",
+            building_part="4层梁板",
+            result=result,
+            meets_design=meets_design,
+            report_evidence=sha(f"in-situ-{project}-{number}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def design_checked(
+    project: str,
+    alert_id: str,
+    *,
+    meets: bool = True,
+    at: dt.datetime = T0 + dt.timedelta(days=47),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", DESIGN)
+    kw.setdefault("role", "design")
+    return fact(
+        project,
+        DesignChecked(
+            alert_id=alert_id,
+            meets_safety_and_use=meets,
+            basis="按芯样推定强度 28.6 MPa 复核梁板承载力和挠度，满足设计要求",
+            evidence=[sha(f"design-check-{project}-{alert_id}")],
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def repair_planned(
+    project: str,
+    alert_id: str,
+    *,
+    kind: str = "rework",
+    at: dt.datetime = T0 + dt.timedelta(days=47),
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return fact(
+        project,
+        RepairPlanned(
+            alert_id=alert_id,
+            kind=kind,
+            plan="凿除后按原设计重新浇筑",
+            evidence=[sha(f"repair-plan-{project}-{alert_id}")],
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def repair_accepted(
+    project: str, alert_id: str, *, at: dt.datetime = T0 + dt.timedelta(days=50), **kw: Any
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return fact(
+        project,
+        RepairAccepted(
+            alert_id=alert_id,
+            verdict="按方案返工完成，重新验收合格",
+            evidence=[sha(f"re-acceptance-{project}-{alert_id}")],
+        ),
         at=at,
         **kw,
     )

@@ -113,6 +113,7 @@ def follow_ups(
                 sample.batch_id != data.batch_id
                 or sample.material != "concrete"
                 or report.status != ReportStatus.VALID
+                or sample.replaced_by is not None  # its re-take's group counts, not both
             ):
                 continue
             measured = report.measurements

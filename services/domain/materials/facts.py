@@ -1,19 +1,22 @@
-"""Witnessed sampling and testing: samples, lab receipts and reports, concrete batches, qtrail's
-evaluations and the alerts they raise, each fact's rule next to its fold.
+"""Witnessed sampling and testing: samples (taken, received, disposed of), lab reports, qtrail's
+evaluations and the alerts they raise, each fact's rule next to its fold. Closing lots is in
+``lots``, disposing of failures in ``disposal``; ``HANDLERS`` holds all three.
 
 Alerts are derived here, in the fold, so a replay of the chain raises exactly the alerts the live
 system raised; an alert that blocks completion stays open until an ``alert_resolved`` fact (or a
-witnessed re-take of the sample) closes it.
+witnessed re-take of the sample) closes it, but a material failure closes only through its
+disposal (GB 50300-2013 §5.0.6).
 """
 
 from __future__ import annotations
 
 from events.materials import (
     MANDATORY_WITNESSED,
+    MATERIAL_NAMES,
     AlertResolved,
-    ConcreteBatchClosed,
     MaterialEvaluated,
     ReportRevoked,
+    SampleDisposed,
     SampleReceived,
     SampleTaken,
     TestReported,
@@ -25,26 +28,20 @@ from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler, no_rule
 from services.domain.identifiers import identity_problem
 from services.domain.ledger import EventRef
-from services.domain.materials import alerts
+from services.domain.materials import alerts, disposal, lots
 from services.domain.reasons import Rejection
 from services.domain.state import (
     Alert,
-    ConcreteBatch,
     ProjectState,
     Report,
     ReportStatus,
     Sample,
     Verdict,
+    lot_closed,
+    lot_key,
+    lot_names,
 )
 from services.domain.submission import Submission
-
-
-def _raised(state: ProjectState, *new: Alert) -> dict[str, Alert]:
-    """The project's alerts with ``new`` ones; an alert already raised stays as it was."""
-    current = dict(state.alerts)
-    for alert in new:
-        current.setdefault(alert.alert_id, alert)
-    return current
 
 
 def _resolved(
@@ -72,9 +69,65 @@ def rule_sample_taken(
         return reasons.MATERIALS_FIELD.format(field="data.diameter_mm", why="required for rebar")
     if data.witness is not None and not _witness_known(state, data.witness.id_number):
         return reasons.WITNESS_NOT_AUTHORIZED.format(name=data.witness.name)
-    if data.replaces_sample_id is not None and data.replaces_sample_id not in state.samples:
-        return reasons.UNKNOWN_SAMPLE.format(sample=data.replaces_sample_id)
+    if data.replaces_sample_id is not None and (
+        refusal := _retake_refusal(state, data.replaces_sample_id)
+    ):
+        return refusal
+    return _lot_refusal(state, data)
+
+
+def _retake_refusal(state: ProjectState, replaced_id: str) -> Rejection | None:
+    """A sample is re-taken once, and only while it has no result: re-taking a sample whose
+    report is in would drop that result from its lot."""
+    replaced = state.samples.get(replaced_id)
+    if replaced is None:
+        return reasons.UNKNOWN_SAMPLE.format(sample=replaced_id)
+    if replaced.replaced_by is not None:
+        why = f"sample {replaced_id} was already re-taken as {replaced.replaced_by}"
+        return reasons.MATERIALS_FIELD.format(field="data.replaces_sample_id", why=why)
+    results = [
+        r.report_number
+        for r in state.reports.values()
+        if r.sample_id == replaced_id and r.status == ReportStatus.VALID
+    ]
+    if results:
+        why = f"sample {replaced_id} has report {', '.join(results)}: a result is never re-taken"
+        return reasons.MATERIALS_FIELD.format(field="data.replaces_sample_id", why=why)
     return None
+
+
+def _lot_refusal(state: ProjectState, data: SampleTaken) -> Rejection | None:
+    """A sample joins its lot only at the lot's grade (and, for rebar, size), and a closed lot
+    only as the re-test of its open failure: a closed concrete batch takes no sample at all."""
+    material, lot_id = data.material, data.batch_id
+    closed = lot_closed(state, material, lot_id)
+    if closed:
+        case = alerts.under_way(state.dispositions, lot_key(material, lot_id))
+        if case is None or disposal.retest_closed(state, case) is not None:
+            lot_zh, lot_en = lot_names(material, lot_id)
+            return reasons.LOT_ALREADY_CLOSED.format(
+                lot=lot_en,
+                lot_zh=lot_zh,
+                unless="" if material == "concrete" else "（其未处理的不合格加倍取样复验除外）",
+                unless_en=""
+                if material == "concrete"
+                else ", but as the re-test of its open failure",
+            )
+    if material == "concrete" and closed:
+        expected, diameter = state.concrete_batches[lot_id].grade, None
+    elif closed:
+        lot = state.material_lots[lot_key(material, lot_id)]
+        expected, diameter = lot.grade, lot.diameter_mm
+    else:
+        first = next(
+            (s for s in lots.lot_samples(state, material, lot_id) if s.replaced_by is None), None
+        )
+        if first is None:
+            return None
+        expected, diameter = first.grade, first.diameter_mm
+    return lots.grade_refusal(
+        data.sample_id, data.grade, data.diameter_mm, material, lot_id, expected, diameter
+    )
 
 
 def fold_sample_taken(
@@ -129,7 +182,19 @@ def rule_sample_received(
         return reasons.MATERIALS_FIELD.format(
             field="data.sample_id", why=f"sample {data.sample_id} was already received"
         )
+    if sample.disposed is not None:
+        return _disposed(sample)
     return None
+
+
+def _disposed(sample: Sample) -> Rejection:
+    cause = sample.disposal_cause or "lost"
+    return reasons.SAMPLE_DISPOSED.format(
+        sample=sample.sample_id, cause=cause, cause_zh=CAUSES_ZH.get(cause, cause)
+    )
+
+
+CAUSES_ZH = {"lost": "遗失", "damaged": "损坏"}
 
 
 def fold_sample_received(
@@ -137,7 +202,8 @@ def fold_sample_received(
 ) -> ProjectState:
     sample = state.samples[data.sample_id]
     seal_ok = data.seal_code_seen == sample.seal_code
-    received = replace(sample, received=True, seal_ok=seal_ok)
+    lab = record.body["actor"]["org"]
+    received = replace(sample, received=True, seal_ok=seal_ok, received_by=lab)
     samples = with_entry(state.samples, sample.sample_id, received)
     if seal_ok:
         return replace(state, samples=samples)
@@ -149,7 +215,58 @@ def fold_sample_received(
         expected=sample.seal_code,
         seen=data.seal_code_seen,
     )
-    return replace(state, samples=samples, alerts=_raised(state, mismatch))
+    return replace(state, samples=samples, **alerts.raised(state, ref, mismatch))
+
+
+def rule_sample_disposed(
+    state: ProjectState, data: SampleDisposed, sub: Submission, ctx: Context
+) -> Rejection | None:
+    sample = state.samples.get(data.sample_id)
+    if sample is None:
+        return reasons.UNKNOWN_SAMPLE.format(sample=data.sample_id)
+    if sample.disposed is not None:
+        return _disposed(sample)
+    if sample.replaced_by is not None:
+        return reasons.DISPOSAL_NOT_ALLOWED.format(
+            sample=sample.sample_id,
+            why=f"it was re-taken as sample {sample.replaced_by} and needs no result",
+        )
+    final = [
+        r.report_number
+        for r in state.reports.values()
+        if r.sample_id == sample.sample_id
+        and r.status == ReportStatus.VALID
+        and r.stage != "preliminary"
+    ]
+    if final:
+        return reasons.DISPOSAL_NOT_ALLOWED.format(
+            sample=sample.sample_id,
+            why=f"it has report {', '.join(final)}: a result on the trail is never lost",
+        )
+    return None
+
+
+def fold_sample_disposed(
+    state: ProjectState, data: SampleDisposed, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    sample = replace(state.samples[data.sample_id], disposed=ref, disposal_cause=data.cause)
+    names = MATERIAL_NAMES.get(sample.material, (sample.material, sample.material))
+    notice = alerts.SAMPLE_DISPOSED.raise_(
+        sample.sample_id,
+        [sample.ref.event_id, record.event_id],
+        record.recorded_at,
+        sample=sample.sample_id,
+        material=names[1],
+        lot=sample.batch_id,
+        cause=data.cause,
+        cause_zh=CAUSES_ZH[data.cause],
+        description=data.description,
+    )
+    return replace(
+        state,
+        samples=with_entry(state.samples, sample.sample_id, sample),
+        **alerts.raised(state, ref, notice),
+    )
 
 
 # ----------------------------------------------------------------------------- lab reports
@@ -168,6 +285,8 @@ def rule_test_reported(
     sample = state.samples.get(data.sample_id)
     if sample is None:
         return reasons.UNKNOWN_SAMPLE.format(sample=data.sample_id)
+    if sample.disposed is not None:
+        return _disposed(sample)
     if not sample.received:
         return reasons.SAMPLE_NOT_RECEIVED.format(sample=data.sample_id)
     if data.replaces_report_number is not None:
@@ -176,7 +295,31 @@ def rule_test_reported(
             return reasons.MATERIALS_FIELD.format(
                 field="data.replaces_report_number", why="must name a valid report of this lab"
             )
-    return None
+        if old.sample_id != data.sample_id:
+            return reasons.MATERIALS_FIELD.format(
+                field="data.replaces_report_number",
+                why=f"report {old.report_number} is on sample {old.sample_id}, not {data.sample_id}",
+            )
+        return None
+    return _second_report(state, sample)
+
+
+def _second_report(state: ProjectState, sample: Sample) -> Rejection | None:
+    """A sample gives one result: a further report on it replaces the one it has, so one good
+    group cannot count twice. Cement's 28-day report may follow its 3-day report."""
+    valid = [
+        r
+        for r in state.reports.values()
+        if r.sample_id == sample.sample_id and r.status == ReportStatus.VALID
+    ]
+    if not valid or all(r.stage == "preliminary" for r in valid):
+        return None
+    numbers = ", ".join(r.report_number for r in valid)
+    return reasons.MATERIALS_FIELD.format(
+        field="data.replaces_report_number",
+        why=f"sample {sample.sample_id} already has report {numbers}: a further report on it "
+        "must name the one it replaces",
+    )
 
 
 def fold_test_reported(
@@ -198,7 +341,20 @@ def fold_test_reported(
         reports[old.report_number] = replace(
             old, status=ReportStatus.REPLACED, replaced_by=data.report_number
         )
-    return replace(state, reports=reports)
+    if data.lab_conclusion != "fail":
+        return replace(state, reports=reports)
+    sample = state.samples[data.sample_id]
+    failed = alerts.LAB_FAILED.raise_(
+        data.report_number,
+        [record.event_id],
+        record.recorded_at,
+        of_lot=lot_key(sample.material, sample.batch_id),
+        report=data.report_number,
+        material=MATERIAL_NAMES.get(sample.material, ("", sample.material))[1],
+        sample=sample.sample_id,
+        lot=sample.batch_id,
+    )
+    return replace(state, reports=reports, **alerts.raised(state, ref, failed))
 
 
 def rule_report_revoked(
@@ -223,30 +379,6 @@ def fold_report_revoked(
     return replace(state, reports=with_entry(state.reports, data.report_number, report))
 
 
-# ----------------------------------------------------------------------------- concrete batches
-
-
-def rule_batch_closed(
-    state: ProjectState, data: ConcreteBatchClosed, sub: Submission, ctx: Context
-) -> Rejection | None:
-    if data.batch_id in state.concrete_batches:
-        return reasons.DUPLICATE_ID.format(kind="concrete batch", id=data.batch_id)
-    if not any(
-        s.batch_id == data.batch_id and s.material == "concrete" for s in state.samples.values()
-    ):
-        return reasons.MATERIALS_FIELD.format(
-            field="data.batch_id", why="no concrete sample belongs to this batch"
-        )
-    return None
-
-
-def fold_batch_closed(
-    state: ProjectState, data: ConcreteBatchClosed, record: SealedRecord, ref: EventRef
-) -> ProjectState:
-    batch = ConcreteBatch(batch_id=data.batch_id, grade=data.grade, closed_by=ref)
-    return replace(state, concrete_batches=with_entry(state.concrete_batches, data.batch_id, batch))
-
-
 # ----------------------------------------------------------------------------- evaluations (qtrail's own)
 
 
@@ -257,12 +389,16 @@ def fold_evaluated(
     new: list[Alert] = []
     at, caused = record.recorded_at, [data.caused_by, record.event_id]
     verdict = Verdict(data.verdict)
+    of_lot: str | None = None
     if data.subject_kind == "report" and data.subject_id in state.reports:
         report = state.reports[data.subject_id]
+        sample = state.samples[report.sample_id]
+        of_lot = lot_key(sample.material, sample.batch_id)
+        stage = "preliminary" if data.values.get("stage") == "preliminary" else "final"
         changes["reports"] = with_entry(
             state.reports,
             report.report_number,
-            replace(report, verdict=verdict, evaluation=ref),
+            replace(report, verdict=verdict, evaluation=ref, stage=stage),
         )
         subject = f"报告 {report.report_number} / report {report.report_number}"
         if verdict in (Verdict.PASS, Verdict.FAIL) and verdict != report.lab_conclusion:
@@ -283,6 +419,7 @@ def fold_evaluated(
                         report.report_number,
                         caused,
                         at,
+                        of_lot=of_lot,
                         report=report.report_number,
                         deviation=round(float(check["actual"]), 2),
                         allowed=check["required"],
@@ -290,6 +427,7 @@ def fold_evaluated(
                 )
     elif data.subject_kind == "concrete_batch" and data.subject_id in state.concrete_batches:
         batch = state.concrete_batches[data.subject_id]
+        of_lot = lot_key("concrete", batch.batch_id)
         changes["concrete_batches"] = with_entry(
             state.concrete_batches,
             batch.batch_id,
@@ -301,22 +439,26 @@ def fold_evaluated(
     if verdict is Verdict.FAIL:
         new.append(
             alerts.EVALUATION_FAILED.raise_(
-                data.subject_id, caused, at, subject=subject, standard=data.standard
+                data.subject_id, caused, at, of_lot=of_lot, subject=subject, standard=data.standard
             )
         )
     elif verdict is Verdict.INVALID:
+        # A batch that cannot be judged has not been shown to conform: it is disposed of like a
+        # failure. A report that cannot be judged is the lab's to replace.
         new.append(
             alerts.EVALUATION_INVALID.raise_(
                 data.subject_id,
                 caused,
                 at,
+                of_lot=of_lot,
+                requires_disposal=data.subject_kind == "concrete_batch",
                 subject=subject,
                 standard=data.standard,
                 why="; ".join(data.reasons),
             )
         )
     if new:
-        changes["alerts"] = _raised(state, *new)
+        changes.update(alerts.raised(state, ref, *new))
     return replace(state, **changes)
 
 
@@ -335,6 +477,8 @@ def rule_alert_resolved(
         return reasons.MATERIALS_FIELD.format(
             field="data.alert_id", why="the alert is already resolved"
         )
+    if alert.requires_disposal:
+        return reasons.DISPOSAL_REQUIRED.format(alert=data.alert_id)
     return None
 
 
@@ -347,9 +491,13 @@ def fold_alert_resolved(
 HANDLERS = (
     Handler(SampleTaken, rule=rule_sample_taken, fold=fold_sample_taken),
     Handler(SampleReceived, rule=rule_sample_received, fold=fold_sample_received),
+    Handler(SampleDisposed, rule=rule_sample_disposed, fold=fold_sample_disposed),
     Handler(TestReported, rule=rule_test_reported, fold=fold_test_reported),
     Handler(ReportRevoked, rule=rule_report_revoked, fold=fold_report_revoked),
-    Handler(ConcreteBatchClosed, rule=rule_batch_closed, fold=fold_batch_closed),
     Handler(MaterialEvaluated, rule=no_rule, fold=fold_evaluated),
     Handler(AlertResolved, rule=rule_alert_resolved, fold=fold_alert_resolved),
+    *lots.HANDLERS,
+    *disposal.HANDLERS,
 )
+"""Every material fact's handler: samples, reports and evaluations here, closing lots, disposing
+of failures."""

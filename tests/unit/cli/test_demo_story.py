@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.cli.demo import DEMO_PROJECT, story
+from services.domain.reasons import Rejection
 from services.domain.recording import decide_batch
 from services.domain.state import ProjectState
 from tests.unit.domain.builders import item
@@ -22,15 +23,42 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
     s = story(NOW)
     state: dict[str, ProjectState] = {}
     decided: dict[str, bytes] = {}
+    refusals: list[Rejection] = []
     for n, (_role, envelope, expect_sealed) in enumerate(s.events, 1):
         decision = decide_batch([item(envelope)], state, decided, NOW, issuer=issue)
         refused = [r.rejection.code for r in decision.rejected]
         assert (not refused) == expect_sealed, (n, envelope["type"], refused)
+        refusals += [r.rejection for r in decision.rejected]
         state |= decision.states
         decided |= decision.digests
     final = state[DEMO_PROJECT]
     assert final.plaques, "the real completion issues the plaque"
     assert set(final.evidence) <= set(s.files), "every evidence hash the story names is uploaded"
+    # each refusal is the one the story tells
+    assert [r.code for r in refusals] == [
+        "quality.signatures_missing",
+        "materials.report_number_reused",
+        "completion.incomplete",
+        "materials.disposal_required",
+    ]
+    early = refusals[2]
+    assert [item.code for item in early.details] == ["completion.open_alert"]
+    assert "B-4F" in early.details[0].message_en
+    # the failing batch was disposed of by core drilling and the design unit's check
+    case = final.dispositions["evaluation_failed:B-4F"]
+    assert [step.step for step in case.steps] == ["in_situ", "design_check"]
+    assert case.closed_by is not None and "§5.0.6 item 3" in (case.closed_how or "")
+    assert final.alerts["evaluation_failed:B-4F"].resolution == case.closed_how
+    # every batch and lot closed, each with the samplings its quantity asks for
+    assert {
+        b: x.sampling.short if x.sampling else None for b, x in final.concrete_batches.items()
+    } == {
+        "B-3F": [],
+        "B-4F": [],
+    }
+    assert set(final.material_lots) == {"rebar:GJ-2025-01", "rebar:GJ-2025-02", "cement:SN-2025-01"}
+    assert final.reports["XJ-2025-S001"].stage == "preliminary"
+    assert final.reports["XJ-2025-S002"].stage == "final"
 
 
 def test_the_story_is_the_same_for_the_same_clock() -> None:

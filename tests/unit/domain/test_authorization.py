@@ -31,16 +31,23 @@ from tests.support.events import (
     batch_closed,
     commitment,
     completion,
+    design_checked,
     event,
     id_number,
+    in_situ_tested,
     lead_change,
     lot,
+    lot_closed,
     org_code,
     received,
     registration,
+    repair_accepted,
+    repair_planned,
     report_revoked,
     reported,
+    retest_concluded,
     sample,
+    sample_disposed,
     witness_authorized,
 )
 from tests.unit.domain.builders import (
@@ -85,8 +92,15 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.materials.test_reported": {Role.LAB},
     "qtrail.materials.report_revoked": {Role.LAB},
     "qtrail.materials.concrete_batch_closed": {OW, SV},
+    "qtrail.materials.lot_closed": {OW, SV},
+    "qtrail.materials.sample_disposed": {SV},
     "qtrail.materials.evaluated": {Role.SYSTEM},
     "qtrail.materials.alert_resolved": {OW, SV},
+    "qtrail.materials.retest_concluded": {Role.LAB},
+    "qtrail.materials.in_situ_tested": {Role.LAB},
+    "qtrail.materials.design_checked": {DE},
+    "qtrail.materials.repair_planned": {C},
+    "qtrail.materials.repair_accepted": {SV},
     "qtrail.project.completion_accepted": {OW},
     "qtrail.plaque.issued": {Role.SYSTEM},
     "qtrail.plaque.installed": {OW},
@@ -155,7 +169,10 @@ CELL_AT = T0 + 3 * DAY
 def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
     """Registered; all five parties appointed; a lab commissioned; one nonconformance open and one
     rectified; every party has changed its lead once (so each has authored a record it may
-    correct). The original leads have signed nothing."""
+    correct). The original leads have signed nothing. Materials: a concrete batch B2 and a rebar
+    lot RB ready to close, a received sample S-3 without a report, and two failures under
+    disposal: a waterproofing lot (re-test samples reported) and a mortar lot (tested in place
+    below design, a rework planned)."""
     envelopes = [
         registration(PROJECT),
         *(appointment(PROJECT, role) for role in PARTY_ROLES),
@@ -182,6 +199,27 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
         reported(
             PROJECT, "R-1", "S-1", {"specimen_mpa": [35.0, 36.0, 37.0]}, at=T0 + 2 * DAY + 4 * HOUR
         ),
+        *_taken_and_reported("S-2", "R-2", batch="B2"),
+        sample(PROJECT, "S-3", batch="B3", at=T0 + 2 * DAY + 2 * HOUR),
+        received(PROJECT, "S-3", at=T0 + 2 * DAY + 3 * HOUR),
+        sample(
+            PROJECT,
+            "S-RB",
+            material="rebar",
+            grade="HRB400E",
+            diameter=20,
+            batch="RB",
+            at=T0 + 2 * DAY + 2 * HOUR,
+        ),
+        sample_disposed(PROJECT, "S-RB", at=T0 + 2 * DAY + 3 * HOUR),
+        *_taken_and_reported("S-WP", "R-WP", material="waterproofing", conclusion="fail"),
+        *_taken_and_reported("S-WP2", "R-WP2", material="waterproofing"),
+        *_taken_and_reported("S-WP3", "R-WP3", material="waterproofing"),
+        *_taken_and_reported("S-MO", "R-MO", material="mortar", conclusion="fail"),
+        in_situ_tested(
+            PROJECT, "lab_failed:R-MO", "IS-MO", meets_design=False, at=T0 + 2 * DAY + 5 * HOUR
+        ),
+        repair_planned(PROJECT, "lab_failed:R-MO", at=T0 + 2 * DAY + 6 * HOUR),
     ]
     state, decision = sealed_state(PROJECT, envelopes)
     assert set(state.parties) == set(PARTY_ROLES) and set(state.labs) == {LAB}
@@ -190,6 +228,35 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
         "NC-DONE": "rectified",
     }
     return state, referenced_from(decision.sealed)
+
+
+def _taken_and_reported(
+    sample_id: str,
+    number: str,
+    *,
+    material: str = "concrete",
+    batch: str | None = None,
+    conclusion: str = "pass",
+) -> list[dict[str, Any]]:
+    grades = {"concrete": "C30", "waterproofing": "SBS I PY PE 4", "mortar": "M10"}
+    lots = {"concrete": "B1", "waterproofing": "WP", "mortar": "MO"}
+    measured = (
+        {"specimen_mpa": [35.0, 36.0, 37.0]} if material == "concrete" else {"tensile_n": 560.0}
+    )
+    return [
+        sample(
+            PROJECT,
+            sample_id,
+            material=material,
+            grade=grades[material],
+            batch=batch or lots[material],
+            at=T0 + 2 * DAY + 2 * HOUR,
+        ),
+        received(PROJECT, sample_id, at=T0 + 2 * DAY + 3 * HOUR),
+        reported(
+            PROJECT, number, sample_id, measured, conclusion=conclusion, at=T0 + 2 * DAY + 4 * HOUR
+        ),
+    ]
 
 
 def payload_role(role: Role) -> str:
@@ -231,13 +298,30 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.materials.sample_taken": lambda role: sample(PROJECT, "S-NEW", at=CELL_AT),
     "qtrail.materials.sample_received": lambda role: received(PROJECT, "S-RCV", at=CELL_AT),
     "qtrail.materials.test_reported": lambda role: reported(
-        PROJECT, "R-NEW", "S-1", {"specimen_mpa": [35.0, 36.0, 37.0]}, at=CELL_AT
+        PROJECT, "R-NEW", "S-3", {"specimen_mpa": [35.0, 36.0, 37.0]}, at=CELL_AT
     ),
     "qtrail.materials.report_revoked": lambda role: report_revoked(PROJECT, "R-1", at=CELL_AT),
-    "qtrail.materials.concrete_batch_closed": lambda role: batch_closed(PROJECT, "B1", at=CELL_AT),
+    "qtrail.materials.concrete_batch_closed": lambda role: batch_closed(PROJECT, "B2", at=CELL_AT),
+    "qtrail.materials.lot_closed": lambda role: lot_closed(PROJECT, "RB", at=CELL_AT),
+    "qtrail.materials.sample_disposed": lambda role: sample_disposed(PROJECT, "S-RCV", at=CELL_AT),
     "qtrail.materials.evaluated": lambda role: evaluated(PROJECT, at=CELL_AT),
     "qtrail.materials.alert_resolved": lambda role: alert_resolved(
         PROJECT, "unwitnessed_sample:S-UNW", at=CELL_AT
+    ),
+    "qtrail.materials.retest_concluded": lambda role: retest_concluded(
+        PROJECT, "lab_failed:R-WP", ["R-WP2", "R-WP3"], at=CELL_AT
+    ),
+    "qtrail.materials.in_situ_tested": lambda role: in_situ_tested(
+        PROJECT, "lab_failed:R-WP", "IS-NEW", at=CELL_AT
+    ),
+    "qtrail.materials.design_checked": lambda role: design_checked(
+        PROJECT, "lab_failed:R-MO", at=CELL_AT
+    ),
+    "qtrail.materials.repair_planned": lambda role: repair_planned(
+        PROJECT, "lab_failed:R-WP", at=CELL_AT
+    ),
+    "qtrail.materials.repair_accepted": lambda role: repair_accepted(
+        PROJECT, "lab_failed:R-MO", at=CELL_AT
     ),
     "qtrail.project.completion_accepted": lambda role: completion(PROJECT, at=CELL_AT),
     "qtrail.plaque.issued": lambda role: event(

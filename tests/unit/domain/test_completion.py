@@ -9,7 +9,20 @@ from typing import Any
 
 from services.domain.recording import BatchDecision, decide_batch
 from services.domain.state import PlaqueStatus, ProjectState
-from tests.support.events import ORGS, T0, completion, plaque_event, staffed
+from tests.support.events import (
+    ORGS,
+    T0,
+    completion,
+    lab_commissioned,
+    lot_closed,
+    plaque_event,
+    received,
+    reported,
+    sample,
+    sample_disposed,
+    staffed,
+    witness_authorized,
+)
 from tests.unit.domain.builders import DAY, item, nc_raised
 
 P = "XZ-DONE-001"
@@ -102,3 +115,84 @@ def test_only_a_valid_plaque_is_installed_or_revoked() -> None:
     ]:
         decision = run([plaque_event(P, fact, data, at=at + dt.timedelta(hours=1))], state)
         assert [r.rejection.code for r in decision.rejected] == ["plaque.unknown"]
+
+
+# ----------------------------------------------------------------------------- the material record
+
+CEMENT_3D = {
+    "compressive_3d_mpa": 25.0,
+    "flexural_3d_mpa": 5.0,
+    "initial_set_min": 180,
+    "final_set_min": 240,
+    "soundness_ok": True,
+}
+CEMENT_28D = {**CEMENT_3D, "compressive_28d_mpa": 48.0, "flexural_28d_mpa": 7.5}
+CEMENT = {"material": "cement", "grade": "P.O 42.5", "batch": "SN"}
+
+
+def with_materials(*envelopes: dict[str, Any]) -> ProjectState:
+    decision = run([*staffed(P), lab_commissioned(P), witness_authorized(P), *envelopes])
+    assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
+    return decision.states[P]
+
+
+def gaps(state: ProjectState) -> list[tuple[str, str]]:
+    decision = run([completion(P)], state)
+    if not decision.rejected:
+        return []
+    return [(gap.code, gap.message_en) for gap in decision.rejected[0].rejection.details]
+
+
+def test_a_material_record_with_holes_is_refused_naming_each() -> None:
+    state = with_materials(
+        sample(P, "S1"),  # concrete, batch B1: no report, batch not closed
+        sample(P, "M1", material="mortar", grade="M10", batch="MO"),
+        received(P, "M1"),  # received, no report; mortar lots are not closed
+        sample(P, "SN-1", **CEMENT),
+        received(P, "SN-1"),
+        reported(P, "R-SN-1", "SN-1", CEMENT_3D),  # a 3-day report only
+        sample(P, "GJ-1", material="rebar", grade="HRB400E", diameter=20, batch="GJ"),
+        sample_disposed(P, "GJ-1"),  # lost: needs no result, but its lot still closes
+    )
+    assert gaps(state) == [
+        (
+            "completion.sample_without_result",
+            "sample S1 (concrete, lot B1) has neither a result nor an authorised disposal: "
+            "not received by a lab, no report",
+        ),
+        (
+            "completion.sample_without_result",
+            "sample M1 (mortar, lot MO) has neither a result nor an authorised disposal: "
+            "received by the lab, no report",
+        ),
+        (
+            "completion.preliminary_result",
+            "sample SN-1 (cement, lot SN) has a preliminary result only: only the preliminary "
+            "(3-day) report R-SN-1; the 28-day report completes it",
+        ),
+        ("completion.lot_open", "concrete batch B1 has 1 sample(s) and is not closed"),
+        ("completion.lot_open", "cement lot SN has 1 sample(s) and is not closed"),
+        ("completion.lot_open", "rebar lot GJ has 1 sample(s) and is not closed"),
+    ]
+
+
+def test_a_preliminary_pass_completes_only_with_the_28_day_report() -> None:
+    state = with_materials(
+        sample(P, "SN-1", **CEMENT),
+        received(P, "SN-1"),
+        reported(P, "R-SN-1", "SN-1", CEMENT_3D),
+    )
+    assert state.reports["R-SN-1"].stage == "preliminary"
+    assert [code for code, _ in gaps(state)] == [
+        "completion.preliminary_result",
+        "completion.lot_open",
+    ]
+    later = run(
+        [
+            reported(P, "R-SN-1-28", "SN-1", CEMENT_28D, replaces="R-SN-1"),
+            lot_closed(P, "SN", material="cement", grade="P.O 42.5", quantity=150.0),
+        ],
+        state,
+    )
+    assert later.rejected == []
+    assert gaps(later.states[P]) == []

@@ -21,6 +21,7 @@ from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,
+    SUPERVISION,
     T0,
     WITNESS_ID,
     alert_resolved,
@@ -31,10 +32,12 @@ from tests.support.events import (
     lab_commissioned,
     lead_change,
     lot,
+    lot_closed,
     received,
     registration,
     reported,
     sample,
+    sample_disposed,
     staffed,
     witness_authorized,
 )
@@ -236,11 +239,13 @@ def lifecycle() -> list[dict[str, Any]]:
         witness_authorized(L),
         lead_change(L, "construction", "新经理", NEW_LEAD, at=T0 + 5 * DAY),
         commitment(L, "construction", NEW_LEAD, at=T0 + 5 * DAY + HOUR),
-        sample(L, "S1", witnessed=False),
+        sample(L, "S1", material="mortar", grade="M10", witnessed=False),
         sample(L, "RB1", material="rebar", grade="HRB400E", diameter=20, batch="RB"),
         received(L, "RB1"),
         reported(L, "R-RB1", "RB1", REBAR),
         alert_resolved(L, "unwitnessed_sample:S1"),
+        sample_disposed(L, "S1"),
+        lot_closed(L, "RB"),
         completion(L),
     ]
 
@@ -260,7 +265,7 @@ def test_one_step_per_record_in_chain_order(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     records, walk = walked
-    assert len(walk) == len(records) == 23
+    assert len(walk) == len(records) == 25
     for step, rec in zip(walk, records, strict=True):
         assert (step.seq, step.event_id, step.type) == (rec.seq, rec.event_id, rec.type)
         assert (step.occurred_at, step.recorded_at) == (rec.occurred_at, rec.recorded_at)
@@ -313,7 +318,7 @@ def test_samples_say_whether_they_were_witnessed(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     unwitnessed, witnessed = step_of(walked, "qtrail.materials.sample_taken.v1")
-    assert unwitnessed.changes[0] == "sample S1 taken (concrete C30, NOT witnessed)"
+    assert unwitnessed.changes[0] == "sample S1 taken (mortar M10, NOT witnessed)"
     assert witnessed.changes == ["sample RB1 taken (rebar HRB400E, witnessed)"]
     [receipt] = step_of(walked, "qtrail.materials.sample_received.v1")
     assert receipt.changes == ["sample RB1 received, seal intact"]
@@ -324,12 +329,27 @@ def test_an_alert_is_raised_with_the_fact_and_resolved_later(
 ) -> None:
     unwitnessed = step_of(walked, "qtrail.materials.sample_taken.v1")[0]
     assert unwitnessed.changes[1:] == [
-        "alert (warning): mandatory concrete sample S1 was taken without a witness"
+        "alert (warning): mandatory mortar sample S1 was taken without a witness"
     ]
     [resolved] = step_of(walked, "qtrail.materials.alert_resolved.v1")
     assert resolved.changes == [
-        "alert resolved: mandatory concrete sample S1 was taken without a witness"
+        "alert resolved: mandatory mortar sample S1 was taken without a witness"
         " — 已重新见证取样并复检合格"
+    ]
+
+
+def test_a_disposal_and_a_lot_closing_say_what_they_did(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    [disposed] = step_of(walked, "qtrail.materials.sample_disposed.v1")
+    assert disposed.changes[0] == "sample S1 recorded lost: it will have no result"
+    assert disposed.changes[1].startswith(
+        "alert (warning): sample S1 (mortar, lot B1) recorded lost"
+    )
+    assert disposed.actor == f"supervision {SUPERVISION}"
+    [closed] = step_of(walked, "qtrail.materials.lot_closed.v1")
+    assert closed.changes == [
+        "rebar lot RB closed (1 sampling(s), 1 required by GB/T 1499.2-2018 §9.3 (figures unconfirmed))"
     ]
 
 

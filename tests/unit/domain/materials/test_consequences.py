@@ -26,6 +26,7 @@ from tests.support.events import (
     report_revoked,
     reported,
     sample,
+    sample_disposed,
     staffed,
     witness_authorized,
 )
@@ -174,13 +175,19 @@ def test_a_light_bar_fails_with_mass_failure_and_contradiction_alerts(
 def test_a_lab_failing_a_failing_bar_raises_no_contradiction(rebar: ProjectState) -> None:
     decision = accepted(run([reported(P, "R-3", "RB3", REBAR_LIGHT, conclusion="fail")], rebar))
     assert only_evaluation(decision)["verdict"] == "fail"
-    assert alert_kinds(decision) == {"mass_deviation", "evaluation_failed"}
+    assert alert_kinds(decision) == {"mass_deviation", "evaluation_failed", "lab_failed"}
+    # one failure of one lot: a single disposal covers its three alerts
+    (case,) = decision.states[P].dispositions.values()
+    assert case.subject == "rebar:RB"
+    assert case.alerts == ["lab_failed:R-3", "mass_deviation:R-3", "evaluation_failed:R-3"]
 
 
 def test_a_lab_failing_a_passing_bar_is_a_contradiction(rebar: ProjectState) -> None:
     decision = accepted(run([reported(P, "R-4", "RB4", REBAR_OK, conclusion="fail")], rebar))
     assert only_evaluation(decision)["verdict"] == "pass"
-    assert alert_kinds(decision) == {"lab_conclusion_contradicts"}
+    # qtrail's pass does not wave the lab's fail away: the fail is disposed of all the same
+    assert alert_kinds(decision) == {"lab_conclusion_contradicts", "lab_failed"}
+    assert decision.states[P].alerts["lab_failed:R-4"].requires_disposal
     alert = decision.states[P].alerts["lab_conclusion_contradicts:R-4"]
     assert "fail" in alert.message_en and "pass" in alert.message_en
 
@@ -331,7 +338,7 @@ def test_the_worked_example_batch_fails() -> None:
     close = batch_closed(P, "B7")
     decision = accepted(run([close], state))
     assert [r.type for r in decision.sealed] == [
-        "qtrail.materials.concrete_batch_closed.v1",
+        "qtrail.materials.concrete_batch_closed.v2",
         EVALUATED,
     ]
     data = only_evaluation(decision)
@@ -390,10 +397,16 @@ def test_replaced_and_revoked_reports_are_not_counted() -> None:
     )
     assert state.reports["B7-R2"].status == "replaced"
     assert state.reports["B7-R3"].status == "revoked"
+    # B7-S3 has no valid report left: the batch cannot close without it
+    (refusal,) = run([batch_closed(P, "B7")], state).rejected
+    assert refusal.rejection.code == "materials.lot_not_closable"
+    (missing,) = refusal.rejection.details
+    assert "B7-S3" in missing.message_en and "B7-R3 was revoked" in missing.message_en
+    state = accepted(run([reported(P, "B7-R3b", "B7-S3", {"group_mpa": 33.0})], state)).states[P]
     data = only_evaluation(accepted(run([batch_closed(P, "B7")], state)))
-    # counted: B7-R1 (30) and the replacement B7-R2b (35)
-    assert data["n"] == 2
-    assert data["values"]["mean"] == pytest.approx(32.5)
+    # counted: B7-R1 (30), the replacement B7-R2b (35) and the new B7-R3b (33)
+    assert data["n"] == 3
+    assert data["values"]["mean"] == pytest.approx(32.666666, abs=1e-4)
     assert data["values"]["min"] == pytest.approx(30.0)
 
 
@@ -443,12 +456,26 @@ def test_sigma0_selects_the_known_sigma_method() -> None:
     assert unknown["method"] == "non-statistical"
 
 
-def test_an_empty_batch_is_invalid_with_an_alert() -> None:
-    state = prepared(sample(P, "S1", batch="B9"))
+def test_a_batch_whose_every_sample_was_lost_is_invalid_and_disposed_of_like_a_failure() -> None:
+    state = prepared(sample(P, "S1", batch="B9"), sample_disposed(P, "S1"))
     decision = accepted(run([batch_closed(P, "B9")], state))
     assert only_evaluation(decision)["verdict"] == "invalid"
-    assert decision.states[P].concrete_batches["B9"].verdict == "invalid"
-    assert alert_kinds(decision) == {"evaluation_invalid"}
+    after = decision.states[P]
+    assert after.concrete_batches["B9"].verdict == "invalid"
+    # no group to judge and no sampling that counts: both wait for in-situ testing
+    assert alert_kinds(decision) == {"evaluation_invalid", "sampling_shortfall"}
+    invalid = after.alerts["evaluation_invalid:B9"]
+    assert invalid.requires_disposal and invalid.subject == "concrete:B9"
+    (case,) = after.dispositions.values()
+    assert set(case.alerts) == {"evaluation_invalid:B9", "sampling_shortfall:concrete:B9"}
+
+
+def test_an_invalid_report_is_the_labs_to_replace_not_a_failure(rebar: ProjectState) -> None:
+    decision = accepted(
+        run([reported(P, "R-1", "RB1", {**REBAR_OK, "mass_kg_per_m": 2430.0})], rebar)
+    )
+    alert = decision.states[P].alerts["evaluation_invalid:R-1"]
+    assert alert.blocking and not alert.requires_disposal
 
 
 # ----------------------------------------------------------------------------- the chain

@@ -30,6 +30,7 @@ from tests.support.events import (
     report_revoked,
     reported,
     sample,
+    sample_disposed,
     staffed,
     witness_authorized,
 )
@@ -378,9 +379,11 @@ def test_closing_a_batch_with_no_concrete_sample_is_refused(with_samples: Projec
     assert "data.batch_id" in message
 
 
-def test_closing_a_batch_twice_is_refused(with_samples: ProjectState) -> None:
+def test_closing_a_batch_twice_is_refused() -> None:
     close = batch_closed(P, "B1")
-    state = accepted(run([close], with_samples))
+    state = accepted(
+        run([close], prepared(*received_sample("S1"), reported(P, "R-1", "S1", GROUP)))
+    )
     assert state.concrete_batches["B1"].closed_by.event_id == close["id"]
     assert state.concrete_batches["B1"].grade == "C30"
     refused(run([batch_closed(P, "B1")], state), "quality.duplicate_id")
@@ -462,8 +465,16 @@ def eventful() -> list[dict[str, Any]]:
         reported(P, "R-2", "S3", {"group_mpa": 99.0}),  # refused: reused number
         reported(P, "R-Z", "S3", {"group_mpa": 99.0}, org=STRANGER),  # refused: not commissioned
         report_revoked(P, "R-2"),
+        reported(P, "R-5", "S2", {"group_mpa": 34.0}),  # the revoked report's sample, again
+        sample_disposed(P, "S4"),  # never received: recorded lost by the supervision
         batch_closed(P, "B1"),
     ]
+
+
+def replayed_dispositions_match(live: ProjectState) -> bool:
+    return all(
+        live.alerts[a].subject == d.subject for d in live.dispositions.values() for a in d.alerts
+    )
 
 
 def test_replay_reproduces_the_live_alerts_and_materials_state() -> None:
@@ -474,7 +485,14 @@ def test_replay_reproduces_the_live_alerts_and_materials_state() -> None:
     ]
     live = decision.states[P]
     kinds = {alert.kind for alert in live.alerts.values()}
-    assert kinds >= {"unwitnessed_sample", "seal_mismatch", "mass_deviation", "evaluation_failed"}
+    assert kinds >= {
+        "unwitnessed_sample",
+        "seal_mismatch",
+        "mass_deviation",
+        "evaluation_failed",
+        "sample_disposed",
+    }
+    assert live.dispositions and replayed_dispositions_match(live)
     assert live.alerts["unwitnessed_sample:S1"].resolved_by is not None
     assert live.alerts["unwitnessed_sample:S4"].resolved_by is not None
 
@@ -484,6 +502,7 @@ def test_replay_reproduces_the_live_alerts_and_materials_state() -> None:
     assert replayed.samples == live.samples
     assert replayed.reports == live.reports
     assert replayed.concrete_batches == live.concrete_batches
+    assert replayed.dispositions == live.dispositions
     assert replayed == live
     sealed_alerts = {a.alert_id for _, a in decision.alerts if a.kind not in REFUSAL_KINDS}
     assert sealed_alerts == set(replayed.alerts)
