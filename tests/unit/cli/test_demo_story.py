@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.cli.demo import DEMO_PROJECT, story
+from services.cli.demo import DEMO_PROJECT, REPORTS, story
 from services.domain.reasons import Rejection
 from services.domain.recording import decide_batch
 from services.domain.state import ProjectState
@@ -57,8 +57,8 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
         "B-4F": [],
     }
     assert set(final.material_lots) == {"rebar:GJ-2025-01", "rebar:GJ-2025-02", "cement:SN-2025-01"}
-    assert final.reports["XJ-2025-S001"].stage == "preliminary"
-    assert final.reports["XJ-2025-S002"].stage == "final"
+    assert final.reports[f"{REPORTS}S001"].stage == "preliminary"
+    assert final.reports[f"{REPORTS}S002"].stage == "final"
 
 
 def test_the_story_is_the_same_for_the_same_clock() -> None:
