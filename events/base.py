@@ -18,7 +18,8 @@ class EventData(BaseModel):
 
 
 class Role(StrEnum):
-    """The five responsible parties of a building project (建质[2014]124号), plus labs."""
+    """The five responsible parties of a building project (建质[2014]124号), labs, qtrail itself
+    and the supervision station."""
 
     OWNER = "owner"  # 建设单位
     SURVEY = "survey"  # 勘察单位
@@ -27,6 +28,7 @@ class Role(StrEnum):
     SUPERVISION = "supervision"  # 监理单位
     LAB = "lab"  # 检测机构
     SYSTEM = "system"  # qtrail itself (evaluations, plaque issuance)
+    REGULATOR = "regulator"  # 质量监督机构: the supervision station
 
 
 ProjectId = Annotated[

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from events.acceptance import IMPLICIT_OR_UNIT_PATTERN, IMPLICIT_UNIT
 from events.base import EventData, PartyRole, Sha256Hex, ShortText, Text
 
 
 class CompletionAccepted(EventData):
-    """竣工验收: the owner records completion acceptance, signed by the five leads."""
+    """竣工验收: the owner records a building's completion acceptance, signed by the five leads.
 
-    event_type = "qtrail.project.completion_accepted.v1"
+    v2 names the building (unit project). A v1 record, from before buildings were registered,
+    upcasts to the implicit unit: the whole project."""
 
+    event_type = "qtrail.project.completion_accepted.v2"
+
+    unit_id: str = Field(
+        pattern=IMPLICIT_OR_UNIT_PATTERN, description="单位工程编号 / the building accepted"
+    )
     accepted_on: dt.date = Field(description="竣工验收日期 / date of completion acceptance")
     started_on: dt.date = Field(description="开工日期 / actual construction start date")
     lead_signatures: dict[PartyRole, Sha256Hex] = Field(
         description="五方项目负责人签字页 / each of the five leads' signed page, by role"
     )
     acceptance_record: Sha256Hex = Field(description="竣工验收报告 / the acceptance report")
+
+
+def completion_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 completion accepted the whole project: the implicit unit."""
+    return {**data, "unit_id": IMPLICIT_UNIT}
 
 
 class PlaqueParty(BaseModel):

@@ -13,8 +13,33 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from events.acceptance import (
+    AcceptanceNoticeFiled,
+    DivisionAccepted,
+    DwellingsAccepted,
+    SubitemAccepted,
+    UnitRegistered,
+    WarrantyIssued,
+)
+from events.aftercare import (
+    AccidentClosed,
+    AccidentGraded,
+    AccidentInvestigated,
+    ComplaintHandled,
+    ComplaintLodged,
+    DefectRepaired,
+    DefectReported,
+    RepairConfirmed,
+    ResponsibilityFound,
+)
 from events.base import EventData
-from events.completion import CompletionAccepted, PlaqueInstalled, PlaqueIssued, PlaqueRevoked
+from events.completion import (
+    CompletionAccepted,
+    PlaqueInstalled,
+    PlaqueIssued,
+    PlaqueRevoked,
+    completion_v1_to_v2,
+)
 from events.correction import RecordCorrected
 from events.materials import (
     AlertResolved,
@@ -94,16 +119,35 @@ CURRENT: tuple[type[EventData], ...] = (
     DesignChecked,
     RepairPlanned,
     RepairAccepted,
+    UnitRegistered,
+    SubitemAccepted,
+    DivisionAccepted,
+    DwellingsAccepted,
+    AcceptanceNoticeFiled,
+    WarrantyIssued,
     CompletionAccepted,
     PlaqueIssued,
     PlaqueInstalled,
     PlaqueRevoked,
+    DefectReported,
+    DefectRepaired,
+    RepairConfirmed,
+    ComplaintLodged,
+    ComplaintHandled,
+    AccidentGraded,
+    AccidentInvestigated,
+    AccidentClosed,
+    ResponsibilityFound,
 )
 
 UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {
     "qtrail.quality.inspection_lot_accepted.v1": (
         "qtrail.quality.inspection_lot_accepted.v2",
         inspection_lot_v1_to_v2,
+    ),
+    "qtrail.project.completion_accepted.v1": (
+        "qtrail.project.completion_accepted.v2",
+        completion_v1_to_v2,
     ),
     "qtrail.materials.concrete_batch_closed.v1": (
         "qtrail.materials.concrete_batch_closed.v2",

@@ -19,7 +19,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 
 from services.application.ports import Collision, Publisher, TrailWriter, Unstorable
-from services.domain.completion import Issuer
+from services.domain.plaques import Issuer
 from services.domain.recording import (
     BatchDecision,
     RejectedEvent,

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from events.acceptance import IMPLICIT_UNIT
 from events.base import PARTY_ROLES, EventData, Person
 from events.completion import CompletionAccepted, PlaqueInstalled
 from events.materials import (
@@ -504,6 +505,7 @@ def materials_and_completion(s: Story) -> None:
     )
     signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}
     completion = CompletionAccepted(
+        unit_id=IMPLICIT_UNIT,
         accepted_on=(s.start + dt.timedelta(days=385)).date(),
         started_on=(s.start + dt.timedelta(days=30)).date(),
         lead_signatures=signatures,

@@ -31,11 +31,14 @@ class Principal:
 
     def may_write_as(self, org: str, role: Role) -> str | None:
         """None when this key may submit as (org, role); otherwise why not."""
-        if self.kind not in (KeyKind.PARTY, KeyKind.LAB):
+        if self.kind is KeyKind.ADMIN:
             return f"a {self.kind.value} key cannot submit events"
         if org != self.org:
             return f"this key belongs to {self.org}, not {org}"
-        allowed = {Role.LAB} if self.kind is KeyKind.LAB else PARTIES
+        allowed = {
+            KeyKind.LAB: {Role.LAB},
+            KeyKind.REGULATOR: {Role.REGULATOR},
+        }.get(self.kind, PARTIES)
         if role not in allowed:
             return f"a {self.kind.value} key cannot act in role {role.value}"
         return None

@@ -11,7 +11,7 @@ from services.domain.state import ProjectState
 
 OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
 CONSTRUCTION, SUPERVISION = Role.CONSTRUCTION, Role.SUPERVISION
-LAB, SYSTEM = Role.LAB, Role.SYSTEM
+LAB, SYSTEM, REGULATOR = Role.LAB, Role.SYSTEM, Role.REGULATOR
 
 MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.project.registered": frozenset({OWNER}),
@@ -47,10 +47,32 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.materials.design_checked": frozenset({DESIGN}),
     "qtrail.materials.repair_planned": frozenset({CONSTRUCTION}),
     "qtrail.materials.repair_accepted": frozenset({SUPERVISION}),
+    # The acceptance hierarchy (GB 50300-2013 §6.0.2–6.0.3): the supervision accepts sub-items and
+    # divisions and records the per-dwelling inspection; the owner registers buildings, tells the
+    # station and accepts completion; the builder gives the warranty certificate.
+    "qtrail.project.unit_registered": frozenset({OWNER}),
+    "qtrail.acceptance.subitem_accepted": frozenset({SUPERVISION}),
+    "qtrail.acceptance.division_accepted": frozenset({SUPERVISION}),
+    "qtrail.acceptance.dwellings_accepted": frozenset({SUPERVISION}),
+    "qtrail.acceptance.notice_filed": frozenset({OWNER}),
+    "qtrail.acceptance.warranty_issued": frozenset({CONSTRUCTION}),
     "qtrail.project.completion_accepted": frozenset({OWNER}),
     "qtrail.plaque.issued": frozenset({SYSTEM}),
     "qtrail.plaque.installed": frozenset({OWNER}),
     "qtrail.plaque.revoked": frozenset({OWNER}),
+    # After completion: any party reports a defect (the owner party files a dwelling owner's public
+    # report once verified); the builder repairs; the owner records the reporter's confirmation.
+    "qtrail.warranty.defect_reported": PARTIES,
+    "qtrail.warranty.defect_repaired": frozenset({CONSTRUCTION}),
+    "qtrail.warranty.repair_confirmed": frozenset({OWNER}),
+    "qtrail.aftercare.complaint_lodged": frozenset({OWNER, REGULATOR}),
+    "qtrail.aftercare.complaint_handled": frozenset({OWNER, REGULATOR}),
+    # Grading, investigating and closing an accident, and finding responsibility, are the
+    # authority's acts (建质〔2010〕111号; 建质〔2014〕124号).
+    "qtrail.quality.accident_graded": frozenset({REGULATOR}),
+    "qtrail.quality.accident_investigated": frozenset({REGULATOR}),
+    "qtrail.quality.accident_closed": frozenset({REGULATOR}),
+    "qtrail.aftercare.responsibility_found": frozenset({REGULATOR}),
 }
 """Type (without version) → roles that may submit it. docs/architecture.md shows it as a table."""
 
@@ -72,6 +94,8 @@ def holds_role(state: ProjectState, org: str, role: Role) -> bool:
         return state.owner_org == org
     if role is Role.LAB:
         return org in state.labs
+    if role is Role.REGULATOR:  # any station's key, until stations have jurisdictions
+        return True
     if role is Role.SYSTEM:  # only the recorder itself acts as system: no key may (access.py)
         return org == SYSTEM_ORG
     party = state.parties.get(role.value)

@@ -17,7 +17,16 @@ from collections.abc import Iterable, Mapping
 from events.base import EventData, Role
 from events.project import ProjectRegistered
 from events.registry import CURRENT, parse_data
-from services.domain import completion, corrections, parties, quality, reasons
+from services.domain import (
+    acceptance,
+    aftercare,
+    completion,
+    corrections,
+    parties,
+    plaques,
+    quality,
+    reasons,
+)
 from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import SealedRecord, utc_text
 from services.domain.context import Context, ReferencedRecord
@@ -36,7 +45,10 @@ HANDLERS = registry(
         *quality.HANDLERS,
         *corrections.HANDLERS,
         *materials.HANDLERS,
+        *acceptance.HANDLERS,
         *completion.HANDLERS,
+        *aftercare.HANDLERS,
+        *plaques.HANDLERS,
     ],
     CURRENT,
 )

@@ -22,10 +22,10 @@ from events.registry import schema_version
 from services.domain import reasons
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
-from services.domain.completion import Issuer, plaque_follow_ups
 from services.domain.context import ReferencedRecord
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
+from services.domain.plaques import Issuer, plaque_follow_ups
 from services.domain.project import decide, fold
 from services.domain.reasons import Rejection
 from services.domain.state import Alert, ProjectState

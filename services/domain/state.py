@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from events.acceptance import IMPLICIT_UNIT
 from events.materials import MATERIAL_NAMES
 from services.domain.chain import GENESIS
 from services.domain.ledger import (
@@ -215,6 +216,53 @@ class Completion(BaseModel):
     accepted_on: dt.date
     started_on: dt.date
     ref: EventRef
+    unit_id: str = IMPLICIT_UNIT
+
+
+class WarrantyTerm(BaseModel):
+    """One part's warranty in a building: from its acceptance for ``years``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    part: str
+    years: int
+
+
+class Warranty(BaseModel):
+    """The building's warranty certificate (质量保修书), as issued."""
+
+    model_config = ConfigDict(frozen=True)
+
+    issued_on: dt.date
+    terms: list[WarrantyTerm]
+    repair_days: int
+    evidence: str
+    ref: EventRef
+
+
+class UnitProject(BaseModel):
+    """One building (单位工程): accepted on its own, with its own plaque and warranty.
+
+    A chain from before buildings were registered reads as one implicit unit, the whole project
+    (``registered`` None)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit_id: str
+    name: str
+    housing: bool = False
+    dwellings: list[str] = []
+    divisions: list[str] = []
+    floors_above: int | None = None
+    floors_below: int = 0
+    floor_area_m2: float | None = None
+    registered: EventRef | None = None
+    warranty: Warranty | None = None
+    completion: Completion | None = None
+
+    @property
+    def implicit(self) -> bool:
+        return self.registered is None
 
 
 class Plaque(BaseModel):
@@ -246,7 +294,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 6
+SNAPSHOT_VERSION = 7
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -278,7 +326,10 @@ class ProjectState(BaseModel):
     alerts: dict[str, Alert] = {}
     dispositions: dict[str, Disposition] = {}
     """Disposals of failures, by the id of the alert that opened each."""
+    units: dict[str, UnitProject] = {}
+    """Buildings by unit id; the implicit unit ``IMPLICIT_UNIT`` for an old chain's completion."""
     completion: Completion | None = None
+    """The first building's completion: the project's trail runs on after it, for life."""
     plaques: dict[str, Plaque] = {}
     """By serial (as text: JSON object keys)."""
     evidence: list[str] = []

@@ -19,7 +19,7 @@ from services.adapters.postgres.trail_writer import PostgresTrailWriter
 from services.adapters.signing import Signer
 from services.application.checkpoints import sign_checkpoint
 from services.application.record_batch import BatchRecorder, Topics
-from services.domain.completion import Issuer
+from services.domain.plaques import Issuer
 from services.recorder.plaques import PlaqueRenderer
 from services.settings import Settings
 

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from events.acceptance import IMPLICIT_UNIT
 from events.base import EventData
 from events.completion import CompletionAccepted
 from events.correction import RecordCorrected
@@ -60,6 +61,8 @@ CONSTRUCTION = org_code(104)
 SUPERVISION = org_code(105)
 LAB = org_code(106)
 STRANGER = org_code(199)
+STATION = org_code(150)
+"""A supervision station (质量监督站): a regulator key's organization."""
 ORGS = {
     "owner": OWNER,
     "survey": SURVEY,
@@ -616,6 +619,7 @@ def completion(
     return fact(
         project,
         CompletionAccepted(
+            unit_id=IMPLICIT_UNIT,
             accepted_on=at.date(),
             started_on=(T0 + dt.timedelta(days=2)).date().isoformat(),
             lead_signatures={role: sha(f"signature-{project}-{role}") for role in signed},

@@ -22,6 +22,7 @@ from tests.support.events import (
     LEADS,
     ORGS,
     OWNER,
+    STATION,
     STRANGER,
     SUPERVISION,
     SURVEY,
@@ -74,6 +75,7 @@ PARTY_ROLES = ("owner", "survey", "design", "construction", "supervision")
 # The matrix as the domain intends it, written out independently of services/domain (see
 # docs/architecture.md): a change to MATRIX must change this table too.
 OW, SU, DE, C, SV = Role.OWNER, Role.SURVEY, Role.DESIGN, Role.CONSTRUCTION, Role.SUPERVISION
+RG = Role.REGULATOR
 EXPECTED: dict[str, set[Role]] = {
     "qtrail.project.registered": {OW},
     "qtrail.party.appointed": {OW},
@@ -101,15 +103,30 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.materials.design_checked": {DE},
     "qtrail.materials.repair_planned": {C},
     "qtrail.materials.repair_accepted": {SV},
+    "qtrail.project.unit_registered": {OW},
+    "qtrail.acceptance.subitem_accepted": {SV},
+    "qtrail.acceptance.division_accepted": {SV},
+    "qtrail.acceptance.dwellings_accepted": {SV},
+    "qtrail.acceptance.notice_filed": {OW},
+    "qtrail.acceptance.warranty_issued": {C},
     "qtrail.project.completion_accepted": {OW},
     "qtrail.plaque.issued": {Role.SYSTEM},
     "qtrail.plaque.installed": {OW},
     "qtrail.plaque.revoked": {OW},
+    "qtrail.warranty.defect_reported": {OW, SU, DE, C, SV},
+    "qtrail.warranty.defect_repaired": {C},
+    "qtrail.warranty.repair_confirmed": {OW},
+    "qtrail.aftercare.complaint_lodged": {OW, RG},
+    "qtrail.aftercare.complaint_handled": {OW, RG},
+    "qtrail.quality.accident_graded": {RG},
+    "qtrail.quality.accident_investigated": {RG},
+    "qtrail.quality.accident_closed": {RG},
+    "qtrail.aftercare.responsibility_found": {RG},
 }
 CURRENT_TYPE = {entry.name: event_type for event_type, entry in CATALOG.items()}
 """Type name → its current versioned type, e.g. ...inspection_lot_accepted → ....v2."""
 
-ACTOR_ORG = {**ORGS, "lab": LAB, "system": OWNER}
+ACTOR_ORG = {**ORGS, "lab": LAB, "system": OWNER, "regulator": STATION}
 """The organization that holds each role in the staffed project. Nobody holds ``system``: the
 owner's organization tries it, to show that even the registrant cannot act as qtrail."""
 

@@ -28,6 +28,8 @@ LOT = "qtrail.quality.inspection_lot_accepted.v2"
 LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
 BATCH = "qtrail.materials.concrete_batch_closed.v2"
 BATCH_V1 = "qtrail.materials.concrete_batch_closed.v1"
+COMPLETION = "qtrail.project.completion_accepted.v2"
+COMPLETION_V1 = "qtrail.project.completion_accepted.v1"
 CURRENT_TYPES = {
     REGISTERED,
     "qtrail.party.appointed.v1",
@@ -55,10 +57,25 @@ CURRENT_TYPES = {
     "qtrail.materials.design_checked.v1",
     "qtrail.materials.repair_planned.v1",
     "qtrail.materials.repair_accepted.v1",
-    "qtrail.project.completion_accepted.v1",
+    "qtrail.project.unit_registered.v1",
+    "qtrail.acceptance.subitem_accepted.v1",
+    "qtrail.acceptance.division_accepted.v1",
+    "qtrail.acceptance.dwellings_accepted.v1",
+    "qtrail.acceptance.notice_filed.v1",
+    "qtrail.acceptance.warranty_issued.v1",
+    COMPLETION,
     "qtrail.plaque.issued.v1",
     "qtrail.plaque.installed.v1",
     "qtrail.plaque.revoked.v1",
+    "qtrail.warranty.defect_reported.v1",
+    "qtrail.warranty.defect_repaired.v1",
+    "qtrail.warranty.repair_confirmed.v1",
+    "qtrail.aftercare.complaint_lodged.v1",
+    "qtrail.aftercare.complaint_handled.v1",
+    "qtrail.quality.accident_graded.v1",
+    "qtrail.quality.accident_investigated.v1",
+    "qtrail.quality.accident_closed.v1",
+    "qtrail.aftercare.responsibility_found.v1",
 }
 
 
@@ -111,7 +128,7 @@ def test_every_catalog_type_is_well_formed_and_names_its_model(event_type: str) 
 
 
 def test_known_types_lists_the_catalog_and_the_upcast_versions() -> None:
-    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1, BATCH_V1])
+    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1, BATCH_V1, COMPLETION_V1])
 
 
 @pytest.mark.parametrize("bad", ["qtrail.project.registered", "qtrail.project.registered.v0", "x"])
