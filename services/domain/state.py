@@ -280,6 +280,39 @@ class Plaque(BaseModel):
     installed_on: dt.date | None = None
 
 
+class DefectStatus(StrEnum):
+    OPEN = "open"
+    """Reported, or its repair disputed: the builder owes a repair."""
+    REPAIRED = "repaired"
+    """The builder reported the repair; the reporter has not confirmed it yet."""
+    CONFIRMED = "confirmed"
+
+
+class Defect(BaseModel):
+    """A defect reported in a completed building, under warranty or not, until its repair is
+    confirmed. Nothing personal: a public reporter's contact stays off the chain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    defect_id: str
+    unit_id: str
+    dwelling: str | None = None
+    part: str
+    description: str
+    reported_on: dt.date
+    source: str
+    public_report: str | None = None
+    in_warranty: bool
+    """Reported within the part's warranty period: the builder owes the repair (art. 41)."""
+    repair_due: dt.date | None = None
+    """The day the repair is due (the certificate's ``repair_days`` on); None out of warranty."""
+    status: DefectStatus = DefectStatus.OPEN
+    repaired_on: dt.date | None = None
+    reported: EventRef
+    steps: list[EventRef] = []
+    """Repairs and confirmations or disputes, in order."""
+
+
 class ProjectProfile(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -332,6 +365,8 @@ class ProjectState(BaseModel):
     """The first building's completion: the project's trail runs on after it, for life."""
     plaques: dict[str, Plaque] = {}
     """By serial (as text: JSON object keys)."""
+    defects: dict[str, Defect] = {}
+    """Defects reported after completion, by defect id."""
     evidence: list[str] = []
     """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}
