@@ -12,6 +12,7 @@ from services.domain.state import PlaqueStatus, ProjectState
 from tests.support.events import (
     ORGS,
     T0,
+    accepted_unit,
     completion,
     lab_commissioned,
     lot_closed,
@@ -40,7 +41,7 @@ def run(envelopes: list[Mapping[str, Any]], state: ProjectState | None = None) -
 
 
 def completed() -> tuple[ProjectState, BatchDecision]:
-    decision = run([*staffed(P), completion(P, event_id="evt-completion-1")])
+    decision = run([*staffed(P), *accepted_unit(P), completion(P, event_id="evt-completion-1")])
     assert decision.rejected == []
     return decision.states[P], decision
 
@@ -50,6 +51,7 @@ def test_every_gap_is_refused_with_its_own_code() -> None:
     envelopes = [
         *staffed(P, commit=False),
         nc_raised(P, "NC-1", at=T0 + 2 * DAY),
+        *accepted_unit(P),
         completion(P, signed=five[:-1]),
     ]
     decision = run(envelopes)
@@ -68,7 +70,7 @@ def test_every_gap_is_refused_with_its_own_code() -> None:
 def test_a_complete_project_is_accepted_once_and_issues_its_plaque() -> None:
     state, decision = completed()
     assert [r.type for r in decision.sealed[-2:]] == [
-        "qtrail.project.completion_accepted.v1",
+        "qtrail.project.completion_accepted.v2",
         "qtrail.plaque.issued.v1",
     ]
     assert state.completion is not None
@@ -82,7 +84,13 @@ def test_a_complete_project_is_accepted_once_and_issues_its_plaque() -> None:
 
 def test_without_a_signer_completion_seals_no_plaque() -> None:
     decision = decide_batch(
-        [item(e) for e in [*staffed(P), completion(P)]], {}, {}, NOW, {}, {}, None
+        [item(e) for e in [*staffed(P), *accepted_unit(P), completion(P)]],
+        {},
+        {},
+        NOW,
+        {},
+        {},
+        None,
     )
     assert decision.rejected == [] and decision.states[P].plaques == {}
 
@@ -131,7 +139,9 @@ CEMENT = {"material": "cement", "grade": "P.O 42.5", "batch": "SN"}
 
 
 def with_materials(*envelopes: dict[str, Any]) -> ProjectState:
-    decision = run([*staffed(P), lab_commissioned(P), witness_authorized(P), *envelopes])
+    decision = run(
+        [*staffed(P), lab_commissioned(P), witness_authorized(P), *accepted_unit(P), *envelopes]
+    )
     assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
     return decision.states[P]
 
