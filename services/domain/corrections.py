@@ -3,7 +3,9 @@ and folding it into the ledger.
 
 A correction names the corrected event and the changed fields by dotted path (``lead.name``).
 Applying the changes to the original payload must give a payload that validates as that type.
-Nothing is edited: the original stays on the chain, the state shows the corrected values.
+Nothing is edited: the original stays on the chain, the state shows the corrected values. A
+correction that changes a construction or supervision lead's registration number or qualification
+is judged by the appointment's rules for them (``qualifications``): it cannot blank them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from events.base import EventData
 from events.correction import RecordCorrected
+from events.party import LeadChanged, PartyAppointed
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
@@ -24,6 +28,7 @@ from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler
 from services.domain.identifiers import identity_problem
 from services.domain.ledger import Correction, EventRef
+from services.domain.qualifications import LEAD_REGISTRATION, lead_refusal
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
@@ -117,12 +122,25 @@ def check_correction(
         if path not in allowed:
             return reasons.NOT_CORRECTABLE.format(field=path, type=type_name(original.type))
     try:
-        parse_data(original.type, corrected)
+        _, payload = parse_data(original.type, corrected)
     except (ValidationError, UnknownEventType) as exc:
         return reasons.CORRECTION_INVALID.format(detail=str(exc).splitlines()[0])
     if (problem := identity_problem(corrected)) is not None:
         return reasons.CORRECTION_INVALID.format(detail=problem)
-    return None
+    return _registration_refusal(payload, data.changes)
+
+
+def _registration_refusal(payload: EventData, changes: Mapping[str, Any]) -> Rejection | None:
+    """The corrected lead's registration, judged on the fields the correction changes only: a
+    lead appointed before the rule may still have a name corrected."""
+    if isinstance(payload, PartyAppointed):
+        field, lead = "lead", payload.lead
+    elif isinstance(payload, LeadChanged):
+        field, lead = "new_lead", payload.new_lead
+    else:
+        return None
+    changed = [leaf for leaf in LEAD_REGISTRATION if f"{field}.{leaf}" in changes]
+    return lead_refusal(payload.role, lead, field, only=changed) if changed else None
 
 
 def corrected_lead_fields(changes: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
