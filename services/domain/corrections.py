@@ -11,7 +11,7 @@ is judged by the appointment's rules for them (``qualifications``): it cannot bl
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -79,8 +79,12 @@ CORRECTABLE: dict[str, frozenset[str]] = {
 so that every period and reference on the chain stays as it was sealed."""
 
 
-def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload with ``changes`` applied; raises KeyError for a path that does not exist."""
+def apply_changes(
+    data: dict[str, Any], changes: Mapping[str, Any], *, may_add: Collection[str] = ()
+) -> dict[str, Any]:
+    """The payload with ``changes`` applied; raises KeyError for a path that does not exist,
+    unless ``may_add`` names it (an optional field the original left out, e.g. the registration
+    number of a lead appointed before it was required)."""
     result = copy.deepcopy(data)
     for path, value in changes.items():
         *parents, leaf = path.split(".")
@@ -89,7 +93,7 @@ def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str,
             node = node[part]
             if not isinstance(node, dict):
                 raise KeyError(path)
-        if leaf not in node:
+        if leaf not in node and path not in may_add:
             raise KeyError(path)
         node[leaf] = value
     return result
@@ -111,13 +115,13 @@ def check_correction(
         )
     if actor_org not in (original.actor_org, owner_org):
         return reasons.CORRECTION_NOT_AUTHOR.format(event_id=data.corrects_event_id)
+    allowed = CORRECTABLE.get(type_name(original.type), frozenset())
     try:
-        corrected = apply_changes(original.data, data.changes)
+        corrected = apply_changes(original.data, data.changes, may_add=allowed)
     except KeyError as exc:
         return reasons.CORRECTION_INVALID.format(
             detail=f"no field {exc.args[0]} in {original.type}"
         )
-    allowed = CORRECTABLE.get(type_name(original.type), frozenset())
     for path in data.changes:
         if path not in allowed:
             return reasons.NOT_CORRECTABLE.format(field=path, type=type_name(original.type))
