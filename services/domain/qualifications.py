@@ -77,11 +77,15 @@ def qualifies(req: Requirement, qualification: str) -> bool:
     return normalized(_SPECIALTY.sub("", qualification)) in req.titles
 
 
+@cache
+def _placeholders() -> frozenset[str]:
+    return frozenset(normalized(p) for p in table()["registration_number"]["placeholders"])
+
+
 def is_placeholder(registration_number: str) -> bool:
     number = normalized(registration_number)
-    placeholders = {normalized(p) for p in table()["registration_number"]["placeholders"]}
     return (
-        number in placeholders
+        number in _placeholders()
         or not any(c.isdigit() for c in number)
         or len(set(number.replace(" ", ""))) < 2
     )
