@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
+from services.domain import canonical
 
 GENESIS = bytes(32)
 
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:
-    return rfc8785.dumps(record)
+    return canonical.dumps(record)
 
 
 def chain_hash(prev_hash: bytes, canonical: bytes) -> bytes:
