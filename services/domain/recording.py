@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from events import limits
-from events.base import Role
+from events.base import EventData, Role
 from events.completion import PlaqueIssued
 from events.correction import RecordCorrected
 from events.materials import InSituTested, MaterialEvaluated, TestReported
@@ -246,7 +246,7 @@ class _Batch:
             self.reports_seen[sub.data.report_number] = (
                 f"project {sub.project_id}, event {sub.event_id}"
             )
-        state = _append(result, state, record, sub.digest)
+        state = _append(result, state, record, sub.digest, (sub.event_type, sub.data))
         for event_type, follow_id, payload in _follow_ups(state, sub, self.issuer):
             follow = seal_follow_up(state, follow_id, event_type, payload, self.now)
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
@@ -319,12 +319,16 @@ def _follow_ups(
 
 
 def _append(
-    result: BatchDecision, state: ProjectState, record: SealedRecord, digest: bytes
+    result: BatchDecision,
+    state: ProjectState,
+    record: SealedRecord,
+    digest: bytes,
+    parsed: tuple[str, EventData] | None = None,
 ) -> ProjectState:
     """Seal ``record`` into the batch, fold it, and collect the alerts it raised."""
     result.sealed.append(record)
     result.digests[record.event_id] = digest
-    after = fold(state, record)
+    after = fold(state, record, parsed)
     result.alerts += [
         (record.project_id, alert) for key, alert in after.alerts.items() if key not in state.alerts
     ]
