@@ -61,6 +61,8 @@ def _plain(value: Any) -> Any:
         for key, item in value.items():
             if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
                 raise _Reference
+            if type(item) is str:  # most leaves: no call
+                continue
             new = _plain(item)
             if new is not item:
                 if changed is None:
@@ -70,6 +72,8 @@ def _plain(value: Any) -> Any:
     if kind is list:
         out = None
         for i, item in enumerate(value):
+            if type(item) is str:
+                continue
             new = _plain(item)
             if new is not item:
                 if out is None:

@@ -31,7 +31,10 @@ def utc_text(moment: dt.datetime) -> str:
     """RFC 3339 UTC with microseconds: one spelling per instant, so hashes are reproducible."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: qtrail keeps every time zone-aware")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime's spelling of such years, kept as it always was
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
 
 
 @dataclass(frozen=True)
