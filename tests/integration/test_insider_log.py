@@ -117,7 +117,7 @@ async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     superuser: asyncpg.Connection,
     tmp_path: Path,
 ) -> None:
-    """The residual risk, shown: rewrite a chain, empty both checkpoint tables, let the
+    """The residual risk, shown: rewrite a chain, empty the checkpoint tables (leaves, nodes, checkpoints), let the
     checkpointer sign a fresh log. Verify and the trusted key are satisfied; the checkpoint the
     regulator kept is not."""
     project = await seeded(site, 3)
@@ -138,6 +138,7 @@ async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     await relink(superuser, project, bodies)
     await superuser.execute("DELETE FROM checkpoint_leaves")
     await superuser.execute("DELETE FROM checkpoints")
+    await superuser.execute("DELETE FROM checkpoint_nodes")
 
     fresh = await checkpoint(pool, environment)
     assert fresh.made is not None and fresh.made.number == 1 and fresh.refused == []
