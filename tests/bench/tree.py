@@ -116,6 +116,10 @@ async def at_size(size: int) -> dict[str, Any]:
             every = await store.stored_leaves(size + ROUNDS)
             merkle.root([merkle.leaf_hash(row.leaf) for row in every])
             all_leaves = time.perf_counter() - start
+            stored = await superuser.fetchrow(
+                """SELECT count(*) AS rows, pg_total_relation_size('checkpoint_nodes') AS bytes
+                   FROM checkpoint_nodes"""
+            )
         finally:
             await superuser.close()
             await pool.close()
@@ -127,6 +131,8 @@ async def at_size(size: int) -> dict[str, Any]:
         "checkpoint_ms": round(statistics.median(signing) * 1000, 2),
         "proof_ms": round(statistics.median(proving) * 1000, 2),
         "all_leaves_root_ms": round(all_leaves * 1000, 1),
+        "node_rows": stored["rows"],
+        "node_bytes_per_leaf": round(stored["bytes"] / (size + ROUNDS)),
         "rounds": ROUNDS,
         "run": uuid.uuid4().hex[:6],
     }
@@ -143,7 +149,8 @@ def print_figures(figures: list[dict[str, Any]]) -> None:
         print(
             f"    {f['tree_size']:>9,} leaves: checkpoint {f['checkpoint_ms']:8.2f} ms, "
             f"inclusion proof {f['proof_ms']:6.2f} ms; "
-            f"every leaf read and hashed (before): {f['all_leaves_root_ms']:8.1f} ms"
+            f"every leaf read and hashed (before): {f['all_leaves_root_ms']:8.1f} ms; "
+            f"{f['node_bytes_per_leaf']} B of nodes a leaf"
         )
 
 

@@ -94,8 +94,8 @@ async def test_the_migration_builds_the_nodes_of_a_log_signed_before_them(
     for index in (0, 255, 256, 699, 999):
         proof = await inclusion_proof(store, index, leaves[index], second)
         assert list(proof.hashes) == merkle.inclusion_proof(index, hashes)
-    proof = await consistency_proof(store, first, second)
-    assert proof == merkle.consistency_proof(first.tree_size, hashes)
+    path = await consistency_proof(store, first, second)
+    assert path == merkle.consistency_proof(first.tree_size, hashes)
 
     with pytest.raises(asyncpg.InsufficientPrivilegeError):  # the recorder appends, never edits
         await pool.execute("UPDATE checkpoint_nodes SET hash = hash WHERE level = 0")
