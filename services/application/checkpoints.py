@@ -81,7 +81,7 @@ async def sign_checkpoint(
         extent = await session.extent()
         newest = await session.newest_leaves()
         size = last.tree_size if last else 0
-        border = await session.nodes(subtrees.border(size))
+        border = await session.nodes([*subtrees.border(size), (0, size)])
         damaged = _damage(last, extent, newest, border, keys)
         if damaged is not None:
             return CheckpointRun(None, [], damaged)
@@ -135,13 +135,16 @@ def _damage(
     border: Mapping[Node, bytes],
     keys: Mapping[str, Ed25519PublicKey],
 ) -> str | None:
-    """What stops all signing: the last checkpoint's own problems, leaves beyond it (or none
-    signed), a project's newest row that contradicts its bytes, or a stored border that no
-    longer gives the signed root (the only nodes a new root is built on)."""
-    if last is None:
-        return extent_problem(extent, None)
-    if problem := head_problem(last, keys) or extent_problem(extent, last):
+    """What stops all signing: the last checkpoint's own problems, leaves or leaf hashes beyond
+    it (or none signed), a project's newest row that contradicts its bytes, or a stored border
+    that no longer gives the signed root (the only nodes a new root is built on)."""
+    size = last.tree_size if last else 0
+    if problem := (head_problem(last, keys) if last else None) or extent_problem(extent, last):
         return problem
+    if (0, size) in border:
+        return f"the log's stored tree holds leaf hashes beyond the {size} leaves signed"
+    if last is None:
+        return None
     for entry in newest.values():
         if problem := row_problem(entry.row):
             return problem

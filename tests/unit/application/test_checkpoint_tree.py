@@ -146,3 +146,20 @@ async def test_an_edited_border_node_stops_all_signing(stores: Stores, signer: S
         assert (await sign_checkpoint(stores.log, signer, LATER)).log_damaged == run.log_damaged
         stores.db.checkpoint_nodes[node] = kept
     assert (await sign_checkpoint(stores.log, signer, LATER)).made is not None
+
+
+async def test_tree_nodes_left_beyond_the_signed_tree_stop_all_signing(
+    stores: Stores, signer: Signer
+) -> None:
+    """As when an insider empties the leaves and checkpoints but not the nodes."""
+    real = await seeded(stores.trail, 3)
+    assert (await sign_checkpoint(stores.log, signer, NOW)).made is not None
+    stores.db.checkpoint_leaves.clear()
+    stores.db.checkpoints.clear()
+    await seal(stores.trail, [lot(real, 7)])
+    run = await sign_checkpoint(stores.log, signer, LATER)
+    assert run == CheckpointRun(
+        None, [], "the log's stored tree holds leaf hashes beyond the 0 leaves signed"
+    )
+    stores.db.checkpoint_nodes.clear()  # wiped altogether: a fresh log (docs/architecture.md)
+    assert (await sign_checkpoint(stores.log, signer, LATER)).made is not None
