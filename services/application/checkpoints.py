@@ -187,7 +187,7 @@ async def audit(
     """What is wrong with the stored log against ``signed``: None when its leaves give the signed
     root, its stored tree nodes are those the leaves give, the signature verifies with ``keys``,
     and no leaf lies beyond the newest checkpoint. Reads the whole log, leaves and nodes: the one
-    place that does, so an edit anywhere in it is caught here."""
+    check of all of it, so an edit anywhere in it is caught here."""
     size = await log.size()
     if size is not None and size.leaves != size.tree_size:
         return (
