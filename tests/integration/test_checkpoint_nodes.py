@@ -38,7 +38,8 @@ def signed(number: int, size: int, root: bytes) -> Checkpoint:
 async def old_log(
     environment: Environment, tmp_path: Path
 ) -> AsyncIterator[tuple[asyncpg.Pool, asyncpg.Connection, list[bytes], list[Checkpoint]]]:
-    """A database migrated up to (not including) 0010, holding a signed log of 1,000 leaves, then migrated on."""
+    """A database migrated up to (not including) 0010 holding a signed log of 1,000 leaves,
+    then migrated on."""
     settings = environment.settings.model_copy(
         update={"db_name": f"{environment.database}_{uuid.uuid4().hex[:6]}"}
     )
