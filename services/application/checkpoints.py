@@ -15,17 +15,29 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.application.ports import CheckpointLog, CheckpointSigner
-from services.domain import merkle
+from services.application.ports import (
+    CheckpointLog,
+    CheckpointSession,
+    CheckpointSigner,
+    LoggedLeaf,
+)
+from services.domain import merkle, subtrees
 from services.domain.checkpoint import (
     Checkpoint,
     StoredLeaf,
     audit_log,
+    extent_problem,
+    head_problem,
     leaf_bytes,
+    leaves_changed,
     note_problem,
+    row_problem,
+    tree_changed,
     tree_head_bytes,
+    tree_problem,
 )
 from services.domain.continuity import Break, Extension, Leaf, extend, rewrite_alert
+from services.domain.subtrees import Node
 from services.domain.transparency import checkpoint as transparency
 
 
@@ -57,25 +69,24 @@ async def sign_checkpoint(
 ) -> CheckpointRun:
     """Sign a new checkpoint of every head that moved, once each chain is checked.
 
-    Reads the whole log (to re-check the signed root) and, per moved project, the records since
-    its previous leaf.
+    Reads no more of the log than a checkpoint needs: the last checkpoint, each project's newest
+    leaf, the stored tree's border (which must still give the signed root), the audit paths of
+    the moved projects' previous leaves (each must be in that root) and, per moved project, the
+    records since its previous leaf. So k new leaves cost O(projects + k·log n); the rest of the
+    log is the whole log's audit's to check (``audit``).
     """
+    keys = signer.verifying_keys
     async with log.exclusive() as session:
         last = await session.latest()
-        logged = await session.leaves()
-        stored = [entry.row for entry in logged]
-        if last is None:
-            damaged = (
-                f"the log holds {len(stored)} leaves but no signed checkpoint" if stored else None
-            )
-        else:
-            damaged = audit_log(stored, last, signer.verifying_keys) or note_problem(
-                last, signer.verifying_keys
-            )
+        extent = await session.extent()
+        newest = await session.newest_leaves()
+        size = last.tree_size if last else 0
+        border = await session.nodes([*subtrees.border(size), (0, size)])
+        damaged = _damage(last, extent, newest, border, keys)
         if damaged is not None:
             return CheckpointRun(None, [], damaged)
         previous = {
-            row.project_id: Leaf(row.index, row.seq, row.head, number) for row, number in logged
+            p: Leaf(e.row.index, e.row.seq, e.row.head, e.checkpoint) for p, e in newest.items()
         }
         recorded = await session.heads()
         moved = sorted(
@@ -83,6 +94,10 @@ async def sign_checkpoint(
             for p in recorded.keys() | previous.keys()
             if p not in previous or recorded.get(p) != (previous[p].seq, previous[p].head)
         )
+        if last is not None and not await _signed_in(
+            session, [newest[p].row for p in moved if p in newest], last
+        ):
+            return CheckpointRun(None, [], leaves_changed(last.number))
         refused: list[Refusal] = []
         fresh: list[tuple[str, Extension]] = []
         for project in moved:
@@ -98,20 +113,66 @@ async def sign_checkpoint(
             return CheckpointRun(None, refused)
         number = (last.number if last else 0) + 1
         leaves = [
-            StoredLeaf(
-                len(stored) + i, project, end.seq, end.head, leaf_bytes(project, end.seq, end.head)
-            )
+            StoredLeaf(size + i, project, end.seq, end.head, leaf_bytes(project, end.seq, end.head))
             for i, (project, end) in enumerate(fresh)
         ]
-        root = merkle.root([merkle.leaf_hash(row.leaf) for row in [*stored, *leaves]])
-        size = len(stored) + len(leaves)
+        nodes = subtrees.appended(size, border, [merkle.leaf_hash(row.leaf) for row in leaves])
+        size += len(leaves)
+        root = subtrees.root(size, border | nodes)
         head = tree_head_bytes(number, size, root, now, signer.active)
         signature = signer.sign_bytes(head)
         unsigned = Checkpoint(number, size, root, head, signer.active, signature, now)
         note = sign_note_of(unsigned, signer)
         made = Checkpoint(number, size, root, head, signer.active, signature, now, note)
-        await session.append(leaves, made)
+        await session.append(leaves, nodes, made)
         return CheckpointRun(made, refused)
+
+
+def _damage(
+    last: Checkpoint | None,
+    extent: int,
+    newest: Mapping[str, LoggedLeaf],
+    border: Mapping[Node, bytes],
+    keys: Mapping[str, Ed25519PublicKey],
+) -> str | None:
+    """What stops all signing: the last checkpoint's own problems, leaves or leaf hashes beyond
+    it (or none signed), a project's newest row that contradicts its bytes, or a stored border
+    that no longer gives the signed root (the only nodes a new root is built on)."""
+    size = last.tree_size if last else 0
+    if problem := (head_problem(last, keys) if last else None) or extent_problem(extent, last):
+        return problem
+    if (0, size) in border:
+        return f"the log's stored tree holds leaf hashes beyond the {size} leaves signed"
+    if last is None:
+        return None
+    for entry in newest.values():
+        if problem := row_problem(entry.row):
+            return problem
+    try:
+        holds = subtrees.root(last.tree_size, border) == last.root
+    except KeyError:
+        holds = False
+    return note_problem(last, keys) if holds else tree_changed(last.number)
+
+
+async def _signed_in(
+    session: CheckpointSession, rows: list[StoredLeaf], signed: Checkpoint
+) -> bool:
+    """Whether each of ``rows`` is in the tree ``signed`` signed, by its audit path in the stored
+    nodes: a chain is only ever continued from a leaf the signature covers."""
+    spans = {row.index: subtrees.inclusion_spans(row.index, signed.tree_size) for row in rows}
+    nodes = await session.nodes(subtrees.nodes_of(s for path in spans.values() for s in path))
+    for row in rows:
+        try:
+            path = [subtrees.span_root(span, nodes) for span in spans[row.index]]
+            implied = merkle.root_from_inclusion(
+                row.index, signed.tree_size, merkle.leaf_hash(row.leaf), path
+            )
+        except (KeyError, ValueError):
+            return False
+        if implied != signed.root:
+            return False
+    return True
 
 
 def sign_note_of(checkpoint: Checkpoint, signer: CheckpointSigner) -> str:
@@ -124,16 +185,20 @@ async def audit(
     log: CheckpointLog, signed: Checkpoint, keys: Mapping[str, Ed25519PublicKey]
 ) -> str | None:
     """What is wrong with the stored log against ``signed``: None when its leaves give the signed
-    root, the signature verifies with ``keys``, and no leaf lies beyond the newest checkpoint.
-    Reads the whole log."""
+    root, its stored tree nodes are those the leaves give, the signature verifies with ``keys``,
+    and no leaf lies beyond the newest checkpoint. Reads the whole log, leaves and nodes: the one
+    check of all of it, so an edit anywhere in it is caught here."""
     size = await log.size()
     if size is not None and size.leaves != size.tree_size:
         return (
             f"the log holds {size.leaves} leaves where checkpoint {size.number} "
             f"signed {size.tree_size}"
         )
-    return audit_log(await log.stored_leaves(signed.tree_size), signed, keys) or note_problem(
-        signed, keys
+    leaves = await log.stored_leaves(signed.tree_size)
+    return (
+        audit_log(leaves, signed, keys)
+        or tree_problem(leaves, await log.tree_nodes(signed.tree_size), signed.number)
+        or note_problem(signed, keys)
     )
 
 

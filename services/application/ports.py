@@ -23,6 +23,7 @@ from services.domain.context import ReferencedRecord
 from services.domain.continuity import Leaf
 from services.domain.recording import BatchDecision
 from services.domain.state import Alert, ProjectState
+from services.domain.subtrees import Node
 from services.domain.transparency.note import NoteSignature, NoteSigner
 from services.domain.transparency.tiles import Tile
 
@@ -112,8 +113,14 @@ class CheckpointSession(Protocol):
 
     async def latest(self) -> Checkpoint | None: ...
 
-    async def leaves(self) -> list[LoggedLeaf]:
-        """The whole log, in index order."""
+    async def extent(self) -> int:
+        """How far the stored leaves reach: the highest index plus one (0 for none)."""
+
+    async def newest_leaves(self) -> dict[str, LoggedLeaf]:
+        """Each project's newest leaf, by the project column (O(projects · log n))."""
+
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        """The stored tree's nodes among ``wanted`` (a missing one is left out)."""
 
     async def heads(self) -> dict[str, tuple[int, bytes]]:
         """Every project's recorded head: (seq, hash)."""
@@ -123,8 +130,11 @@ class CheckpointSession(Protocol):
 
     async def raise_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None: ...
 
-    async def append(self, leaves: list[StoredLeaf], checkpoint: Checkpoint) -> None:
-        """Add the new leaves (tagged with the checkpoint's number) and the checkpoint."""
+    async def append(
+        self, leaves: list[StoredLeaf], nodes: Mapping[Node, bytes], checkpoint: Checkpoint
+    ) -> None:
+        """Add the new leaves (tagged with the checkpoint's number), the tree nodes they
+        complete, and the checkpoint."""
 
 
 class LogSize(NamedTuple):
@@ -157,6 +167,13 @@ class CheckpointLog(Protocol):
 
     async def leaf_range(self, start: int, end: int) -> list[bytes]:
         """The leaves' bytes at indices ``start`` … ``end - 1``, in order."""
+
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        """The stored tree's nodes among ``wanted`` (a missing one is left out): what proofs
+        and tiles read, O(log n) of them."""
+
+    async def tree_nodes(self, size: int) -> dict[Node, bytes]:
+        """Every stored node within the first ``size`` leaves (for the whole log's audit)."""
 
 
 class Cosignatures(Protocol):

@@ -1,7 +1,7 @@
 """The log of chain heads as the C2SP ecosystem reads it: the latest checkpoint note with the
 witnesses' cosignatures, hash tiles and entry bundles, and cosignatures received from witnesses.
 
-Everything served is computed from the stored leaves and the stored notes; tiles are immutable
+Everything served is read from the stored leaves, tree nodes and notes; tiles are immutable
 by construction (a path names a fixed range of an append-only log), so they are cached here.
 """
 
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.application.ports import CheckpointLog, Cosignatures
-from services.domain import merkle
 from services.domain.transparency.checkpoint import (
     CheckpointBody,
     LogCheckpoint,
@@ -35,7 +34,7 @@ from services.domain.transparency.tiles import (
     BadTilePath,
     Tile,
     encode_bundle,
-    hash_tile,
+    tile_nodes,
 )
 
 
@@ -61,8 +60,10 @@ class ServedTile:
 
 
 class TileServer:
-    """Hash tiles and entry bundles of the signed tree, from the stored leaves; only tiles within
-    the latest checkpoint's tree are served, so nothing unsigned leaves the log."""
+    """Hash tiles from the stored tree's nodes and entry bundles from the stored leaves; only
+    tiles within the latest checkpoint's tree are served, so nothing unsigned leaves the log.
+    Tiles are checked by their clients against the signed root (tlog-tiles: a tile is untrusted),
+    and by the whole log's audit here."""
 
     def __init__(self, log: CheckpointLog, cached: int = 2048) -> None:
         self._log = log
@@ -82,10 +83,7 @@ class TileServer:
             raise NoSuchTile(f"{path} lies beyond the signed tree of {size} leaves")
         data = self._cache.get(tile)
         if data is None:
-            leaves = await self._log.leaf_range(first, end)
-            if len(leaves) != end - first:
-                raise NoSuchTile(f"the log lacks leaves {first} … {end - 1}")
-            data = _tile_bytes(tile, leaves)
+            data = await self._read(tile, first, end)
             self._cache[tile] = data
             if len(self._cache) > self._cached:
                 self._cache.popitem(last=False)
@@ -93,13 +91,19 @@ class TileServer:
             self._cache.move_to_end(tile)
         return ServedTile(data, tile.full)
 
-
-def _tile_bytes(tile: Tile, leaves: Sequence[bytes]) -> bytes:
-    """The tile over exactly its own leaves (so it is computed as tile 0 of that range)."""
-    if tile.level == ENTRIES:
-        return encode_bundle(leaves)
-    hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    return hash_tile(Tile(tile.level, 0, tile.width), hashes)
+    async def _read(self, tile: Tile, first: int, end: int) -> bytes:
+        """An entry bundle from its (at most 256) leaves; a hash tile from its (at most 256)
+        stored nodes, whatever its level: no leaf is rehashed."""
+        if tile.level == ENTRIES:
+            leaves = await self._log.leaf_range(first, end)
+            if len(leaves) != end - first:
+                raise NoSuchTile(f"the log lacks leaves {first} … {end - 1}")
+            return encode_bundle(leaves)
+        wanted = tile_nodes(tile)
+        nodes = await self._log.nodes(wanted)
+        if len(nodes) != len(wanted):
+            raise NoSuchTile(f"the log's stored tree lacks nodes of {tile.path()}")
+        return b"".join(nodes[node] for node in wanted)
 
 
 CLOCK_SKEW = dt.timedelta(minutes=10)

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.domain import canonical, merkle
+from services.domain import canonical, merkle, subtrees
 from services.domain.chain import utc_text
+from services.domain.subtrees import Node
 from services.domain.transparency.checkpoint import (
     CheckpointBody,
     LogCheckpoint,
@@ -144,16 +145,9 @@ def signature_holds(key: Ed25519PublicKey | None, signature: bytes, data: bytes)
     return True
 
 
-def audit_log(
-    leaves: Sequence[StoredLeaf], signed: Signed, keys: Mapping[str, Ed25519PublicKey]
-) -> str | None:
-    """What is wrong with a stored log against its signed tree head, or None when it holds.
-
-    ``leaves`` are the stored rows in index order, exactly the first ``signed.tree_size`` of the
-    log. The tree head must parse and agree with the stored columns, its signature must verify
-    with one of ``keys``, every row's columns must be what its leaf bytes say, and the leaves must
-    hash to the signed root: so nobody edited, removed, inserted or reordered a leaf.
-    """
+def head_problem(signed: Signed, keys: Mapping[str, Ed25519PublicKey]) -> str | None:
+    """What is wrong with a stored checkpoint on its own, or None: its tree head must parse and
+    agree with its columns, and its signature must verify with one of ``keys``."""
     number = signed.number
     try:
         head = TreeHead.parse(signed.tree_head)
@@ -170,19 +164,79 @@ def audit_log(
         return f"checkpoint {number} is signed by key {signed.key_id}, which no longer verifies"
     if not signature_holds(keys[signed.key_id], signed.signature, signed.tree_head):
         return f"checkpoint {number}: the signature does not verify"
-    if len(leaves) != head.size:
-        return f"the log holds {len(leaves)} leaves where checkpoint {number} signed {head.size}"
+    return None
+
+
+def extent_problem(extent: int, signed: Signed | None) -> str | None:
+    """What is wrong with how far the stored leaves reach (the highest index plus one), or None:
+    exactly to the newest checkpoint's size, and nowhere while nothing is signed."""
+    if signed is None:
+        return f"the log holds {extent} leaves but no signed checkpoint" if extent else None
+    if extent != signed.tree_size:
+        return (
+            f"the log holds {extent} leaves where checkpoint {signed.number} "
+            f"signed {signed.tree_size}"
+        )
+    return None
+
+
+def row_problem(row: StoredLeaf) -> str | None:
+    """What is wrong with one stored row on its own: its columns must be what its bytes say."""
+    try:
+        said = read_leaf(row.leaf)
+    except (ValueError, KeyError, TypeError):
+        return f"leaf {row.index} of the log is malformed"
+    if said != (row.project_id, row.seq, row.head):
+        return f"leaf {row.index} of the log was edited: its columns differ from its bytes"
+    return None
+
+
+def leaves_changed(number: int) -> str:
+    return f"the log's leaves no longer hash to the root checkpoint {number} signed"
+
+
+def tree_changed(number: int) -> str:
+    return f"the log's stored tree no longer gives the root checkpoint {number} signed"
+
+
+def audit_log(
+    leaves: Sequence[StoredLeaf], signed: Signed, keys: Mapping[str, Ed25519PublicKey]
+) -> str | None:
+    """What is wrong with a stored log against its signed tree head, or None when it holds.
+
+    ``leaves`` are the stored rows in index order, exactly the first ``signed.tree_size`` of the
+    log. The tree head must parse and agree with the stored columns, its signature must verify
+    with one of ``keys``, every row's columns must be what its leaf bytes say, and the leaves must
+    hash to the signed root: so nobody edited, removed, inserted or reordered a leaf. Reads every
+    leaf: the whole log's audit, not the checkpointer's (which checks O(log n) stored nodes).
+    """
+    if (problem := head_problem(signed, keys)) is not None:
+        return problem
+    number = signed.number
+    if len(leaves) != signed.tree_size:
+        return f"the log holds {len(leaves)} leaves where checkpoint {number} signed {signed.tree_size}"
     for position, row in enumerate(leaves):
         if row.index != position:
             return f"leaf {position} of the log is missing"
-        try:
-            said = read_leaf(row.leaf)
-        except (ValueError, KeyError, TypeError):
-            return f"leaf {position} of the log is malformed"
-        if said != (row.project_id, row.seq, row.head):
-            return f"leaf {position} of the log was edited: its columns differ from its bytes"
-    if merkle.root([merkle.leaf_hash(row.leaf) for row in leaves]) != head.root:
-        return f"the log's leaves no longer hash to the root checkpoint {number} signed"
+        if (problem := row_problem(row)) is not None:
+            return problem
+    if merkle.root([merkle.leaf_hash(row.leaf) for row in leaves]) != signed.root:
+        return leaves_changed(number)
+    return None
+
+
+def tree_problem(
+    leaves: Sequence[StoredLeaf], stored: Mapping[Node, bytes], number: int
+) -> str | None:
+    """What is wrong with the stored tree nodes of ``leaves`` (an audited log), or None: each
+    must be the node the leaves give, and none may be missing, so no proof or tile the log serves
+    from them can differ from one computed from the leaves."""
+    expected = subtrees.every_node([merkle.leaf_hash(row.leaf) for row in leaves])
+    for node in sorted(expected.keys() | stored.keys()):
+        if node not in stored:
+            return f"node {node} of the log's stored tree is missing (checkpoint {number})"
+        if stored[node] != expected.get(node):
+            return f"node {node} of the log's stored tree differs from its leaves (checkpoint {number})"
     return None
 
 

@@ -4,7 +4,8 @@ Baselines: aiokafka pipelined produce+consume of messages the size of a sealed e
 of the same trail rows, and a peer (the ``eventsourcing`` library storing the same lot facts in
 the same PostgreSQL, bulk saves of 500). qtrail: batches of 1,000 events from 4 clients over 100
 staffed projects until every event is decided, single CloudEvents over HTTP until decided, the
-trail page of a 10,000-event project, chain verification and replay. During the batch and single
+trail page of a 10,000-event project, chain verification and replay; then the checkpoint log's
+signing and proof times at two log sizes (``tests/bench/tree.py``). During the batch and single
 phases the API's and the recorder's user+system CPU seconds are read from /proc, and at the end
 their peak RSS. Prints a table and writes the figures as JSON under .bench/ (git-ignored):
 ``bench-<time>.json`` and ``latest.json``. Not a test: no assertion on speed, only figures and
@@ -30,6 +31,7 @@ from services.domain.chain import GENESIS, seal
 from tests.bench import batch as batch_load
 from tests.bench import chain as chain_bench
 from tests.bench import peer, scale_out
+from tests.bench import tree as tree_bench
 from tests.bench.procstat import CpuMeter, Service
 from tests.support.events import (
     STRUCTURED,
@@ -441,6 +443,7 @@ async def main() -> None:
         chains = chain_bench.run()
     finally:
         await dispose(env)
+    checkpoint_log = await tree_bench.checkpoint_log()
     headline = summary(kafka, copy_rows, peer_figures, e2e, chains)
     figures = {
         "at": dt.datetime.now(dt.UTC).isoformat(),
@@ -487,8 +490,10 @@ async def main() -> None:
         **{k: v for k, v in e2e.items() if k.startswith(("page", "healthz"))},
         "ratio_page_to_healthz": e2e["page_per_s"] / e2e["healthz_per_s"],
         **chains,
+        "checkpoint_log": checkpoint_log,
     }
     print_table(figures, e2e, chains, len(payload))
+    tree_bench.print_figures(checkpoint_log)
     out = ROOT / ".bench"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"

@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 
 from services.adapters.postgres.pool import create_pool
+from services.domain import subtrees
 from services.domain.checkpoint import leaf_bytes
 from tests.support.client import Site
 from tests.support.events import lot
@@ -110,6 +111,39 @@ async def test_an_edited_or_removed_part_of_the_log_stops_all_signing(
     assert (await site.get(f"/v1/projects/{project}/verify")).json()["ok"] is True
 
 
+async def test_an_edited_tree_node_is_refused_by_the_api_and_named_by_verify(
+    site: Site, environment: Environment, pool: asyncpg.Pool, superuser: asyncpg.Connection
+) -> None:
+    project, _ = await seeded(site, 3), await seeded(site, 2)  # a tree of two leaves at least
+    made = (await checkpoint(pool, environment)).made
+    assert made is not None
+    answer = (await site.get(f"/v1/projects/{project}/inclusion")).json()
+    index = answer["leaf_index"]
+    node = subtrees.covering(*subtrees.inclusion_spans(index, made.tree_size)[-1])[0]
+    kept = await superuser.fetchval(
+        "SELECT hash FROM checkpoint_nodes WHERE level = $1 AND node_index = $2", *node
+    )
+    await superuser.execute("SET session_replication_role = replica")
+    await superuser.execute(
+        "UPDATE checkpoint_nodes SET hash = $3 WHERE level = $1 AND node_index = $2",
+        *node,
+        b"\xee" * 32,
+    )
+
+    refused = await site.get(f"/v1/projects/{project}/inclusion")
+    assert refused.status_code == 500, refused.text
+    assert refused.json()["title"] == "Checkpoint log damaged"
+    verdict = (await site.get(f"/v1/projects/{project}/verify")).json()
+    assert verdict["ok"] is False
+    assert f"node {node} of the log's stored tree differs from its leaves" in verdict["problem"]
+
+    await superuser.execute(
+        "UPDATE checkpoint_nodes SET hash = $3 WHERE level = $1 AND node_index = $2", *node, kept
+    )
+    assert (await site.get(f"/v1/projects/{project}/inclusion")).json() == answer
+    assert (await site.get(f"/v1/projects/{project}/verify")).json()["ok"] is True
+
+
 async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     site: Site,
     environment: Environment,
@@ -117,7 +151,7 @@ async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     superuser: asyncpg.Connection,
     tmp_path: Path,
 ) -> None:
-    """The residual risk, shown: rewrite a chain, empty both checkpoint tables, let the
+    """The residual risk, shown: rewrite a chain, empty the checkpoint tables (leaves, nodes, checkpoints), let the
     checkpointer sign a fresh log. Verify and the trusted key are satisfied; the checkpoint the
     regulator kept is not."""
     project = await seeded(site, 3)
@@ -138,6 +172,7 @@ async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     await relink(superuser, project, bodies)
     await superuser.execute("DELETE FROM checkpoint_leaves")
     await superuser.execute("DELETE FROM checkpoints")
+    await superuser.execute("DELETE FROM checkpoint_nodes")
 
     fresh = await checkpoint(pool, environment)
     assert fresh.made is not None and fresh.made.number == 1 and fresh.refused == []

@@ -57,6 +57,7 @@ WRITES: dict[str, set[str]] = {
         "INSERT report_numbers",
         "INSERT checkpoint_leaves",
         "INSERT checkpoints",
+        "INSERT checkpoint_nodes",
         "INSERT project_heads",
         "UPDATE project_heads.seq",
         "UPDATE project_heads.head",

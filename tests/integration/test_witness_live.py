@@ -117,6 +117,7 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     await superuser.execute("DELETE FROM cosignatures")
     await superuser.execute("DELETE FROM checkpoint_leaves")
     await superuser.execute("DELETE FROM checkpoints")
+    await superuser.execute("DELETE FROM checkpoint_nodes")
     await relink(superuser, first, bodies_of(await chain(superuser, first))[:-2])
     await superuser.execute("SET session_replication_role = origin")
     await seeded(site, 2, "WIT")

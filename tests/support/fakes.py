@@ -18,7 +18,7 @@ import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from services.domain.continuity import Leaf
 from services.domain.project import fold_chain
 from services.domain.recording import BatchDecision, RejectedEvent
 from services.domain.state import SNAPSHOT_VERSION, Alert, ProjectState
+from services.domain.subtrees import Node
 from services.domain.transparency.note import NoteSignature
 
 BIGINT = 2**63 - 1
@@ -89,6 +90,8 @@ class MemoryDatabase:
     report_numbers: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     """Report number → (project, event id, lab code)."""
     checkpoint_leaves: dict[int, LoggedLeaf] = field(default_factory=dict)
+    checkpoint_nodes: dict[Node, bytes] = field(default_factory=dict)
+    """The stored tree: (level, index) → the hash of that perfect subtree."""
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
     submissions: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
     """What the gateway took in: event id → (project, type, digest)."""
@@ -302,15 +305,31 @@ class _MemorySession(CheckpointSession):
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self._leaves: list[LoggedLeaf] = []
+        self._nodes: dict[Node, bytes] = {}
         self._checkpoints: list[Checkpoint] = []
         self._alerts: list[tuple[str, Alert]] = []
 
     async def latest(self) -> Checkpoint | None:
         return _newest([*self._db.checkpoints.values(), *self._checkpoints])
 
-    async def leaves(self) -> list[LoggedLeaf]:
+    def _rows(self) -> list[LoggedLeaf]:
         rows = [*self._db.checkpoint_leaves.values(), *self._leaves]
         return sorted(rows, key=lambda entry: entry.row.index)
+
+    async def extent(self) -> int:
+        return max((entry.row.index + 1 for entry in self._rows()), default=0)
+
+    async def newest_leaves(self) -> dict[str, LoggedLeaf]:
+        newest: dict[str, LoggedLeaf] = {}
+        for entry in self._rows():  # as the index (project, seq DESC) orders them
+            held = newest.get(entry.row.project_id)
+            if held is None or entry.row.seq > held.row.seq:
+                newest[entry.row.project_id] = entry
+        return newest
+
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        stored = self._db.checkpoint_nodes | self._nodes
+        return {node: stored[node] for node in wanted if node in stored}
 
     async def heads(self) -> dict[str, tuple[int, bytes]]:
         return {p: (head.seq, head.head) for p, head in self._db.heads.items()}
@@ -322,8 +341,14 @@ class _MemorySession(CheckpointSession):
     async def raise_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None:
         self._alerts += alerts
 
-    async def append(self, leaves: list[StoredLeaf], checkpoint: Checkpoint) -> None:
-        indices = {entry.row.index for entry in await self.leaves()}
+    async def append(
+        self, leaves: list[StoredLeaf], nodes: Mapping[Node, bytes], checkpoint: Checkpoint
+    ) -> None:
+        indices = {entry.row.index for entry in self._rows()}
+        taken = self._db.checkpoint_nodes.keys() | self._nodes.keys()
+        for (level, index), digest in nodes.items():
+            if (level, index) in taken or not 0 <= level <= 63 or index < 0 or len(digest) != 32:
+                raise ValueError(f"node {(level, index)} is taken or its row breaks a check")
         numbers = {c.number for c in [*self._db.checkpoints.values(), *self._checkpoints]}
         for row in leaves:
             if row.index in indices or row.index < 0 or len(row.head) != 32:
@@ -332,10 +357,12 @@ class _MemorySession(CheckpointSession):
         if checkpoint.number in numbers or checkpoint.number < 1 or len(checkpoint.root) != 32:
             raise ValueError(f"checkpoint {checkpoint.number} is taken or breaks a check")
         self._leaves += [LoggedLeaf(row, checkpoint.number) for row in leaves]
+        self._nodes |= nodes
         self._checkpoints.append(checkpoint)
 
     def commit(self) -> None:
         self._db.checkpoint_leaves |= {entry.row.index: entry for entry in self._leaves}
+        self._db.checkpoint_nodes |= self._nodes
         self._db.checkpoints |= {c.number: c for c in self._checkpoints}
         self._db.insert_alerts(self._alerts)
 
@@ -378,6 +405,17 @@ class MemoryCheckpointLog(CheckpointLog):
     async def leaf_range(self, start: int, end: int) -> list[bytes]:
         rows = self.db.checkpoint_leaves
         return [rows[i].row.leaf for i in sorted(rows) if start <= i < end]
+
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        stored = self.db.checkpoint_nodes
+        return {node: stored[node] for node in wanted if node in stored}
+
+    async def tree_nodes(self, size: int) -> dict[Node, bytes]:
+        return {
+            (level, index): digest
+            for (level, index), digest in self.db.checkpoint_nodes.items()
+            if (index + 1) << level <= size
+        }
 
     async def project_leaves(self, project_id: str, size: int) -> list[Leaf]:
         rows = self.db.checkpoint_leaves

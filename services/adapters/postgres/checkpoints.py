@@ -1,20 +1,21 @@
 """The checkpoint log in PostgreSQL: one checkpointer at a time (an advisory lock held for its
-transaction), the log's rows, and the reads that serve proofs."""
+transaction), the log's rows and its tree's nodes (schemas/sql/0010), and the reads that serve
+proofs: primary-key probes of O(log n) nodes, never a pass over the leaves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 
 import asyncpg
 
 from services.adapters.postgres.alerts import raise_alerts
 from services.application.ports import CheckpointSession, LoggedLeaf, LogSize
-from services.domain import merkle
 from services.domain.chain import StoredLink
 from services.domain.checkpoint import Checkpoint, StoredLeaf
 from services.domain.continuity import Leaf
 from services.domain.state import Alert
+from services.domain.subtrees import Node
 
 _LOCK = 0x71_74_63_6B_70_74  # one checkpointer at a time
 
@@ -36,6 +37,23 @@ def _stored(row: asyncpg.Record) -> StoredLeaf:
     return StoredLeaf(
         row["leaf_index"], row["project_id"], row["seq"], bytes(row["head"]), bytes(row["leaf"])
     )
+
+
+async def _nodes(
+    db: asyncpg.Pool | asyncpg.Connection, wanted: Iterable[Node]
+) -> dict[Node, bytes]:
+    """Stored nodes among ``wanted``, in one round trip (primary-key probes)."""
+    keys = sorted(set(wanted))
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        """SELECT n.level, n.node_index, n.hash
+           FROM unnest($1::smallint[], $2::bigint[]) AS w (level, node_index)
+           JOIN checkpoint_nodes n USING (level, node_index)""",
+        [level for level, _ in keys],
+        [index for _, index in keys],
+    )
+    return {(r["level"], r["node_index"]): bytes(r["hash"]) for r in rows}
 
 
 class CheckpointStore:
@@ -62,12 +80,6 @@ class CheckpointStore:
             "SELECT * FROM checkpoints WHERE tree_size = $1 ORDER BY number LIMIT 1", tree_size
         )
         return _checkpoint(row) if row else None
-
-    async def leaf_hashes(self, size: int) -> list[bytes]:
-        rows = await self._pool.fetch(
-            "SELECT leaf FROM checkpoint_leaves WHERE leaf_index < $1 ORDER BY leaf_index", size
-        )
-        return [merkle.leaf_hash(bytes(r["leaf"])) for r in rows]
 
     async def latest_leaf(self, project_id: str, size: int) -> tuple[int, bytes, int, bytes] | None:
         """(index, leaf bytes, seq, head) of the project's newest leaf within the first ``size`` leaves."""
@@ -99,6 +111,17 @@ class CheckpointStore:
         )
         return [_stored(r) for r in rows]
 
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        return await _nodes(self._pool, wanted)
+
+    async def tree_nodes(self, size: int) -> dict[Node, bytes]:
+        rows = await self._pool.fetch(
+            """SELECT level, node_index, hash FROM checkpoint_nodes
+               WHERE (node_index + 1) << level <= $1""",
+            size,
+        )
+        return {(r["level"], r["node_index"]): bytes(r["hash"]) for r in rows}
+
     async def size(self) -> LogSize | None:
         # One statement, one snapshot: a checkpoint committing meanwhile is no false alarm.
         row = await self._pool.fetchrow(
@@ -127,12 +150,28 @@ class _Session:
         row = await self._conn.fetchrow("SELECT * FROM checkpoints ORDER BY number DESC LIMIT 1")
         return _checkpoint(row) if row else None
 
-    async def leaves(self) -> list[LoggedLeaf]:
+    async def extent(self) -> int:
+        found = await self._conn.fetchval("SELECT max(leaf_index) FROM checkpoint_leaves")
+        return 0 if found is None else int(found) + 1
+
+    async def newest_leaves(self) -> dict[str, LoggedLeaf]:
+        # A skip scan of the project index: one probe per project, not a pass over the log.
         rows = await self._conn.fetch(
-            """SELECT leaf_index, project_id, seq, head, leaf, checkpoint
-               FROM checkpoint_leaves ORDER BY leaf_index"""
+            """WITH RECURSIVE projects (id) AS (
+                 (SELECT project_id FROM checkpoint_leaves ORDER BY project_id LIMIT 1)
+                 UNION ALL
+                 SELECT (SELECT project_id FROM checkpoint_leaves
+                         WHERE project_id > p.id ORDER BY project_id LIMIT 1)
+                 FROM projects p WHERE p.id IS NOT NULL)
+               SELECT l.* FROM projects p CROSS JOIN LATERAL (
+                 SELECT leaf_index, project_id, seq, head, leaf, checkpoint
+                 FROM checkpoint_leaves WHERE project_id = p.id
+                 ORDER BY seq DESC LIMIT 1) l"""
         )
-        return [LoggedLeaf(_stored(r), r["checkpoint"]) for r in rows]
+        return {r["project_id"]: LoggedLeaf(_stored(r), r["checkpoint"]) for r in rows}
+
+    async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
+        return await _nodes(self._conn, wanted)
 
     async def heads(self) -> dict[str, tuple[int, bytes]]:
         rows = await self._conn.fetch("SELECT project_id, seq, head FROM project_heads")
@@ -153,7 +192,9 @@ class _Session:
     async def raise_alerts(self, alerts: Iterable[tuple[str, Alert]]) -> None:
         await raise_alerts(self._conn, alerts)
 
-    async def append(self, leaves: list[StoredLeaf], checkpoint: Checkpoint) -> None:
+    async def append(
+        self, leaves: list[StoredLeaf], nodes: Mapping[Node, bytes], checkpoint: Checkpoint
+    ) -> None:
         await self._conn.copy_records_to_table(
             "checkpoint_leaves",
             records=[
@@ -161,6 +202,11 @@ class _Session:
                 for row in leaves
             ],
             columns=("leaf_index", "project_id", "seq", "head", "leaf", "checkpoint"),
+        )
+        await self._conn.copy_records_to_table(
+            "checkpoint_nodes",
+            records=[(level, index, digest) for (level, index), digest in nodes.items()],
+            columns=("level", "node_index", "hash"),
         )
         await self._conn.execute(
             """INSERT INTO checkpoints

@@ -178,6 +178,15 @@ def hash_tile(tile: Tile, leaf_hashes: Sequence[bytes]) -> bytes:
     )
 
 
+def tile_nodes(tile: Tile) -> list[tuple[int, int]]:
+    """The tree nodes (level, index) a hash tile holds, in order: its hashes are the roots of
+    perfect subtrees of height 8·level, so a store of those nodes serves any tile in one read."""
+    if tile.level == ENTRIES:
+        raise ValueError("an entry bundle holds leaves, not hashes")
+    first = tile.index * WIDTH
+    return [(tile.hash_level, first + i) for i in range(tile.width)]
+
+
 def encode_bundle(entries: Sequence[bytes]) -> bytes:
     """An entry bundle: each leaf's bytes behind its big-endian uint16 length."""
     if not 1 <= len(entries) <= WIDTH:

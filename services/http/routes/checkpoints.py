@@ -9,10 +9,9 @@ from fastapi.responses import JSONResponse
 
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.application.export import NothingToExport, NotYetCheckpointed, UnknownCheckpoint
-from services.domain import merkle
+from services.application.proofs import LogDamaged, consistency_proof, inclusion_proof
 from services.domain.access import KeyKind
 from services.domain.checkpoint import Checkpoint
-from services.domain.transparency.inclusion import inclusion_proof
 from services.http.auth import Caller, require_kind
 from services.http.deps import CheckpointLog, CodeSigner, Config, EvidenceFiles, Exports
 from services.http.problems import Problem
@@ -30,6 +29,11 @@ async def _checkpoint(store: CheckpointStore, number: int | None) -> Checkpoint:
             "no checkpoint yet" if number is None else f"no checkpoint {number}",
         )
     return found
+
+
+def _damaged(exc: LogDamaged) -> Problem:
+    """A proof the stored tree gives no longer verifies: the log says so rather than serve it."""
+    return Problem(500, "Checkpoint log damaged", str(exc))
 
 
 @router.get("/v1/checkpoints/latest", summary="The latest signed tree head")
@@ -64,8 +68,10 @@ async def consistency(
             "the older checkpoint must come first",
             errors=[{"field": "from", "reason": "must name an earlier checkpoint"}],
         )
-    hashes = await store.leaf_hashes(newer.tree_size)
-    proof = merkle.consistency_proof(older.tree_size, hashes) if older.tree_size else []
+    try:
+        proof = await consistency_proof(store, older, newer)
+    except LogDamaged as exc:
+        raise _damaged(exc) from exc
     return {"from": older.as_dict(), "to": newer.as_dict(), "proof": [p.hex() for p in proof]}
 
 
@@ -107,8 +113,10 @@ async def inclusion(
             404, "Not checkpointed yet", f"project {project_id} is not in checkpoint {found.number}"
         )
     index, leaf_bytes, seq, head = leaf
-    hashes = await store.leaf_hashes(found.tree_size)
-    proof = inclusion_proof(index, found.tree_size, hashes)
+    try:
+        proof = await inclusion_proof(store, index, leaf_bytes, found)
+    except LogDamaged as exc:
+        raise _damaged(exc) from exc
     return proof.as_dict() | {
         "checkpoint": found.as_dict(),
         "leaf": leaf_bytes.decode(),

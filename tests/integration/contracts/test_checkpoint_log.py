@@ -23,9 +23,9 @@ from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.migrations import migrate
 from services.adapters.postgres.pool import create_pool
 from services.adapters.signing import Signer
-from services.application.checkpoints import sign_note_of
+from services.application.checkpoints import audit, sign_note_of
 from services.application.ports import CheckpointLog, CheckpointSession, LoggedLeaf, LogSize
-from services.domain import merkle
+from services.domain import merkle, subtrees
 from services.domain.checkpoint import (
     Checkpoint,
     StoredLeaf,
@@ -63,21 +63,26 @@ def alert(label: str) -> Alert:
 
 
 async def extend(
-    session: CheckpointSession, heads: dict[str, tuple[int, bytes]]
+    session: CheckpointSession, heads: dict[str, tuple[int, bytes]], *, noted: bool = False
 ) -> tuple[list[StoredLeaf], Checkpoint]:
-    """Append one leaf per head after the session's log, and a signed checkpoint over it all."""
+    """Append one leaf per head after the session's log, the tree nodes they complete (built on
+    the stored border, as the checkpointer does) and a signed checkpoint over it all."""
     last = await session.latest()
-    stored = [entry.row for entry in await session.leaves()]
+    size = await session.extent()
+    border = await session.nodes(subtrees.border(size))
     new = [
-        StoredLeaf(len(stored) + i, p, seq, head, leaf_bytes(p, seq, head))
+        StoredLeaf(size + i, p, seq, head, leaf_bytes(p, seq, head))
         for i, (p, (seq, head)) in enumerate(sorted(heads.items()))
     ]
+    nodes = subtrees.appended(size, border, [merkle.leaf_hash(row.leaf) for row in new])
     number = (last.number if last else 0) + 1
-    size = len(stored) + len(new)
-    root = merkle.root([merkle.leaf_hash(row.leaf) for row in [*stored, *new]])
+    size += len(new)
+    root = subtrees.root(size, border | nodes)
     signed = tree_head_bytes(number, size, root, NOW, SIGNER.active)
     made = Checkpoint(number, size, root, signed, SIGNER.active, SIGNER.sign_bytes(signed), NOW)
-    await session.append(new, made)
+    if noted:
+        made = dataclasses.replace(made, note=sign_note_of(made, SIGNER))
+    await session.append(new, nodes, made)
     return new, made
 
 
@@ -110,21 +115,28 @@ async def test_an_empty_log_has_no_checkpoint_and_no_size(empty_log: CheckpointL
     assert await empty_log.project_leaves("ANY", 10) == []
     async with empty_log.exclusive() as session:
         assert await session.latest() is None
-        assert await session.leaves() == []
+        assert (await session.extent(), await session.newest_leaves()) == (0, {})
+        assert await session.nodes([(0, 0), (3, 1)]) == {}
         assert await session.heads() == {}
         new, made = await extend(session, {"FIRST": (1, os.urandom(32))})
     assert made.number == 1 and new[0].index == 0
+    assert made.root == merkle.leaf_hash(new[0].leaf)
     assert await empty_log.size() == LogSize(1, 1, 1)
+    assert await empty_log.nodes([(0, 0), (0, 1), (1, 0)]) == {(0, 0): made.root}
 
 
 async def test_appended_leaves_and_checkpoints_read_back_alike(storage: Storage) -> None:
     log, p, q = storage.log, project(), project()
     h1, h2, h3 = os.urandom(32), os.urandom(32), os.urandom(32)
     async with log.exclusive() as session:
-        before = [entry.row for entry in await session.leaves()]
+        before = await log.stored_leaves(await session.extent())
         new, made = await extend(session, {p: (3, h1), q: (1, h2)})
         assert await session.latest() == made  # the session sees its own writes
-        assert (await session.leaves())[-2:] == [LoggedLeaf(row, made.number) for row in new]
+        assert await session.extent() == made.tree_size == len(before) + 2
+        newest = await session.newest_leaves()
+        assert [newest[row.project_id] for row in new] == [
+            LoggedLeaf(row, made.number) for row in new
+        ]
 
     assert await log.latest() == made
     assert await log.get(made.number) == made
@@ -132,6 +144,7 @@ async def test_appended_leaves_and_checkpoints_read_back_alike(storage: Storage)
     assert await log.stored_leaves(made.tree_size) == [*before, *new]
     assert await log.stored_leaves(len(before)) == before
     assert audit_log(await log.stored_leaves(made.tree_size), made, SIGNER.verifying_keys) is None
+    assert made.root == merkle.root([merkle.leaf_hash(row.leaf) for row in [*before, *new]])
     mine = new[0] if new[0].project_id == p else new[1]
     assert await log.project_leaves(p, made.tree_size) == [Leaf(mine.index, 3, h1, made.number)]
     assert await log.project_leaves(p, mine.index) == []
@@ -145,6 +158,53 @@ async def test_appended_leaves_and_checkpoints_read_back_alike(storage: Storage)
         Leaf(later.index, 7, h3, second.number),
     ]
     assert await log.project_leaves(p, made.tree_size) == [Leaf(mine.index, 3, h1, made.number)]
+    async with log.exclusive() as session:
+        assert (await session.newest_leaves())[p] == LoggedLeaf(later, second.number)
+
+
+async def test_the_stored_tree_is_every_node_of_the_leaves_and_serves_any_of_them(
+    storage: Storage,
+) -> None:
+    log = storage.log
+    for step in (1, 3, 6):
+        async with log.exclusive() as session:
+            await extend(session, {project(): (1, os.urandom(32)) for _ in range(step)})
+    latest = await log.latest()
+    assert latest is not None
+    leaves = await log.stored_leaves(latest.tree_size)
+    expected = subtrees.every_node([merkle.leaf_hash(row.leaf) for row in leaves])
+    assert await log.tree_nodes(latest.tree_size) == expected
+    assert await log.nodes(expected) == expected
+    older = latest.tree_size - 6
+    assert await log.tree_nodes(older) == {
+        (level, index): digest
+        for (level, index), digest in expected.items()
+        if (index + 1) << level <= older
+    }
+    beyond = {(0, latest.tree_size), (1, latest.tree_size), (40, 0)}
+    assert await log.nodes([*beyond, (0, 0)]) == {(0, 0): expected[(0, 0)]}
+    assert await audit(log, latest, SIGNER.verifying_keys) is None
+
+
+async def test_a_taken_node_fails_the_append_and_the_session_commits_nothing(
+    storage: Storage,
+) -> None:
+    log, p = storage.log, project()
+    async with log.exclusive() as session:
+        _, made = await extend(session, {project(): (1, os.urandom(32))})
+    taken = {(0, made.tree_size - 1): os.urandom(32)}
+    with pytest.raises((ValueError, asyncpg.UniqueViolationError)):
+        async with log.exclusive() as session:
+            row = StoredLeaf(made.tree_size, p, 1, os.urandom(32), b"{}")
+            signed = tree_head_bytes(made.number + 1, made.tree_size + 1, made.root, NOW, "k")
+            again = Checkpoint(
+                made.number + 1, made.tree_size + 1, made.root, signed, "k", b"", NOW
+            )
+            await session.append([row], taken, again)
+    assert await log.latest() == made
+    assert await log.project_leaves(p, 10**6) == []
+    stored = await log.nodes(taken)
+    assert stored and stored != taken
 
 
 async def test_an_exception_in_the_block_leaves_nothing_appended_and_no_alert(
@@ -185,7 +245,7 @@ async def test_a_taken_leaf_index_fails_the_append_and_the_session_commits_nothi
                 SIGNER.sign_bytes(signed),
                 NOW,
             )
-            await session.append([row], again)
+            await session.append([row], {}, again)
     assert await log.latest() == made
     assert await log.project_leaves(p, 10**6) == [Leaf(row.index, 1, row.head, made.number)]
     assert p not in await storage.models.alert_ids()
@@ -249,30 +309,10 @@ async def test_a_session_reads_the_recorded_heads_and_chains(storage: Storage) -
 async def test_a_checkpoint_keeps_its_note_and_leaves_read_back_by_range(storage: Storage) -> None:
     log = storage.log
     async with log.exclusive() as session:
-        before = len(await session.leaves())
-        new, unsigned = await extend_noted(session, {project(): (2, os.urandom(32))})
+        before = await session.extent()
+        new, unsigned = await extend(session, {project(): (2, os.urandom(32))}, noted=True)
     assert await log.get(unsigned.number) == unsigned and unsigned.note is not None
     assert (await log.latest()) == unsigned
     assert await log.leaf_range(before, unsigned.tree_size) == [row.leaf for row in new]
     assert await log.leaf_range(unsigned.tree_size, unsigned.tree_size + 5) == []
     assert note_problem(unsigned, SIGNER.verifying_keys) is None
-
-
-async def extend_noted(
-    session: CheckpointSession, heads: dict[str, tuple[int, bytes]]
-) -> tuple[list[StoredLeaf], Checkpoint]:
-    """As ``extend``, the checkpoint carrying its C2SP note."""
-    last = await session.latest()
-    stored = [entry.row for entry in await session.leaves()]
-    new = [
-        StoredLeaf(len(stored) + i, p, seq, head, leaf_bytes(p, seq, head))
-        for i, (p, (seq, head)) in enumerate(sorted(heads.items()))
-    ]
-    number = (last.number if last else 0) + 1
-    size = len(stored) + len(new)
-    root = merkle.root([merkle.leaf_hash(row.leaf) for row in [*stored, *new]])
-    signed = tree_head_bytes(number, size, root, NOW, SIGNER.active)
-    made = Checkpoint(number, size, root, signed, SIGNER.active, SIGNER.sign_bytes(signed), NOW)
-    made = dataclasses.replace(made, note=sign_note_of(made, SIGNER))
-    await session.append(new, made)
-    return new, made

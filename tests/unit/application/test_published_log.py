@@ -21,7 +21,7 @@ from services.application.published_log import (
     accept_cosignatures,
     served_checkpoint,
 )
-from services.domain import merkle
+from services.domain import merkle, subtrees
 from services.domain.checkpoint import Checkpoint, StoredLeaf
 from services.domain.transparency.checkpoint import LogCheckpoint, open_checkpoint
 from services.domain.transparency.cosignature import CosignatureVerifier, Cosigner
@@ -123,8 +123,9 @@ def log_of(stores: Stores, size: int) -> None:
     leaves = t.leaves(size)
     for i, leaf in enumerate(leaves):
         stores.db.checkpoint_leaves[i] = LoggedLeaf(StoredLeaf(i, f"P{i}", 1, bytes(32), leaf), 1)
-    root = merkle.root([merkle.leaf_hash(leaf) for leaf in leaves])
-    stores.db.checkpoints[1] = Checkpoint(1, size, root, b"{}", "k", b"", NOW)
+    hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+    stores.db.checkpoint_nodes |= subtrees.every_node(hashes)
+    stores.db.checkpoints[1] = Checkpoint(1, size, merkle.root(hashes), b"{}", "k", b"", NOW)
 
 
 async def test_tiles_are_those_of_the_signed_tree_and_nothing_beyond(stores: Stores) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.domain import merkle
+from services.domain import merkle, subtrees
 from services.domain.transparency import tile_proofs
 from services.domain.transparency.tiles import (
     ENTRIES,
@@ -23,6 +23,7 @@ from services.domain.transparency.tiles import (
     hash_tiles,
     new_tiles,
     served_tiles,
+    tile_nodes,
     tiles_for_size,
 )
 from tests.support import transparency as t
@@ -176,3 +177,14 @@ def test_a_static_mirror_serves_the_tiles_of_every_checkpointed_size() -> None:
     assert served_tiles(leaves, []) == {}
     with pytest.raises(ValueError, match="within 0 … 520"):
         served_tiles(leaves, [521])
+
+
+def test_a_hash_tile_is_the_stored_nodes_its_path_names() -> None:
+    assert tile_nodes(Tile(1, 2, 3)) == [(8, 512), (8, 513), (8, 514)]
+    assert tile_nodes(Tile(0, 0, 2)) == [(0, 0), (0, 1)]
+    hashes = fake_hashes(70_000)
+    nodes = subtrees.every_node(hashes)
+    for tile, data in hash_tiles(hashes).items():
+        assert b"".join(nodes[n] for n in tile_nodes(tile)) == data, tile.path()
+    with pytest.raises(ValueError):
+        tile_nodes(Tile(ENTRIES, 0))
