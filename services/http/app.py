@@ -67,7 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listener = OutcomeListener(settings.dsn("api"), store, settings.wait_max_waiters)
             await listener.start()
             opened.push_async_callback(listener.stop)
-            submissions = SubmissionLog(pool)
+            receipts = await create_pool(
+                settings, "api", max_size=4, server_settings={"synchronous_commit": "off"}
+            )
+            opened.push_async_callback(receipts.close)
+            submissions = SubmissionLog(pool, receipts)
 
             checkpoints = CheckpointStore(pool)
             cosignatures = CosignatureStore(pool)

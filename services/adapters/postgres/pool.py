@@ -48,8 +48,14 @@ class BoundedPool(asyncpg.pool.Pool):  # type: ignore[misc]
 
 
 async def create_pool(
-    settings: Settings, role: DbRole, *, max_size: int | None = None
+    settings: Settings,
+    role: DbRole,
+    *,
+    max_size: int | None = None,
+    server_settings: dict[str, str] | None = None,
 ) -> asyncpg.Pool:
+    """``server_settings`` are the connections' session settings (e.g. asynchronous commit for
+    a pool whose writes Kafka makes durable, not PostgreSQL)."""
     pool = BoundedPool(
         settings.dsn(role),
         acquire_timeout_s=settings.db_acquire_timeout_s,
@@ -62,6 +68,7 @@ async def create_pool(
         init=_init,
         loop=None,
         command_timeout=60,
+        server_settings=server_settings,
     )
     await pool
     return pool

@@ -12,8 +12,10 @@ MAX_KEPT_BODY = 64 * 1024
 
 
 class SubmissionLog:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, receipts: asyncpg.Pool | None = None) -> None:
+        """``receipts``, if given, is a pool with asynchronous commit for ``note_received``."""
         self._pool = pool
+        self._receipts = receipts or pool
 
     async def note_received(
         self, rows: list[tuple[str, str, str, bytes]], at: dt.datetime
@@ -21,23 +23,22 @@ class SubmissionLog:
         """Record (event id, project id, type, digest) as received; returns the ids seen for the
         first time.
 
-        Asynchronous commit: Kafka's acknowledgement is what makes an event durable; this row
-        only lets a status query answer "pending" before the recorder decides.
+        One statement, one round trip. The API gives it a pool with asynchronous commit:
+        Kafka's acknowledgement is what makes an event durable; this row only lets a status
+        query answer "pending" before the recorder decides.
         """
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SET LOCAL synchronous_commit = off")
-            fresh = await conn.fetch(
-                """INSERT INTO submissions (event_id, project_id, type, received_at, digest)
-                   SELECT id, project, type, $4, digest
-                   FROM unnest($1::text[], $2::text[], $3::text[], $5::bytea[])
-                        AS s(id, project, type, digest)
-                   ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-                at,
-                [r[3] for r in rows],
-            )
+        fresh = await self._receipts.fetch(
+            """INSERT INTO submissions (event_id, project_id, type, received_at, digest)
+               SELECT id, project, type, $4, digest
+               FROM unnest($1::text[], $2::text[], $3::text[], $5::bytea[])
+                    AS s(id, project, type, digest)
+               ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            at,
+            [r[3] for r in rows],
+        )
         return {r["event_id"] for r in fresh}
 
     async def note_refused(
