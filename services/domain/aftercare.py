@@ -168,7 +168,7 @@ def rule_defect_reported(
     if refusal is not None:
         return refusal
     if data.dwelling is not None and data.dwelling not in unit.dwellings:
-        return reasons.UNKNOWN_DWELLING.format(unit=data.unit_id, dwelling=data.dwelling)
+        return reasons.DEFECT_DWELLING_UNKNOWN.format(unit=data.unit_id, dwelling=data.dwelling)
     if data.source == "public":
         if sub.actor.role is not Role.OWNER:
             return reasons.PUBLIC_NOT_OWNER.format(role=sub.actor.role.value)

@@ -1,39 +1,28 @@
 """The lifelong half through the real API, Kafka and PostgreSQL: the supervision station's key
 grades, investigates and closes an accident and finds a lead responsible, each act sealed; a
 party's key cannot do the station's acts and the station's key cannot act as a party; a warranty
-repair left undone past its due date is swept by the recorder into an alert the regulator sees,
-and the repair resolves it.
-
-The building a defect is reported in is accepted through the acceptance hierarchy's facts; this
-module does not depend on them: it puts the accepted building into the project's snapshot, the
-state the recorder decides from, and everything after it goes through the API. (So that project's
-chain alone does not replay to its snapshot: its history is not read here, only its state.)
-"""
+repair left undone past its due date in a building accepted through the acceptance hierarchy is
+swept by the recorder into an alert the regulator sees, and the builder's repair resolves it."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from services.domain.state import ProjectState
 from tests.support.aftercare import (
     accident_closed,
     accident_graded,
     accident_investigated,
-    building,
     complaint_lodged,
     defect_repaired,
     defect_reported,
     responsibility_found,
-    with_buildings,
 )
 from tests.support.client import Site
 from tests.support.events import (
@@ -42,8 +31,10 @@ from tests.support.events import (
     STRANGER,
     STRUCTURED,
     T0,
+    accepted_unit,
     accident,
     alert_resolved,
+    completion,
     staffed,
 )
 from tests.support.keys import auth
@@ -220,29 +211,16 @@ async def test_a_party_key_cannot_do_the_stations_acts_nor_the_station_a_partys(
     assert list(state["complaints"]) == ["C-1"] and state["findings"] == {}
 
 
-async def _accept_building(superuser: asyncpg.Connection, project: str) -> None:
-    """Put building B1, accepted on 2026-02-01 with its warranty certificate, into the project's
-    snapshot: what the acceptance hierarchy's facts fold to."""
-    row = await superuser.fetchrow("SELECT state FROM project_heads WHERE project_id = $1", project)
-    assert row is not None
-    snapshot = row["state"]
-    snapshot = json.loads(snapshot) if isinstance(snapshot, str) else snapshot
-    state = with_buildings(ProjectState.model_validate(snapshot), building())
-    await superuser.execute(
-        "UPDATE project_heads SET state = $2 WHERE project_id = $1",
-        project,
-        json.dumps(state.model_dump(mode="json")),
-    )
-
-
 async def test_an_overdue_repair_is_swept_into_an_alert_and_the_repair_resolves_it(
-    site: Site, client: httpx.AsyncClient, tokens: dict[str, str], superuser: asyncpg.Connection
+    site: Site, client: httpx.AsyncClient, tokens: dict[str, str]
 ) -> None:
     project = await _project(site, "AFT")
-    await _accept_building(superuser, project)
-    reported_on = dt.date(2026, 2, 10)  # due 15 days later: long past by now
+    accepted_at = T0 + 60 * DAY
+    for event in [*accepted_unit(project, "B1"), completion(project, unit="B1", at=accepted_at)]:
+        await site.sealed(event)
+    reported_on = accepted_at.date() + 10 * DAY  # due 14 days later (the certificate's): long past
     await site.sealed(defect_reported(project, "D-1", reported_on=reported_on))
-    due = reported_on + dt.timedelta(days=15)
+    due = reported_on + dt.timedelta(days=14)
     alert_id = f"repair_overdue:D-1:{due}"
 
     # The leading recorder sweeps every 2 s: the overdue repair becomes a sealed system fact and
@@ -268,10 +246,14 @@ async def test_an_overdue_repair_is_swept_into_an_alert_and_the_repair_resolves_
     trail = (await site.get(f"/v1/projects/{project}/trail")).json()["records"]
     assert sum(r["record"]["type"].startswith("qtrail.warranty.repair_overdue") for r in trail) == 1
 
-    # The regulator sees it in the project's state (its alerts above are read with its key too).
+    # The regulator sees it in the project's state and on its timeline.
     state = (await site.get(f"/v1/projects/{project}")).json()
     assert state["defects"]["D-1"]["overdue"]["event_id"] == overdue[0]["event_id"]
     assert state["alerts"][alert_id]["closes_with"] == "qtrail.warranty.defect_repaired"
+    page = await client.get(f"/regulator/projects/{project}", headers=auth(tokens["regulator"]))
+    assert page.status_code == 200
+    assert f"defect D-1: repair overdue (due {due})" in page.text
+    assert "alert (warning): building B1, defect D-1" in page.text
 
     # A written resolution cannot close it; the builder's repair does.
     written = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.cli.demo import DEMO_PROJECT, REPORTS, story
+from services.domain.project import fold_chain
 from services.domain.reasons import Rejection
 from services.domain.recording import decide_batch
 from services.domain.state import ProjectState
@@ -42,8 +43,27 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
         "materials.disposal_required",
     ]
     early = refusals[2]
-    assert [item.code for item in early.details] == ["completion.open_alert"]
+    assert [item.code for item in early.details] == [
+        "completion.open_alert",
+        "completion.division_not_accepted",
+    ]
     assert "B-4F" in early.details[0].message_en
+    assert "main structure" in early.details[1].message_en  # it waits for B-4F's disposal
+    # both buildings accepted through every division, dwelling, warranty and notice
+    assert {u: unit.completion is not None for u, unit in final.units.items()} == {
+        "B1": True,
+        "B2": True,
+    }
+    assert final.completion is not None and final.completion.unit_id == "B1"
+    for unit in final.units.values():
+        assert set(unit.divisions_accepted) == set(unit.divisions)
+        assert unit.warranty is not None and unit.notice is not None
+        assert all(r.passed for r in unit.dwelling_results.values())
+        assert set(unit.dwelling_results) == set(unit.dwellings)
+    releak = final.units["B1"].dwelling_results["1-0302"]
+    assert releak.inspected_on > final.units["B1"].dwelling_results["1-0301"].inspected_on
+    signed = final.units["B1"].divisions_accepted["foundation"].lead_signatures
+    assert list(signed) == ["survey", "design", "construction", "supervision"]
     # the failing batch was disposed of by core drilling and the design unit's check
     case = final.dispositions["evaluation_failed:B-4F"]
     assert [step.step for step in case.steps] == ["in_situ", "design_check"]
@@ -63,3 +83,19 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
 
 def test_the_story_is_the_same_for_the_same_clock() -> None:
     assert story(NOW).events == story(NOW).events
+
+
+def test_the_live_decisions_and_a_replay_of_the_sealed_chain_reach_the_same_state() -> None:
+    """The recorder folds each payload as it validated it; a replay validates from the stored
+    bytes. Over the whole story, both must reach the same state."""
+    s = story(NOW)
+    state: dict[str, ProjectState] = {}
+    decided: dict[str, bytes] = {}
+    sealed = []
+    for _role, envelope, _expect in s.events:
+        decision = decide_batch([item(envelope)], state, decided, NOW, issuer=issue)
+        sealed += decision.sealed
+        state |= decision.states
+        decided |= decision.digests
+    replayed = fold_chain(DEMO_PROJECT, [r for r in sealed if r.project_id == DEMO_PROJECT])
+    assert replayed == state[DEMO_PROJECT]

@@ -134,7 +134,7 @@ def test_a_defect_in_a_completed_building_is_in_warranty_with_its_repair_due() -
 @pytest.mark.parametrize(
     ("envelope", "code"),
     [
-        (defect_reported(P, "D-9", unit="B7"), "aftercare.unknown_unit"),
+        (defect_reported(P, "D-9", unit="B7"), "acceptance.unknown_unit"),
         (defect_reported(P, "D-9", unit="B2"), "warranty.unit_not_completed"),
         (
             defect_reported(P, "D-9", reported_on=ACCEPTED_ON - DAY),
@@ -403,7 +403,7 @@ def test_a_complaint_is_lodged_once_and_handled_once_by_its_lodger_or_the_regula
 @pytest.mark.parametrize(
     ("envelope", "code"),
     [
-        (complaint_lodged(P, "C-2", unit="B7"), "aftercare.unknown_unit"),
+        (complaint_lodged(P, "C-2", unit="B7"), "acceptance.unknown_unit"),
         (complaint_lodged(P, "C-2", unit="B2"), None),  # registered, not yet accepted
         (complaint_lodged(P, "C-2", unit=None, against=None), None),
         (complaint_lodged(P, "C-2", org=STATION, role="regulator"), None),
