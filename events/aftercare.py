@@ -71,6 +71,21 @@ class RepairConfirmed(EventData):
     note: Text | None = None
 
 
+class RepairOverdue(EventData):
+    """维修逾期 (system): qtrail records that a defect under warranty was not repaired by its due
+    date. The recorder's sweep seals it the day after the due date passes with the defect still
+    open; the repair, when it comes, resolves the alert it raised."""
+
+    event_type = "qtrail.warranty.repair_overdue.v1"
+
+    defect_id: ShortText
+    unit_id: UnitId
+    repair_due: dt.date = Field(description="应修复日期 / the day the repair was due")
+    as_of: dt.date = Field(
+        description="确认逾期日期 / the day (China) the repair was found overdue"
+    )
+
+
 class ComplaintLodged(EventData):
     """质量投诉: a complaint about the building's quality, recorded by the owner party or by the
     supervision station that received it. The complainant's identity stays off the chain."""

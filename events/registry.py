@@ -30,6 +30,7 @@ from events.aftercare import (
     DefectRepaired,
     DefectReported,
     RepairConfirmed,
+    RepairOverdue,
     ResponsibilityFound,
 )
 from events.base import EventData
@@ -132,6 +133,7 @@ CURRENT: tuple[type[EventData], ...] = (
     DefectReported,
     DefectRepaired,
     RepairConfirmed,
+    RepairOverdue,
     ComplaintLodged,
     ComplaintHandled,
     AccidentGraded,

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     """How soon the group notices a crashed recorder and hands its partitions to another."""
     checkpoint_interval_s: float = 60.0
     """How often the leading recorder signs a checkpoint of every chain head that moved."""
+    overdue_sweep_interval_s: float = 3600.0
+    """How often the leading recorder looks for warranty repairs gone overdue (due dates are days)."""
     recorder_metrics_port: int = 9101
     """Prometheus metrics of a recorder worker (0 turns them off)."""
 

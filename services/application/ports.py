@@ -58,6 +58,14 @@ class TrailWriter(Protocol):
     async def sealed_by_event_ids(self, event_ids: Iterable[str]) -> list[SealedRecord]: ...
 
 
+class RepairsDue(Protocol):
+    """Where the recorder's sweep looks for warranty repairs gone overdue."""
+
+    async def projects_past_due(self, today: dt.date) -> list[str]:
+        """Projects whose snapshot holds an open defect in warranty, due before ``today`` and not
+        flagged overdue yet, in project id order. A hint: the domain decides on the state."""
+
+
 class TrailReader(Protocol):
     """Reading sealed chains and the states folded from them."""
 

@@ -25,6 +25,7 @@ from services.domain.recording import (
     RejectedEvent,
     corrected_ids,
     decide_batch,
+    decide_overdue,
     reported_numbers,
     unprocessable,
 )
@@ -177,6 +178,34 @@ class BatchRecorder:
                 # Another recorder wrote these projects meanwhile (a rebalance): decide again.
                 log.warning("concurrent write detected, deciding the batch again")
         raise Collision("batch kept colliding with concurrent writers")
+
+    async def record_overdue(self, project_ids: Sequence[str]) -> BatchDecision:
+        """Seal the ``repair_overdue`` facts of these projects as of the clock's day, write them
+        like a batch (deciding again from fresh states when a batch of the same projects got
+        there first) and publish them with their alerts."""
+        if not project_ids:
+            return BatchDecision()
+
+        async def once() -> BatchDecision:
+            for _ in range(5):
+                states = await self._writer.load_states(project_ids)
+                now = self._clock()
+                decision = decide_overdue(states, now)
+                if not decision.sealed:
+                    return decision
+                try:
+                    await self._writer.write(decision, now)
+                    decision.decided_at = now
+                    return decision
+                except Collision:
+                    log.warning("concurrent write detected, sweeping the projects again")
+            raise Collision("the sweep kept colliding with concurrent writers")
+
+        decision = await _retrying("overdue sweep", once)
+        if decision.sealed:
+            await self._publish_until_done(decision)
+            SEALED.inc(len(decision.sealed))
+        return decision
 
     async def _publish_until_done(self, decision: BatchDecision) -> None:
         """Publish a recorded decision; the database already holds it, so only waiting helps

@@ -65,6 +65,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.warranty.defect_reported": PARTIES,
     "qtrail.warranty.defect_repaired": frozenset({CONSTRUCTION}),
     "qtrail.warranty.repair_confirmed": frozenset({OWNER}),
+    "qtrail.warranty.repair_overdue": frozenset({SYSTEM}),  # the recorder's sweep (aftercare.py)
     "qtrail.aftercare.complaint_lodged": frozenset({OWNER, REGULATOR}),
     "qtrail.aftercare.complaint_handled": frozenset({OWNER, REGULATOR}),
     # Grading, investigating and closing an accident, and finding responsibility, are the

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from services.domain import accident_grades
 from services.domain.chain import SealedRecord
 from services.domain.project import fold
-from services.domain.state import ProjectState, Sampling, UnitProject
+from services.domain.state import Defect, DefectStatus, ProjectState, Sampling, UnitProject
 
 Clock = Literal["recorded", "occurred"]
 
@@ -117,6 +118,7 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
         if old_nc is None or old_nc.status != nc.status:
             out.append(f"nonconformance {nc_id} {nc.status}")
     out += [f"accident {a} reported" for a in after.accidents if a not in before.accidents]
+    out += _lifelong(before, after)
     for alert_id, alert in after.alerts.items():
         old_alert = before.alerts.get(alert_id)
         if old_alert is None:
@@ -144,6 +146,96 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
             f"correction of {fix.corrects_event_id}: {', '.join(sorted(fix.changes))} ({fix.reason})"
         )
     return out or ["(no change to the ledger)"]
+
+
+def _lifelong(before: ProjectState, after: ProjectState) -> list[str]:
+    """The lifelong half in words: defects and repairs, complaints, accidents from grading to
+    closure, findings of responsibility (leads by name and period, never by ID number)."""
+    out: list[str] = []
+    for defect_id, defect in after.defects.items():
+        old = before.defects.get(defect_id)
+        if old is None:
+            out.append(_defect_reported(defect))
+        elif defect.overdue is not None and old.overdue is None:
+            out.append(f"defect {defect_id}: repair overdue (due {defect.repair_due})")
+        elif defect.status != old.status or len(defect.steps) != len(old.steps):
+            out.append(_defect_step(defect))
+    for complaint_id, complaint in after.complaints.items():
+        old_complaint = before.complaints.get(complaint_id)
+        if old_complaint is None:
+            about = f" about building {complaint.unit_id}" if complaint.unit_id else ""
+            against = (
+                f", against the {complaint.against_role} party" if complaint.against_role else ""
+            )
+            out.append(
+                f"complaint {complaint_id} lodged by the {complaint.lodged_by_role}{about}"
+                f"{against} (received {complaint.received_on})"
+            )
+        elif complaint.handled and not old_complaint.handled:
+            out.append(
+                f"complaint {complaint_id} handled by the {complaint.handled_by_role} on "
+                f"{complaint.handled_on}: {complaint.outcome}"
+            )
+    for accident_id, accident in after.accidents.items():
+        old_accident = before.accidents.get(accident_id)
+        if old_accident is None:
+            continue
+        if accident.graded and not old_accident.graded:
+            zh, en = accident_grades.names(accident.grade or "")
+            loss = f"{accident.direct_loss_cny or 0:,.0f}"
+            out.append(
+                f"accident {accident_id} graded {en} ({zh}): {accident.deaths} death(s), "
+                f"{accident.serious_injuries} serious injury(ies), direct loss {loss} CNY"
+            )
+        elif accident.investigated and not old_accident.investigated:
+            out.append(
+                f"accident {accident_id} investigated (concluded {accident.concluded_on}): "
+                f"{accident.cause}"
+            )
+        elif accident.closed and not old_accident.closed:
+            out.append(
+                f"accident {accident_id} closed on {accident.closed_on}: {accident.findings}"
+            )
+    for finding_id, finding in after.findings.items():
+        if finding_id in before.findings:
+            continue
+        period = (
+            f"{finding.lead_start.date()} – {finding.lead_end.date() if finding.lead_end else '…'}"
+        )
+        related = f" ({', '.join(finding.relates_to)})" if finding.relates_to else ""
+        out.append(
+            f"finding {finding_id}: {finding.org_name} ({finding.role}) and its lead "
+            f"{finding.lead_name}, in office {period}, found responsible for "
+            f"{finding.subject}{related}; {', '.join(finding.measures)} ({finding.legal_basis})"
+        )
+    return out
+
+
+def _defect_reported(defect: Defect) -> str:
+    where = f", dwelling {defect.dwelling}" if defect.dwelling else ""
+    source = f", public report {defect.public_report}" if defect.public_report else ""
+    if defect.in_warranty:
+        due = (
+            f", repair due {defect.repair_due}"
+            if defect.repair_due
+            else ", no repair period agreed"
+        )
+        warranty = f"in warranty until {defect.warranty_ends}{due}"
+    else:
+        warranty = f"out of warranty (ended {defect.warranty_ends}): no repair owed"
+    return (
+        f"defect {defect.defect_id} reported in building {defect.unit_id}{where} "
+        f"({defect.part}{source}) by the {defect.reported_by}: {warranty}"
+    )
+
+
+def _defect_step(defect: Defect) -> str:
+    if defect.status is DefectStatus.REPAIRED:
+        return f"defect {defect.defect_id} repaired on {defect.repaired_on}"
+    if defect.status is DefectStatus.CONFIRMED:
+        return f"defect {defect.defect_id}: repair confirmed on {defect.confirmed_on}"
+    due = f", repair due {defect.repair_due}" if defect.repair_due else ""
+    return f"defect {defect.defect_id}: repair disputed on {defect.reopened_on}, open again{due}"
 
 
 def _unit_changes(before: UnitProject | None, unit: UnitProject) -> list[str]:

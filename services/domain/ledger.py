@@ -112,7 +112,17 @@ class Nonconformance(BaseModel):
     closed_by: EventRef | None = None
 
 
+class AccidentStatus(StrEnum):
+    REPORTED = "reported"
+    GRADED = "graded"
+    INVESTIGATED = "investigated"
+    CLOSED = "closed"
+
+
 class Accident(BaseModel):
+    """A quality accident from its report through its grade (建质〔2010〕111号 §2), investigation
+    and closure, each step by the supervision station."""
+
     model_config = ConfigDict(frozen=True)
 
     accident_id: str
@@ -121,6 +131,31 @@ class Accident(BaseModel):
     description: str
     casualties: int
     ref: EventRef
+    grade: str | None = None
+    """``especially_serious``, ``serious``, ``larger`` or ``ordinary``, once graded."""
+    deaths: int | None = None
+    serious_injuries: int | None = None
+    direct_loss_cny: float | None = None
+    reported_to_authority_at: dt.datetime | None = None
+    """When the owner reported it to the authority (1 hour allowed, §3(一))."""
+    graded: EventRef | None = None
+    investigated: EventRef | None = None
+    concluded_on: dt.date | None = None
+    cause: str | None = None
+    investigation_report: str | None = None
+    closed: EventRef | None = None
+    closed_on: dt.date | None = None
+    findings: str | None = None
+
+    @property
+    def status(self) -> AccidentStatus:
+        if self.closed is not None:
+            return AccidentStatus.CLOSED
+        if self.investigated is not None:
+            return AccidentStatus.INVESTIGATED
+        if self.graded is not None:
+            return AccidentStatus.GRADED
+        return AccidentStatus.REPORTED
 
 
 class Correction(BaseModel):

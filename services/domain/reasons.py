@@ -487,3 +487,123 @@ WITNESS_NAMED_AS_SAMPLER = Reason(
     "{field}: the witness has the sampler's name ({name}); the record cannot show they are two "
     "people, so another witness must attend",
 )
+
+# ----------------------------------------------------------------------------- the lifelong half
+# Defects under warranty, complaints, accidents from grading to closure, findings of
+# responsibility (services/domain/aftercare.py). Each message names the field it is about.
+
+AFTERCARE_DUPLICATE = Reason(
+    "aftercare.duplicate_id",
+    "{field}：{kind_zh} {id} 已存在",
+    "{field}: {kind} {id} already exists",
+)
+DATE_BEFORE = Reason(
+    "aftercare.date_before",
+    "{field} {value} 早于{what_zh} {other}",
+    "{field} {value} is before {what} {other}",
+)
+DATE_AFTER_EVENT = Reason(
+    "aftercare.date_after_event",
+    "{field} {value} 晚于事件发生时间 {occurred}",
+    "{field} {value} is after the event itself occurred, {occurred}",
+)
+UNIT_NOT_COMPLETED = Reason(
+    "warranty.unit_not_completed",
+    "data.unit_id：单位工程 {unit} 尚未竣工验收，保修期尚未开始",
+    "data.unit_id: building {unit} has not passed completion acceptance: no warranty runs yet",
+)
+DEFECT_DWELLING_UNKNOWN = Reason(
+    "warranty.unknown_dwelling",
+    "data.dwelling：单位工程 {unit} 没有户号 {dwelling}",
+    "data.dwelling: building {unit} has no dwelling {dwelling}",
+)
+PUBLIC_NOT_OWNER = Reason(
+    "warranty.public_not_owner",
+    "data.source：公众报修只能由建设单位核实后提交，{role} 单位不能",
+    "data.source: a public report is filed only by the owner party, which verifies it; not by the {role} party",
+)
+PUBLIC_REPORT_REUSED = Reason(
+    "warranty.public_report_reused",
+    "data.public_report：公众报修 {report} 已作为报修 {defect} 提交",
+    "data.public_report: public report {report} was already filed as defect {defect}",
+)
+UNKNOWN_DEFECT = Reason(
+    "warranty.unknown_defect",
+    "data.defect_id：本项目没有报修 {id}",
+    "data.defect_id: no defect {id} was reported on this project",
+)
+DEFECT_STATUS = Reason(
+    "warranty.defect_status",
+    "data.defect_id：报修 {id} 状态为 {status}，须为 {needed}",
+    "data.defect_id: defect {id} is {status}; it must be {needed}",
+)
+OWN_REPAIR = Reason(
+    "warranty.own_repair",
+    "data.defect_id：报修 {id} 的维修由 {org} 报告完成，该单位不能确认自己的维修",
+    "data.defect_id: the repair of defect {id} was reported by {org}, which cannot confirm its own repair",
+)
+UNKNOWN_COMPLAINT = Reason(
+    "aftercare.unknown_complaint",
+    "data.complaint_id：本项目没有投诉 {id}",
+    "data.complaint_id: no complaint {id} was lodged on this project",
+)
+COMPLAINT_ALREADY_HANDLED = Reason(
+    "aftercare.complaint_already_handled",
+    "data.complaint_id：投诉 {id} 已处理",
+    "data.complaint_id: complaint {id} was already handled",
+)
+COMPLAINT_NOT_YOURS = Reason(
+    "aftercare.complaint_not_yours",
+    "data.complaint_id：投诉 {id} 由 {role} {org} 登记，只能由其或质量监督机构处理",
+    "data.complaint_id: complaint {id} was lodged by {role} {org}: only it or the supervision station handles it",
+)
+UNKNOWN_ACCIDENT = Reason(
+    "accident.unknown",
+    "data.accident_id：本项目没有报告事故 {id}",
+    "data.accident_id: no accident {id} was reported on this project",
+)
+ACCIDENT_STATUS = Reason(
+    "accident.wrong_status",
+    "data.accident_id：事故 {id} 状态为 {status}，须为 {needed}",
+    "data.accident_id: accident {id} is {status}; it must be {needed}",
+)
+ACCIDENT_GRADE_MISMATCH = Reason(
+    "accident.grade_mismatch",
+    "data.grade：{given_zh}与所报数字不符：{figures_zh}，按{edition}{clause}为{grade_zh}",
+    "data.grade: {given} does not match the figures: {figures} make it a {grade} by {clause} of {edition}",
+)
+ACCIDENT_BELOW_GRADES = Reason(
+    "accident.below_grades",
+    "data.grade：{figures_zh}，未达到建质〔2010〕111号第二条的任何事故等级（无人死亡、无人重伤且直接经济损失不足100万元），属质量问题，应按质量问题整改处理",
+    "data.grade: {figures} reach no grade of 建质〔2010〕111号 §2 (no death, no serious injury, a direct loss under 1,000,000 CNY): a quality problem, to be raised as a nonconformance",
+)
+FINDING_NO_PARTY = Reason(
+    "finding.no_party",
+    "data.role：本项目没有 {role} 单位",
+    "data.role: no {role} party was appointed on this project",
+)
+FINDING_NO_LEAD_THEN = Reason(
+    "finding.no_lead_then",
+    "data.work_done_at：{at} 时 {role} 单位没有在任项目负责人",
+    "data.work_done_at: the {role} party had no lead in office at {at}",
+)
+FINDING_WRONG_LEAD = Reason(
+    "finding.wrong_lead",
+    "data.lead_id_number：{at} 时在任的 {role} 项目负责人是 {name}（{start} 至 {end}），不是所列之人",
+    "data.lead_id_number: the {role} lead at {at} was {name} ({start} to {end}), not the person named",
+)
+FINDING_UNKNOWN_RELATED = Reason(
+    "finding.unknown_related",
+    "data.relates_to：本项目没有事故、报修、质量问题或投诉 {id}",
+    "data.relates_to: {id} is no accident, defect, nonconformance or complaint of this project",
+)
+ALERT_CLOSES_WITH = Reason(
+    "alert.closes_with_fact",
+    "预警 {alert} 只能由{fact_zh}关闭，不能以文字说明关闭",
+    "alert {alert} closes only with {fact}, never by a written resolution",
+)
+NOT_OVERDUE = Reason(
+    "warranty.not_overdue",
+    "data.as_of：报修 {id} 的维修期限为 {due}，{as_of} 未逾期",
+    "data.as_of: the repair of defect {id} is due {due}: not overdue on {as_of}",
+)

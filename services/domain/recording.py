@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from events import limits
+from events.aftercare import RepairOverdue
 from events.base import EventData, Role
 from events.completion import PlaqueIssued
 from events.correction import RecordCorrected
 from events.materials import InSituTested, MaterialEvaluated, TestReported
 from events.registry import schema_version
 from services.domain import reasons
+from services.domain.aftercare import china_day, overdue_follow_ups
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.chain import SealedRecord, seal
 from services.domain.context import ReferencedRecord
@@ -251,6 +253,21 @@ class _Batch:
             follow = seal_follow_up(state, follow_id, event_type, payload, self.now)
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
             seen[follow.event_id] = result.digests[follow.event_id]
+
+
+def decide_overdue(states: Mapping[str, ProjectState], now: dt.datetime) -> BatchDecision:
+    """The recorder's sweep, with no I/O: for each project, a ``repair_overdue`` fact sealed by
+    qtrail for every warranty repair still open after its due date (today is ``now``'s day in
+    China) and not flagged yet, each raising its alert. Projects with nothing overdue are left
+    out of the decision."""
+    result = BatchDecision()
+    today = china_day(now)
+    for project_id in sorted(states):
+        state = states[project_id]
+        for event_id, payload in overdue_follow_ups(state, today):
+            follow = seal_follow_up(state, event_id, RepairOverdue.event_type, payload, now)
+            state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
+    return result
 
 
 SYSTEM_ACTOR = {"org": SYSTEM_ORG, "person": "qtrail", "role": Role.SYSTEM.value}

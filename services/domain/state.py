@@ -205,6 +205,9 @@ class Alert(BaseModel):
     free-text ``alert_resolved``."""
     subject: str | None = None
     """``material:lot`` of a failure: its disposal covers every failure alert of that subject."""
+    closes_with: str | None = None
+    """The fact (type without version) that alone resolves it, e.g. an overdue repair's
+    ``qtrail.warranty.defect_repaired``: ``alert_resolved`` cannot."""
 
 
 # ----------------------------------------------------------------------------- completion
@@ -380,6 +383,62 @@ class Defect(BaseModel):
     reported: EventRef
     steps: list[EventRef] = []
     """Repairs and confirmations or disputes, in order."""
+    reported_by: str | None = None
+    """The role that filed it (``owner`` for a verified public report)."""
+    warranty_ends: dt.date | None = None
+    """The last day in warranty of its part in this building."""
+    repaired_by: str | None = None
+    """The organization that reported the latest repair: it never confirms its own repair."""
+    reopened_on: dt.date | None = None
+    """The day the latest repair was disputed: a new repair comes no earlier."""
+    confirmed_on: dt.date | None = None
+    overdue: EventRef | None = None
+    """The overdue fact that flagged the current ``repair_due``; None again once repaired."""
+
+
+class Complaint(BaseModel):
+    """A complaint about a building's quality, as recorded (the complainant stays off the chain)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    complaint_id: str
+    unit_id: str | None = None
+    received_on: dt.date
+    subject: str
+    against_role: str | None = None
+    lodged_by_role: str
+    lodged_by_org: str
+    lodged: EventRef
+    handled: EventRef | None = None
+    handled_on: dt.date | None = None
+    handled_by_role: str | None = None
+    outcome: str | None = None
+    response: str | None = None
+
+
+class Finding(BaseModel):
+    """A finding of responsibility (追责): the party and the lead who led it when the work was
+    done, named from the ledger (the lead by name and period, the ID number stays in the ledger)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    finding_id: str
+    role: str
+    org_name: str
+    org_code: str
+    lead_name: str
+    lead_start: dt.datetime
+    lead_end: dt.datetime | None = None
+    work_done_at: dt.datetime
+    subject: str
+    relates_to: list[str] = []
+    measures: list[str]
+    legal_basis: str
+    decided_on: dt.date
+    decision: str
+    found_by: str
+    """The supervision station's organization code."""
+    ref: EventRef
 
 
 class ProjectProfile(BaseModel):
@@ -396,7 +455,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 8
+SNAPSHOT_VERSION = 9
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -438,6 +497,10 @@ class ProjectState(BaseModel):
     """By serial (as text: JSON object keys)."""
     defects: dict[str, Defect] = {}
     """Defects reported after completion, by defect id."""
+    complaints: dict[str, Complaint] = {}
+    """Quality complaints, by complaint id."""
+    findings: dict[str, Finding] = {}
+    """Findings of responsibility (追责), by finding id."""
     evidence: list[str] = []
     """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}

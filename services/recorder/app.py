@@ -15,9 +15,11 @@ from services.adapters.kafka.producer import EventProducer
 from services.adapters.plaques.store import PlaqueFiles
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool, open_pool
+from services.adapters.postgres.repairs_due import PostgresRepairsDue
 from services.adapters.postgres.trail_writer import PostgresTrailWriter
 from services.adapters.signing import Signer
 from services.application.checkpoints import sign_checkpoint
+from services.application.overdue import OverdueRepairs
 from services.application.record_batch import BatchRecorder, Topics
 from services.domain.plaques import Issuer
 from services.recorder.plaques import PlaqueRenderer
@@ -116,6 +118,30 @@ def create_app(settings: Settings) -> faust.App:
                 number=made.number,
                 tree_size=made.tree_size,
                 root=made.root.hex(),
+            )
+
+    @app.timer(settings.overdue_sweep_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
+    async def overdue_repairs() -> None:
+        """Seal a repair_overdue fact (and so its alert) for each warranty repair past due."""
+        topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
+        try:
+            async with open_pool(settings, "recorder", max_size=2) as pool:
+                producer = EventProducer(settings, "recorder")
+                await producer.start()
+                try:
+                    recorder = BatchRecorder(topics, PostgresTrailWriter(pool), producer)
+                    swept = await OverdueRepairs(PostgresRepairsDue(pool), recorder).sweep()
+                finally:
+                    await producer.stop()
+        except Exception as exc:  # the next tick tries again
+            log.error("overdue sweep failed", error=repr(exc))
+            return
+        for record in swept.sealed:
+            log.warning(
+                "warranty repair overdue",
+                project=record.project_id,
+                defect=record.body["data"]["defect_id"],
+                due=record.body["data"]["repair_due"],
             )
 
     trail = app.topic(

@@ -37,6 +37,7 @@ from services.application.ports import (
     OutcomeWaiter,
     Publisher,
     ReadModels,
+    RepairsDue,
     SubmissionLog,
     SubmissionStatuses,
     TrailReader,
@@ -460,6 +461,30 @@ class MemoryReadModels(ReadModels):
         for project_id, alert_id in self.db.alerts:
             found[project_id].add(alert_id)
         return found
+
+
+class MemoryRepairsDue(RepairsDue):
+    """``PostgresRepairsDue`` in memory: the same question of the stored snapshots (JSON)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    async def projects_past_due(self, today: dt.date) -> list[str]:
+        def past_due(defect: dict[str, Any]) -> bool:
+            due = defect.get("repair_due")
+            return (
+                defect.get("status") == "open"
+                and defect.get("in_warranty") is True
+                and defect.get("overdue") is None
+                and isinstance(due, str)
+                and due < today.isoformat()
+            )
+
+        return sorted(
+            project_id
+            for project_id, head in self.db.heads.items()
+            if any(past_due(d) for d in (head.state.get("defects") or {}).values())
+        )
 
 
 class MemorySubmissionLog(SubmissionLog):

@@ -499,7 +499,19 @@ def rule_alert_resolved(
         )
     if alert.requires_disposal:
         return reasons.DISPOSAL_REQUIRED.format(alert=data.alert_id)
+    if alert.closes_with is not None:
+        zh = CLOSING_FACTS_ZH.get(alert.closes_with, alert.closes_with)
+        return reasons.ALERT_CLOSES_WITH.format(
+            alert=data.alert_id, fact=alert.closes_with, fact_zh=zh
+        )
     return None
+
+
+CLOSING_FACTS_ZH = {
+    "qtrail.warranty.defect_repaired": "施工单位的维修完成记录",
+    "qtrail.quality.accident_closed": "质量监督机构的事故结案",
+}
+"""What closes an alert that ``alert_resolved`` cannot, in Chinese (``Alert.closes_with``)."""
 
 
 def fold_alert_resolved(

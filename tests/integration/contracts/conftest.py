@@ -14,10 +14,23 @@ import pytest
 from services.adapters.postgres.checkpoints import CheckpointStore
 from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.read_models import LiveReadModels
+from services.adapters.postgres.repairs_due import PostgresRepairsDue
 from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.trail_writer import PostgresTrailWriter
-from services.application.ports import CheckpointLog, ReadModels, TrailReader, TrailWriter
-from tests.support.fakes import MemoryCheckpointLog, MemoryDatabase, MemoryReadModels, MemoryTrail
+from services.application.ports import (
+    CheckpointLog,
+    ReadModels,
+    RepairsDue,
+    TrailReader,
+    TrailWriter,
+)
+from tests.support.fakes import (
+    MemoryCheckpointLog,
+    MemoryDatabase,
+    MemoryReadModels,
+    MemoryRepairsDue,
+    MemoryTrail,
+)
 from tests.support.stack import Environment
 
 
@@ -38,6 +51,7 @@ class Storage:
     models: ReadModels
     stale_snapshot: Callable[[str], Awaitable[None]]
     """Leave a project's snapshot in an unknown version (as a code upgrade does)."""
+    repairs_due: RepairsDue
 
 
 @pytest.fixture(params=["memory", "postgresql"])
@@ -59,7 +73,13 @@ async def storage(backend: Environment | None) -> AsyncIterator[Storage]:
             head = db.heads[project_id]
             db.heads[project_id] = dataclasses.replace(head, state={"snapshot_version": -1})
 
-        yield Storage(MemoryTrail(db), MemoryCheckpointLog(db), MemoryReadModels(db), forget)
+        yield Storage(
+            MemoryTrail(db),
+            MemoryCheckpointLog(db),
+            MemoryReadModels(db),
+            forget,
+            MemoryRepairsDue(db),
+        )
         return
     pool = await create_pool(backend.settings, "recorder", max_size=4)
 
@@ -71,6 +91,12 @@ async def storage(backend: Environment | None) -> AsyncIterator[Storage]:
         )
 
     try:
-        yield Storage(PostgresTrail(pool), CheckpointStore(pool), LiveReadModels(pool), outdated)
+        yield Storage(
+            PostgresTrail(pool),
+            CheckpointStore(pool),
+            LiveReadModels(pool),
+            outdated,
+            PostgresRepairsDue(pool),
+        )
     finally:
         await pool.close()

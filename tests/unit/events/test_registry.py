@@ -70,6 +70,7 @@ CURRENT_TYPES = {
     "qtrail.warranty.defect_reported.v1",
     "qtrail.warranty.defect_repaired.v1",
     "qtrail.warranty.repair_confirmed.v1",
+    "qtrail.warranty.repair_overdue.v1",
     "qtrail.aftercare.complaint_lodged.v1",
     "qtrail.aftercare.complaint_handled.v1",
     "qtrail.quality.accident_graded.v1",
