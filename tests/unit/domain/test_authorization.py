@@ -343,7 +343,7 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.project.completion_accepted": lambda role: completion(PROJECT, at=CELL_AT),
     "qtrail.plaque.issued": lambda role: event(
         PROJECT,
-        "qtrail.plaque.issued.v1",
+        "qtrail.plaque.issued.v2",
         {
             "serial": 1,
             "code": "x",

@@ -368,9 +368,9 @@ def test_completion_and_the_plaque_it_issues(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     walk = walked[1]
-    assert walk[-2].type == "qtrail.project.completion_accepted.v1"
+    assert walk[-2].type == "qtrail.project.completion_accepted.v2"
     assert walk[-2].changes == [f"completion accepted on {(T0 + 60 * DAY).date()}"]
-    assert walk[-1].type == "qtrail.plaque.issued.v1"
+    assert walk[-1].type == "qtrail.plaque.issued.v2"
     assert walk[-1].changes == ["plaque #1 issued"]
 
 

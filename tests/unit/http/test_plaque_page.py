@@ -1,0 +1,124 @@
+"""The public page of one building's plaque: the building, every lead with their period, each
+part's warranty or its expiry, the open defects without anything personal, and the report form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from events.acceptance import IMPLICIT_UNIT
+from services.domain.ledger import EventRef
+from services.domain.state import (
+    Defect,
+    DefectStatus,
+    ProjectState,
+    UnitProject,
+    Warranty,
+    WarrantyTerm,
+)
+from services.http.page import DefectForm, trail_page
+from tests.support.events import (
+    LEADS,
+    T0,
+    commitment,
+    completion,
+    id_number,
+    lead_change,
+    staffed,
+)
+from tests.unit.domain.builders import DAY
+from tests.unit.domain.test_plaques import P, run
+from tests.unit.http.test_templates import ATTACK, assert_inert, hostile
+
+INTEGRITY = {"ok": True, "length": 9, "head": "ab", "checkpoint": None, "first_bad_seq": None}
+ACCEPTED = (T0 + 60 * DAY).date()
+
+
+def _state() -> ProjectState:
+    handover = T0 + 20 * DAY
+    state = run(
+        [
+            *staffed(P),
+            lead_change(P, "construction", "陈志强", id_number(31), at=handover),
+            commitment(P, "construction", id_number(31), at=handover + DAY),
+            completion(P),
+        ]
+    ).states[P]
+    assert state.completion is not None
+    unit = UnitProject(
+        unit_id=IMPLICIT_UNIT,
+        name=hostile("unit.name"),
+        registered=EventRef(event_id="evt-u", seq=1),
+        warranty=Warranty(
+            issued_on=ACCEPTED,
+            terms=[
+                WarrantyTerm(part="waterproofing", years=5),
+                WarrantyTerm(part="decoration", years=2),
+            ],
+            repair_days=14,
+            evidence="0" * 64,
+            ref=EventRef(event_id="evt-w", seq=2),
+        ),
+        completion=state.completion,
+    )
+    defect = Defect(
+        defect_id="D-1",
+        unit_id=IMPLICIT_UNIT,
+        dwelling="1-0301",
+        part="waterproofing",
+        description=hostile("defect.description"),
+        reported_on=ACCEPTED + 400 * DAY,
+        source="public",
+        public_report="PR-ABCDEFGHJKMN",
+        in_warranty=True,
+        repair_due=ACCEPTED + 414 * DAY,
+        status=DefectStatus.OPEN,
+        reported=EventRef(event_id="evt-d", seq=20),
+    )
+    return state.model_copy(update={"units": {IMPLICIT_UNIT: unit}, "defects": {"D-1": defect}})
+
+
+def _page(today: dt.date) -> str:
+    state = _state()
+    form = DefectForm(action=hostile("form.action"), token=hostile("form.token"))
+    return trail_page(state, state.plaques["1"], None, INTEGRITY, today=today, form=form)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_page_names_the_building_and_every_lead_with_their_period() -> None:
+    html = _page(ACCEPTED + 500 * DAY)
+    assert ATTACK not in html and html.count("</textarea") == 1  # the form's own textarea
+    assert_inert(html.replace("</textarea>", ""), ["unit.name", "form.action", "form.token"])
+    text = _text(html)
+    assert f"{LEADS['construction']['name']} 2026-01-02 – 2026-01-21" in text
+    assert "陈志强 2026-01-21 – 至竣工 / through completion" in text
+    assert all(LEADS[r]["id_number"] not in html for r in LEADS)
+
+
+def test_each_part_is_in_warranty_until_its_day_then_expired() -> None:
+    within = _text(_page(ACCEPTED + 500 * DAY))
+    assert "保修期至 in warranty until 2031-03-01" in within  # waterproofing, five years
+    assert "保修期至 in warranty until 2028-03-01" in within  # decoration, two years
+    later = _text(_page(dt.date(2028, 3, 2)))
+    assert "expired 2028-03-01" in later and "in warranty until 2031-03-01" in later
+
+
+def test_open_defects_show_part_dates_and_overdue_but_no_dwelling_or_description() -> None:
+    due = ACCEPTED + 414 * DAY
+    on_time = _text(_page(due))
+    assert "屋面防水工程" in on_time and (ACCEPTED + 400 * DAY).isoformat() in on_time
+    assert due.isoformat() in on_time and "overdue" not in on_time
+    late = _page(due + DAY)
+    assert "逾期 overdue" in late
+    assert "1-0301" not in late and "defect.description" not in late
+
+
+def test_the_form_offers_every_warranty_part_and_bounds_each_field() -> None:
+    html = _page(ACCEPTED + 500 * DAY)
+    assert html.count("<option ") == 5
+    assert 'name="description" required maxlength="1000"' in html
+    assert 'name="contact" maxlength="100"' in html
+    assert 'method="post"' in html and "<script" not in html
