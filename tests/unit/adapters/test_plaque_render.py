@@ -38,10 +38,14 @@ def fields(handovers: int = 2) -> dict[str, Any]:
         role: [{"name": "王建国", "start": "2025-03-01", "end": None}]
         for role in ("owner", "survey", "design", "supervision")
     }
-    leads["construction"] = [
+    former: list[dict[str, str | None]] = [
         {"name": f"负责人{n}", "start": f"2025-0{n + 1}-01", "end": f"2025-0{n + 2}-01"}
         for n in range(handovers)
-    ] + [{"name": "陈志强", "start": f"2025-0{handovers + 1}-01", "end": None}]
+    ]
+    leads["construction"] = [
+        *former,
+        {"name": "陈志强", "start": f"2025-0{handovers + 1}-01", "end": None},
+    ]
     return {
         "project_name": "滨河花园住宅小区（一期）",
         "unit_name": "3号楼",
