@@ -16,6 +16,7 @@ from services.domain.ledger import EventRef
 from services.domain.plaques import (
     CHINA,
     building_completion,
+    filed_reports,
     open_defects,
     plaque_follow_ups,
     served,
@@ -314,3 +315,14 @@ def test_a_sealed_v1_plaque_folds_reads_and_steps_with_todays_code() -> None:
     assert plaque.unit_id == IMPLICIT_UNIT
     assert plaque.fields["parties"][0]["leads"] == [{"name": "王建国", "start": None, "end": None}]
     assert changes(before, after) == ["plaque #1 issued"]
+
+
+def test_a_public_report_is_filed_once_a_sealed_defect_names_its_receipt() -> None:
+    party = _defect("D1", "B1", DefectStatus.OPEN, None, 1).model_copy(
+        update={"source": "party", "public_report": None}
+    )
+    state = ProjectState(
+        project_id=P,
+        defects={"D1": party, "D2": _defect("D2", "B1", DefectStatus.CONFIRMED, None, 2)},
+    )
+    assert filed_reports(state) == {"PR-ABCDEFGHJKMN": "D2"}
