@@ -16,7 +16,16 @@ from typing import Any
 
 import httpx
 
-from events.acceptance import IMPLICIT_UNIT
+from events.acceptance import (
+    AcceptanceNoticeFiled,
+    DivisionAccepted,
+    DwellingResult,
+    DwellingsAccepted,
+    SubitemAccepted,
+    UnitRegistered,
+    WarrantyIssued,
+    WarrantyTerm,
+)
 from events.base import PARTY_ROLES, EventData, Person
 from events.completion import CompletionAccepted, PlaqueInstalled
 from events.materials import (
@@ -48,10 +57,11 @@ from events.quality import (
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import open_pool
 from services.domain.access import KeyKind
+from services.domain.divisions import division as division_rule
 from services.factories import Actor, envelope, id_number, org_code
 from services.settings import Mode, Settings
 
-STORY_VERSION = 2
+STORY_VERSION = 3
 """Bumped whenever the story changes: event ids derive from the project and the step, so a stack
 that heard an earlier story tells the new one as a new project instead of colliding with it."""
 DEMO_PROJECT = f"XZ-DEMO-2026-{STORY_VERSION:04d}"
@@ -155,7 +165,7 @@ def story(now: dt.datetime) -> Story:
     s.add(
         "owner",
         ProjectRegistered(
-            name="徐州市鼓楼区云龙湖畔花园 3# 住宅楼",
+            name="徐州市鼓楼区云龙湖畔花园 1#、2# 住宅楼",
             address="江苏省徐州市鼓楼区云龙湖路 88 号",
             permit_number="320302202501150101",
             use="住宅 residential",
@@ -167,6 +177,7 @@ def story(now: dt.datetime) -> Story:
         ),
         0,
     )
+    buildings_registered(s)
     for n, role in enumerate(PARTY_ROLES, 1):
         s.add(
             "owner",
@@ -211,7 +222,9 @@ def story(now: dt.datetime) -> Story:
         ),
         5,
     )
-    for n, part in enumerate(["基础筏板", "地下室墙柱", "1层梁板", "2层梁板"], 1):
+    for n, part in enumerate(
+        ["1号楼 基础筏板", "1号楼 地下室墙柱", "1号楼 1层梁板", "1号楼 2层梁板"], 1
+    ):
         s.add(
             "construction",
             InspectionLotAccepted(
@@ -227,7 +240,7 @@ def story(now: dt.datetime) -> Story:
         "construction",
         InspectionLotAccepted(
             lot_code="JYP-005",
-            building_part="3层梁板",
+            building_part="1号楼 3层梁板",
             items=["钢筋安装"],
             construction_signer="刘质检",
             supervision_signer=None,
@@ -284,7 +297,7 @@ def story(now: dt.datetime) -> Story:
         ),
         250.5,
     )
-    for n, part in enumerate(["3层梁板", "4层梁板", "屋面"], 5):
+    for n, part in enumerate(["1号楼 3层梁板", "1号楼 4层梁板", "1号楼 屋面"], 5):
         s.add(
             "construction",
             InspectionLotAccepted(
@@ -298,6 +311,188 @@ def story(now: dt.datetime) -> Story:
         )
     materials_and_completion(s)
     return s
+
+
+# ----------------------------------------------------------------------------- the two buildings
+
+BUILDINGS = {
+    "B1": ("1号楼", ["1-0101", "1-0102", "1-0201", "1-0202", "1-0301", "1-0302"]),
+    "B2": ("2号楼", ["2-0101", "2-0102", "2-0201", "2-0202", "2-0301", "2-0302"]),
+}
+SUBITEMS = {
+    "foundation": "筏形与箱形基础",
+    "main_structure": "混凝土结构",
+    "decoration": "抹灰",
+    "roof": "卷材防水层",
+    "plumbing_heating": "室内给水系统",
+    "electrical": "电气照明",
+    "energy": "围护系统节能",
+}
+"""Each building's divisions (GB 50300-2013 Appendix B), each with one sub-item in the story."""
+B1_ACCEPTED, B2_ACCEPTED = 385, 392
+"""The days the two buildings pass completion acceptance."""
+
+
+def buildings_registered(s: Story) -> None:
+    for unit, (name, dwellings) in BUILDINGS.items():
+        s.add(
+            "owner",
+            UnitRegistered(
+                unit_id=unit,
+                name=name,
+                housing=True,
+                dwellings=dwellings,
+                divisions=list(SUBITEMS),
+                floors_above=6,
+                floors_below=1,
+                floor_area_m2=9325.2,
+            ),
+            0.5,
+        )
+
+
+def lot(s: Story, code: str, part: str, day: float) -> None:
+    s.add(
+        "construction",
+        InspectionLotAccepted(
+            lot_code=code,
+            building_part=part,
+            items=["主控项目", "一般项目"],
+            construction_signer="刘质检",
+            supervision_signer=LEADS["supervision"][0],
+        ),
+        day,
+    )
+
+
+def subitem(s: Story, unit: str, division_name: str, lots: list[str], day: float) -> None:
+    s.add(
+        "supervision",
+        SubitemAccepted(
+            unit_id=unit,
+            division=division_name,
+            subitem=SUBITEMS[division_name],
+            inspection_lots=lots,
+            accepted_on=(s.start + dt.timedelta(days=day)).date(),
+            record=s.evidence(f"{unit} {division_name} sub-item record"),
+        ),
+        day,
+    )
+
+
+def division(s: Story, unit: str, division_name: str, day: float) -> None:
+    """Signed by the leads GB 50300-2013 §6.0.3 calls for this division."""
+    signers = division_rule(division_name).signers
+    s.add(
+        "supervision",
+        DivisionAccepted(
+            unit_id=unit,
+            division=division_name,
+            subitems=[SUBITEMS[division_name]],
+            accepted_on=(s.start + dt.timedelta(days=day)).date(),
+            lead_signatures={
+                r: s.evidence(f"{unit} {division_name} signature {r}") for r in signers
+            },
+            record=s.evidence(f"{unit} {division_name} division record"),
+        ),
+        day,
+    )
+
+
+def buildings_accepted(s: Story) -> None:
+    """Both buildings through their sub-items and divisions (1号楼's foundation under 李振华, the
+    rest after the handover), every dwelling inspected (1-0302 fails and passes its
+    re-inspection), the warranty certificates, and the station told of each acceptance three
+    weeks ahead. 1号楼's main structure waits for B-4F's disposal."""
+    subitem(s, "B1", "foundation", ["JYP-001", "JYP-002"], 100)
+    division(s, "B1", "foundation", 101)
+    subitem(s, "B1", "main_structure", ["JYP-003", "JYP-004", "JYP-005", "JYP-006"], 362)
+    subitem(s, "B1", "roof", ["JYP-007"], 381)
+    division(s, "B1", "roof", 381.5)
+    lot(s, "2-JYP-001", "2号楼 基础筏板", 40)
+    subitem(s, "B2", "foundation", ["2-JYP-001"], 110)
+    division(s, "B2", "foundation", 111)
+    lot(s, "2-JYP-002", "2号楼 1–3层梁板", 200)
+    lot(s, "2-JYP-003", "2号楼 4层梁板至屋面", 300)
+    subitem(s, "B2", "main_structure", ["2-JYP-002", "2-JYP-003"], 330)
+    division(s, "B2", "main_structure", 331)
+    lot(s, "2-JYP-004", "2号楼 屋面", 340)
+    subitem(s, "B2", "roof", ["2-JYP-004"], 345)
+    division(s, "B2", "roof", 345.5)
+    finishes = ["decoration", "plumbing_heating", "electrical", "energy"]
+    for n, division_name in enumerate(finishes):
+        for unit, (name, _) in BUILDINGS.items():
+            code = f"{unit}-{division_name}-01"
+            lot(s, code, f"{name} {SUBITEMS[division_name]}", 350 + 4 * n)
+            subitem(s, unit, division_name, [code], 351 + 4 * n)
+            division(s, unit, division_name, 352 + 4 * n)
+    failed = DwellingResult(dwelling="1-0302", passed=False, issues=["卫生间地面闭水试验渗漏"])
+    for unit, (_, dwellings) in BUILDINGS.items():
+        s.add(
+            "supervision",
+            DwellingsAccepted(
+                unit_id=unit,
+                inspected_on=(s.start + dt.timedelta(days=370)).date(),
+                results=[
+                    failed if d == failed.dwelling else DwellingResult(dwelling=d, passed=True)
+                    for d in dwellings
+                ],
+                record=s.evidence(f"{unit} per-dwelling acceptance records"),
+            ),
+            370,
+        )
+    s.add(
+        "supervision",
+        DwellingsAccepted(
+            unit_id="B1",
+            inspected_on=(s.start + dt.timedelta(days=376)).date(),
+            results=[DwellingResult(dwelling="1-0302", passed=True)],
+            record=s.evidence("B1 1-0302 re-inspection record"),
+        ),
+        376,
+    )
+    for unit in BUILDINGS:
+        s.add(
+            "construction",
+            WarrantyIssued(
+                unit_id=unit,
+                issued_on=(s.start + dt.timedelta(days=378)).date(),
+                terms=[
+                    WarrantyTerm(part="foundation_structure"),  # the design life, 50 years
+                    WarrantyTerm(part="waterproofing", years=5),
+                    WarrantyTerm(part="heating_cooling", seasons=2),
+                    WarrantyTerm(part="electrical_plumbing", years=2),
+                    WarrantyTerm(part="decoration", years=2),
+                ],
+                repair_days=14,
+                evidence=s.evidence(f"{unit} warranty certificate"),
+            ),
+            378,
+        )
+    for unit, accepted in (("B1", B1_ACCEPTED), ("B2", B2_ACCEPTED)):
+        told = accepted - 21
+        s.add(
+            "owner",
+            AcceptanceNoticeFiled(
+                unit_id=unit,
+                planned_on=(s.start + dt.timedelta(days=accepted)).date(),
+                filed_on=(s.start + dt.timedelta(days=told)).date(),
+                station=ORGS["regulator"][0],
+                evidence=s.evidence(f"{unit} station receipt of the acceptance notice"),
+            ),
+            told,
+        )
+
+
+def building_completion(s: Story, unit: str, day: int) -> CompletionAccepted:
+    signatures = {role: s.evidence(f"{unit} completion signature {role}") for role in LEADS}
+    return CompletionAccepted(
+        unit_id=unit,
+        accepted_on=(s.start + dt.timedelta(days=day)).date(),
+        started_on=(s.start + dt.timedelta(days=30)).date(),
+        lead_signatures=signatures,
+        acceptance_record=s.evidence(f"{unit} completion acceptance report"),
+    )
 
 
 PASSING_GROUPS = [
@@ -503,15 +698,10 @@ def materials_and_completion(s: Story) -> None:
         ),
         264,
     )
-    signatures = {role: s.evidence(f"completion signature {role}") for role in LEADS}
-    completion = CompletionAccepted(
-        unit_id=IMPLICIT_UNIT,
-        accepted_on=(s.start + dt.timedelta(days=385)).date(),
-        started_on=(s.start + dt.timedelta(days=30)).date(),
-        lead_signatures=signatures,
-        acceptance_record=s.evidence("completion acceptance report"),
-    )
-    s.add("owner", completion, 384, sealed=False)  # B-4F's failure is not disposed of
+    completion = building_completion(s, "B1", B1_ACCEPTED)
+    buildings_accepted(s)
+    # B-4F's failure is not disposed of, so 1号楼's main structure is not accepted either
+    s.add("owner", completion, 384, sealed=False)
     failure = "evaluation_failed:B-4F"
     s.add(  # refused: a material failure is never closed by a written resolution
         "owner",
@@ -546,12 +736,15 @@ def materials_and_completion(s: Story) -> None:
         ),
         384.5,
     )
-    s.add("owner", completion, 385)
+    # ... so the structure is accepted now, and 1号楼 with it
+    division(s, "B1", "main_structure", 384.6)
+    s.add("owner", completion, B1_ACCEPTED)
+    s.add("owner", building_completion(s, "B2", B2_ACCEPTED), B2_ACCEPTED)
     s.add(
         "owner",
         PlaqueInstalled(
             serial=1,
-            place="3# 楼东侧主入口 / main entrance, east side",
+            place="1号楼东侧主入口 / 1号楼, main entrance, east side",
             installed_on=(s.start + dt.timedelta(days=395)).date(),
             photos=[s.evidence("plaque installed photo")],
         ),

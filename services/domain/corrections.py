@@ -49,9 +49,9 @@ CORRECTABLE: dict[str, frozenset[str]] = {
     "qtrail.project.registered": _PROFILE,
     "qtrail.party.appointed": frozenset({"org_name", *(f"lead.{f}" for f in LEAD_FIELDS)}),
     "qtrail.party.lead_changed": frozenset({"reason", *(f"new_lead.{f}" for f in LEAD_FIELDS)}),
+    # Not the lot code: sub-items name their lots by it.
     "qtrail.quality.inspection_lot_accepted": frozenset(
         {
-            "lot_code",
             "building_part",
             "items",
             "construction_signer",
@@ -178,6 +178,11 @@ def fold_corrected(
         if nc.raised_by.event_id == target:
             changes["nonconformances"] = with_entry(
                 state.nonconformances, nc_id, _amended(nc, data.changes)
+            )
+    for code, lot in state.inspection_lots.items():
+        if lot.ref.event_id == target:
+            changes["inspection_lots"] = with_entry(
+                state.inspection_lots, code, _amended(lot, data.changes)
             )
     for accident_id, accident in state.accidents.items():
         if accident.ref.event_id == target:

@@ -14,7 +14,7 @@ from typing import Literal
 from events.acceptance import IMPLICIT_UNIT
 from services.domain.chain import SealedRecord
 from services.domain.project import fold
-from services.domain.state import ProjectState, Sampling
+from services.domain.state import ProjectState, Sampling, UnitProject
 
 Clock = Literal["recorded", "occurred"]
 
@@ -124,8 +124,13 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
             out.append(f"alert ({alert.severity}): {alert.message_en}")
         elif alert.resolved_by and not old_alert.resolved_by:
             out.append(f"alert resolved: {alert.message_en} — {alert.resolution}")
-    if after.completion and not before.completion:
-        out.append(f"completion accepted on {after.completion.accepted_on}")
+    out += [
+        f"inspection lot {code} accepted ({lot.building_part})"
+        for code, lot in after.inspection_lots.items()
+        if code not in before.inspection_lots
+    ]
+    for unit_id, unit in after.units.items():
+        out += _unit_changes(before.units.get(unit_id), unit)
     for serial, plaque in after.plaques.items():
         old_plaque = before.plaques.get(serial)
         if old_plaque is None:
@@ -145,6 +150,39 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
             f"correction of {fix.corrects_event_id}: {', '.join(sorted(fix.changes))} ({fix.reason})"
         )
     return out or ["(no change to the ledger)"]
+
+
+def _unit_changes(before: UnitProject | None, unit: UnitProject) -> list[str]:
+    """A building's acceptance steps: registration, sub-items, divisions, dwellings, the notice,
+    the warranty and its completion."""
+    out: list[str] = []
+    name = f"{unit.name} ({unit.unit_id})"
+    if before is None and unit.registered is not None:
+        dwellings = f", {len(unit.dwellings)} dwelling(s)" if unit.housing else ""
+        out.append(f"building {name} registered: {len(unit.divisions)} division(s){dwellings}")
+    old = before or UnitProject(unit_id=unit.unit_id, name=unit.name)
+    out += [
+        f"{name}: sub-item {key} accepted from {len(s.inspection_lots)} inspection lot(s)"
+        for key, s in unit.subitems.items()
+        if key not in old.subitems
+    ]
+    out += [
+        f"{name}: division {d} accepted, signed by {', '.join(a.lead_signatures)}"
+        for d, a in unit.divisions_accepted.items()
+        if d not in old.divisions_accepted
+    ]
+    out += [
+        f"{name}: dwelling {d} {'passed' if r.passed else 'failed'} its per-dwelling acceptance"
+        for d, r in unit.dwelling_results.items()
+        if old.dwelling_results.get(d) != r
+    ]
+    if unit.notice and unit.notice != old.notice:
+        out.append(f"{name}: the station told of the acceptance on {unit.notice.planned_on}")
+    if unit.warranty and not old.warranty:
+        out.append(f"{name}: warranty certificate issued")
+    if unit.completion and not old.completion:
+        out.append(f"completion of {name} accepted on {unit.completion.accepted_on}")
+    return out
 
 
 def _samplings(sampling: Sampling | None) -> str:

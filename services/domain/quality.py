@@ -14,10 +14,10 @@ from services.domain import reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
 from services.domain.frozen import replace, with_entry
-from services.domain.handler import Handler, unchanged
+from services.domain.handler import Handler
 from services.domain.ledger import Accident, EventRef, Nonconformance, NonconformanceStatus
 from services.domain.reasons import Rejection
-from services.domain.state import ProjectState
+from services.domain.state import InspectionLot, ProjectState
 from services.domain.submission import Submission
 
 # ----------------------------------------------------------------------------- inspection lots
@@ -28,7 +28,20 @@ def rule_lot_accepted(
 ) -> Rejection | None:
     if data.construction_signer is None or data.supervision_signer is None:
         return reasons.SIGNATURES_MISSING.format()
+    if data.lot_code in state.inspection_lots:
+        return reasons.DUPLICATE_ID.format(kind="inspection lot", id=data.lot_code)
     return None
+
+
+def fold_lot_accepted(
+    state: ProjectState, data: InspectionLotAccepted, record: SealedRecord, ref: EventRef
+) -> ProjectState:
+    """Kept by code, so a sub-item is made only of lots accepted here. A lot code an old chain
+    repeats keeps its first acceptance (and so the sub-item it joined)."""
+    if data.lot_code in state.inspection_lots:
+        return state
+    lot = InspectionLot(lot_code=data.lot_code, building_part=data.building_part, ref=ref)
+    return replace(state, inspection_lots=with_entry(state.inspection_lots, data.lot_code, lot))
 
 
 # ----------------------------------------------------------------------------- nonconformances
@@ -130,7 +143,7 @@ def fold_accident_reported(
 
 
 HANDLERS = (
-    Handler(InspectionLotAccepted, rule=rule_lot_accepted, fold=unchanged),
+    Handler(InspectionLotAccepted, rule=rule_lot_accepted, fold=fold_lot_accepted),
     Handler(NonconformanceRaised, rule=rule_nonconformance_raised, fold=fold_nonconformance_raised),
     Handler(
         NonconformanceRectified,

@@ -231,6 +231,177 @@ STEP_NOT_ALLOWED = Reason(
     "{lot_zh} 的处理不能进行{step_zh}：{why}",
     "{step} is not open for {lot}: {why}",
 )
+# The acceptance hierarchy (GB 50300-2013) and the building's completion formalities.
+UNIT_EXISTS = Reason(
+    "acceptance.unit_exists",
+    "unit_id：单位工程 {unit} 已登记",
+    "unit_id: building {unit} is already registered",
+)
+UNKNOWN_UNIT = Reason(
+    "acceptance.unknown_unit",
+    "unit_id：单位工程 {unit} 尚未登记，请先提交单位工程登记（qtrail.project.unit_registered）",
+    "unit_id: building {unit} is not registered; register it first (qtrail.project.unit_registered)",
+)
+UNIT_COMPLETED = Reason(
+    "acceptance.unit_completed",
+    "unit_id：单位工程 {unit} 已竣工验收，不能再记录其验收",
+    "unit_id: building {unit} has passed completion acceptance; its acceptance records are closed",
+)
+DIVISION_NOT_DECLARED = Reason(
+    "acceptance.division_not_declared",
+    "division：单位工程 {unit} 登记的分部工程中没有{division_zh}（{division}）",
+    "division: building {unit} did not declare the {division_en} division ({division})",
+)
+LOT_NOT_ACCEPTED = Reason(
+    "acceptance.lot_not_accepted",
+    "inspection_lots：检验批 {lot} 未经验收",
+    "inspection_lots: inspection lot {lot} was never accepted",
+)
+LOT_IN_OTHER_SUBITEM = Reason(
+    "acceptance.lot_in_other_subitem",
+    "inspection_lots：检验批 {lot} 已计入分项工程 {other}",
+    "inspection_lots: inspection lot {lot} already makes up sub-item {other}",
+)
+SUBITEM_INCOMPLETE = Reason(
+    "acceptance.subitem_incomplete",
+    "分项工程不能验收：尚有 {count} 项未满足",
+    "the sub-item cannot be accepted: {count} item(s) outstanding",
+)
+SUBITEM_ACCEPTED = Reason(
+    "acceptance.subitem_already_accepted",
+    "subitem：单位工程 {unit} 的{division_zh}分项工程 {subitem} 已验收",
+    "subitem: sub-item {subitem} of building {unit}'s {division_en} division is already accepted",
+)
+DIVISION_INCOMPLETE = Reason(
+    "acceptance.division_incomplete",
+    "{division_zh}分部工程不能验收：尚有 {count} 项未满足",
+    "the {division_en} division cannot be accepted: {count} item(s) outstanding",
+)
+DIVISION_ACCEPTED = Reason(
+    "acceptance.division_already_accepted",
+    "division：单位工程 {unit} 的{division_zh}分部工程已验收",
+    "division: building {unit}'s {division_en} division is already accepted",
+)
+SUBITEM_NOT_ACCEPTED = Reason(
+    "acceptance.subitem_not_accepted",
+    "subitems：分项工程 {subitem} 未在单位工程 {unit} 的{division_zh}中验收",
+    "subitems: sub-item {subitem} was not accepted in building {unit}'s {division_en} division",
+)
+SUBITEM_LEFT_OUT = Reason(
+    "acceptance.subitem_left_out",
+    "subitems：已验收的分项工程 {subitem} 未列入{division_zh}分部工程",
+    "subitems: the accepted sub-item {subitem} is left out of the {division_en} division",
+)
+DIVISION_SIGNATURE_MISSING = Reason(
+    "acceptance.division_signature_missing",
+    "lead_signatures：缺少{role}项目负责人签字（GB 50300-2013 第6.0.3条）",
+    "lead_signatures: the {role} lead's signature is missing (GB 50300-2013 §6.0.3)",
+)
+DIVISION_SIGNATURE_EXTRA = Reason(
+    "acceptance.division_signature_extra",
+    "lead_signatures：GB 50300-2013 第6.0.3条不要求{role}项目负责人签署{division_zh}分部工程验收",
+    "lead_signatures: GB 50300-2013 §6.0.3 does not call the {role} lead to sign the {division_en} division",
+)
+SIGNER_NOT_APPOINTED = Reason(
+    "acceptance.signer_not_appointed",
+    "lead_signatures：{role} 单位未委托或无在任项目负责人，无人可签字",
+    "lead_signatures: no {role} party with a current lead is appointed to sign",
+)
+NOT_HOUSING = Reason(
+    "acceptance.not_housing",
+    "unit_id：单位工程 {unit} 不是住宅，无分户验收",
+    "unit_id: building {unit} is not housing; it has no per-dwelling acceptance",
+)
+DWELLINGS_REFUSED = Reason(
+    "acceptance.dwellings_refused",
+    "分户验收不能记录：尚有 {count} 项不符",
+    "the per-dwelling acceptance cannot be recorded: {count} item(s) wrong",
+)
+UNKNOWN_DWELLING = Reason(
+    "acceptance.unknown_dwelling",
+    "results：户号 {dwelling} 不在单位工程 {unit} 登记的户号中",
+    "results: dwelling {dwelling} is not one building {unit} registered",
+)
+DWELLING_PASSED = Reason(
+    "acceptance.dwelling_already_passed",
+    "results：户 {dwelling} 已分户验收合格，只有不合格的户可以复验",
+    "results: dwelling {dwelling} already passed; only a failed dwelling is inspected again",
+)
+NOTICE_TOO_LATE = Reason(
+    "acceptance.notice_too_late",
+    "planned_on：告知日 {filed_on} 至验收日 {planned_on} 之间只有 {days} 个工作日，须至少 7 个（房屋建筑和市政基础设施工程竣工验收规定第六条）{unknown_zh}",
+    "planned_on: only {days} working day(s) between the notice on {filed_on} and the acceptance on {planned_on}; at least 7 are required (竣工验收规定 art. 6){unknown_en}",
+)
+NOTICE_FILED_LATER = Reason(
+    "acceptance.notice_filed_later",
+    "filed_on：告知日 {filed_on} 晚于记录日 {recorded_on}",
+    "filed_on: the notice is dated {filed_on}, after the day it is recorded, {recorded_on}",
+)
+WARRANTY_EXISTS = Reason(
+    "acceptance.warranty_exists",
+    "unit_id：单位工程 {unit} 已出具质量保修书",
+    "unit_id: building {unit} already has its warranty certificate",
+)
+WARRANTY_INCOMPLETE = Reason(
+    "acceptance.warranty_incomplete",
+    "质量保修书不符合《建设工程质量管理条例》第四十条：尚有 {count} 项未满足",
+    "the warranty certificate falls short of the Construction Quality Regulations art. 40: {count} item(s)",
+)
+WARRANTY_PART_MISSING = Reason(
+    "acceptance.warranty_part_missing",
+    "terms：缺少{part_zh}（{part}）的保修期限（{clause}）",
+    "terms: no term for {part_en} ({part}) ({clause})",
+)
+WARRANTY_TOO_SHORT = Reason(
+    "acceptance.warranty_too_short",
+    "terms：{part_zh}（{part}）保修 {given}，短于法定最低 {minimum}（{clause}）",
+    "terms: {part_en} ({part}) is warranted for {given}, less than the statutory {minimum} ({clause})",
+)
+WARRANTY_PART_UNFIT = Reason(
+    "acceptance.warranty_term_unfit",
+    "terms：{part_zh}（{part}）的期限须以{unit_zh}计",
+    "terms: {part_en} ({part}) is warranted in {unit_en}",
+)
+COMPLETION_IMPLICIT_UNIT = Reason(
+    "completion.implicit_unit",
+    "unit_id：{unit} 只用于读取登记单位工程之前的记录；请先登记单位工程（qtrail.project.unit_registered），再按其编号竣工验收",
+    "unit_id: {unit} only reads records from before buildings were registered; register the building (qtrail.project.unit_registered) and accept it by its id",
+)
+DIVISION_NOT_ACCEPTED = Reason(
+    "completion.division_not_accepted",
+    "{division_zh}分部工程尚未验收",
+    "the {division_en} division is not accepted",
+)
+NO_WARRANTY = Reason(
+    "completion.no_warranty",
+    "施工单位尚未出具质量保修书",
+    "the builder has not issued the warranty certificate",
+)
+NO_NOTICE = Reason(
+    "completion.no_notice",
+    "尚未告知质量监督机构竣工验收的时间",
+    "the supervision station was not told of the acceptance",
+)
+NOTICE_OTHER_DAY = Reason(
+    "completion.notice_other_day",
+    "accepted_on：告知质量监督机构的验收日期为 {planned_on}，不是 {accepted_on}",
+    "accepted_on: the station was told of an acceptance on {planned_on}, not {accepted_on}",
+)
+COMPLETION_NOTICE_LATE = Reason(
+    "completion.notice_too_late",
+    "告知日 {filed_on} 至验收日 {accepted_on} 之间只有 {days} 个工作日，须至少 7 个{unknown_zh}",
+    "only {days} working day(s) between the notice on {filed_on} and the acceptance on {accepted_on}; at least 7 are required{unknown_en}",
+)
+DWELLING_UNINSPECTED = Reason(
+    "completion.dwelling_uninspected",
+    "户 {dwelling} 尚未分户验收",
+    "dwelling {dwelling} has had no per-dwelling acceptance",
+)
+DWELLING_FAILED = Reason(
+    "completion.dwelling_failed",
+    "户 {dwelling} 分户验收不合格（{issues}），尚未复验合格",
+    "dwelling {dwelling} failed its per-dwelling acceptance ({issues}) and has not passed since",
+)
 COMPLETION_INCOMPLETE = Reason(
     "completion.incomplete",
     "不能竣工验收：尚有 {count} 项未满足",

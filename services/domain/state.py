@@ -240,6 +240,67 @@ class Warranty(BaseModel):
     ref: EventRef
 
 
+class InspectionLot(BaseModel):
+    """An accepted inspection lot (检验批), the bottom of the acceptance hierarchy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lot_code: str
+    building_part: str
+    ref: EventRef
+    subitem: str | None = None
+    """``unit/division/sub-item`` of the sub-item it was accepted into: a lot makes one only."""
+
+
+class AcceptedSubitem(BaseModel):
+    """分项工程, accepted from its inspection lots (GB 50300-2013 §5.0.2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    division: str
+    subitem: str
+    inspection_lots: list[str]
+    accepted_on: dt.date
+    record: str
+    ref: EventRef
+
+
+class AcceptedDivision(BaseModel):
+    """分部工程, accepted from its sub-items and signed by the leads §6.0.3 calls for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    division: str
+    subitems: list[str]
+    accepted_on: dt.date
+    lead_signatures: dict[str, str]
+    record: str
+    ref: EventRef
+
+
+class DwellingInspection(BaseModel):
+    """The latest per-dwelling result (分户验收): a failed dwelling is inspected again later."""
+
+    model_config = ConfigDict(frozen=True)
+
+    passed: bool
+    issues: list[str] = []
+    inspected_on: dt.date
+    ref: EventRef
+
+
+class AcceptanceNotice(BaseModel):
+    """The owner's notice to the supervision station of a planned completion acceptance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    planned_on: dt.date
+    filed_on: dt.date
+    station: str
+    evidence: str
+    ref: EventRef
+
+
 class UnitProject(BaseModel):
     """One building (单位工程): accepted on its own, with its own plaque and warranty.
 
@@ -257,6 +318,14 @@ class UnitProject(BaseModel):
     floors_below: int = 0
     floor_area_m2: float | None = None
     registered: EventRef | None = None
+    subitems: dict[str, AcceptedSubitem] = {}
+    """By ``division/sub-item``."""
+    divisions_accepted: dict[str, AcceptedDivision] = {}
+    """By division."""
+    dwelling_results: dict[str, DwellingInspection] = {}
+    """The latest result of each inspected dwelling, by dwelling."""
+    notice: AcceptanceNotice | None = None
+    """The latest notice to the supervision station (a later one re-schedules)."""
     warranty: Warranty | None = None
     completion: Completion | None = None
 
@@ -330,7 +399,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 7
+SNAPSHOT_VERSION = 8
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -362,6 +431,8 @@ class ProjectState(BaseModel):
     alerts: dict[str, Alert] = {}
     dispositions: dict[str, Disposition] = {}
     """Disposals of failures, by the id of the alert that opened each."""
+    inspection_lots: dict[str, InspectionLot] = {}
+    """Accepted inspection lots, by lot code."""
     units: dict[str, UnitProject] = {}
     """Buildings by unit id; the implicit unit ``IMPLICIT_UNIT`` for an old chain's completion."""
     completion: Completion | None = None

@@ -33,6 +33,7 @@ from tests.bench import peer
 from tests.bench.procstat import CpuMeter, Service
 from tests.support.events import (
     STRUCTURED,
+    accepted_unit,
     appointment,
     completion,
     lab_commissioned,
@@ -327,7 +328,10 @@ async def _trail_page(
     url = f"{api.base_url}/v1/events"
     for event in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
         await _sealed(client, url, event, author_token(tokens, event))
-    lots = [lot(project, n) for n in range(PAGE_PROJECT_EVENTS - 14)]
+    building = accepted_unit(project)
+    for event in building:
+        await _sealed(client, url, event, author_token(tokens, event))
+    lots = [lot(project, n) for n in range(PAGE_PROJECT_EVENTS - 14 - len(building))]
     for i in range(0, len(lots), 1000):
         async with client.post(
             f"{url}/batch",

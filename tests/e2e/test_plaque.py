@@ -18,6 +18,7 @@ from tests.support.client import Site
 from tests.support.events import (
     LEADS,
     T0,
+    accepted_unit,
     completion,
     lab_commissioned,
     plaque_event,
@@ -40,7 +41,12 @@ ARGS = [
 
 async def _completed(site: Site) -> tuple[str, dict[str, Any]]:
     project = f"PLQ-{uuid.uuid4().hex[:6]}"
-    for e in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+    for e in [
+        *staffed(project),
+        lab_commissioned(project),
+        witness_authorized(project),
+        *accepted_unit(project),
+    ]:
         await site.sealed(e)
     early = completion(project, signed=("owner", "design"))
     refused = (await site.post(early, wait=15)).json()

@@ -43,6 +43,7 @@ from tests.support.chaos import (
 )
 from tests.support.client import Site
 from tests.support.events import (
+    accepted_unit,
     appointment,
     completion,
     lab_commissioned,
@@ -155,6 +156,7 @@ class Chaos:
             *staffed(project),
             lab_commissioned(project),
             witness_authorized(project),
+            *accepted_unit(project),
             completion(project),
         ]:
             answer = await self.app.send(event)

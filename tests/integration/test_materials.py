@@ -16,6 +16,7 @@ from tests.support.events import (
     OWNER,
     STRANGER,
     T0,
+    accepted_unit,
     alert_resolved,
     batch_closed,
     completion,
@@ -40,9 +41,13 @@ DAY = dt.timedelta(days=1)
 C30_FAILING = [33.6, 38.1, 28.9, 30.6, 35.3, 36.1, 34.2, 33.3, 31.7, 29.8]  # domain.md's example
 
 
-async def _site_project(site: Site) -> str:
+async def _site_project(site: Site, *, building: bool = False) -> str:
+    """A staffed project with a lab and a witness; with ``building``, building B1 taken through
+    its acceptance too, so its completion waits on the material record alone."""
     project = f"MAT-{uuid.uuid4().hex[:6]}"
     for e in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+        await site.sealed(e)
+    for e in accepted_unit(project) if building else []:
         await site.sealed(e)
     return project
 
@@ -229,7 +234,7 @@ async def _completion_gaps(site: Site, project: str, day: int = 60) -> list[dict
 async def test_a_3_day_cement_report_is_preliminary_and_the_28_day_report_completes_it(
     site: Site,
 ) -> None:
-    project = await _site_project(site)
+    project = await _site_project(site, building=True)
     early = {
         "compressive_3d_mpa": 21.0,
         "flexural_3d_mpa": 4.5,
@@ -306,7 +311,7 @@ async def test_a_cherry_picked_batch_is_refused_naming_every_missing_sample(site
 
 
 async def test_a_lab_fail_on_mortar_blocks_completion_until_it_is_disposed_of(site: Site) -> None:
-    project = await _site_project(site)
+    project = await _site_project(site, building=True)
     await _sample_and_report(
         site,
         project,
@@ -356,7 +361,7 @@ async def test_a_lab_fail_on_mortar_blocks_completion_until_it_is_disposed_of(si
 async def test_a_failing_batch_is_disposed_of_by_core_drilling_and_the_design_units_check(
     site: Site,
 ) -> None:
-    project = await _site_project(site)
+    project = await _site_project(site, building=True)
     for n, value in enumerate(C30_FAILING):
         await _sample_and_report(site, project, f"C-{n}", f"{project}-R{n}", {"group_mpa": value})
     await site.sealed(batch_closed(project, "B1", volume=960.0, mixes=410, shifts=5))

@@ -15,7 +15,13 @@ import pytest
 
 from services.http.defect_form import TOKEN_MIN_AGE
 from tests.support.client import Site
-from tests.support.events import completion, lab_commissioned, staffed, witness_authorized
+from tests.support.events import (
+    accepted_unit,
+    completion,
+    lab_commissioned,
+    staffed,
+    witness_authorized,
+)
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 RECEIPT = re.compile(r'class="receipt">(PR-[A-Z0-9]{12})<')
@@ -23,7 +29,12 @@ RECEIPT = re.compile(r'class="receipt">(PR-[A-Z0-9]{12})<')
 
 async def completed(site: Site) -> tuple[str, dict[str, Any]]:
     project = f"PUB-{uuid.uuid4().hex[:6]}"
-    for e in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+    for e in [
+        *staffed(project),
+        lab_commissioned(project),
+        witness_authorized(project),
+        *accepted_unit(project),
+    ]:
         await site.sealed(e)
     await site.sealed(completion(project))
     state = (await site.get(f"/v1/projects/{project}")).json()
@@ -54,7 +65,7 @@ async def test_a_report_gets_a_receipt_off_the_chain_and_only_the_owner_sees_the
         plaque,
         token=token,
         part="waterproofing",
-        dwelling="1-0301",
+        dwelling="1-0101",
         description="卫生间地面渗漏到楼下 <script>alert(1)</script>",
         contact="138 0000 0000",
     )
@@ -71,8 +82,8 @@ async def test_a_report_gets_a_receipt_off_the_chain_and_only_the_owner_sees_the
     assert report["receipt"] == receipt[1] and report["contact"] == "138 0000 0000"
     assert (report["part"], report["dwelling"], report["unit_id"]) == (
         "waterproofing",
-        "1-0301",
-        "_project",
+        "1-0101",
+        "B1",
     )
     assert report["plaque_serial"] == 1 and report["filed_as"] is None
     assert (
@@ -85,7 +96,7 @@ async def test_a_report_gets_a_receipt_off_the_chain_and_only_the_owner_sees_the
     anonymous = await client.get(f"/v1/projects/{project}/public-reports")
     assert anonymous.status_code == 401
     page = await client.get(plaque["url"])
-    assert "138 0000 0000" not in page.text and "1-0301" not in page.text
+    assert "138 0000 0000" not in page.text and "1-0101" not in page.text
 
     # The read-only role reads the reports, never the contact column.
     assert await db.fetchval("SELECT receipt FROM public_reports WHERE project_id = $1", project)

@@ -11,6 +11,7 @@ from tests.integration.test_checkpoints import qtrail
 from tests.support.client import Site
 from tests.support.events import (
     T0,
+    accepted_unit,
     batch_closed,
     commitment,
     completion,
@@ -70,6 +71,8 @@ async def _mixed_workload(site: Site) -> str:
         await site.sealed(received(project, f"S{n}", at=T0 + dt.timedelta(days=25, hours=3)))
         await site.sealed(reported(project, f"{project}-R{n}", f"S{n}", {"group_mpa": value}))
     await site.sealed(batch_closed(project, "B1"))
+    for e in accepted_unit(project, accepted_at=T0 + dt.timedelta(days=61)):
+        await site.sealed(e)
     early = await site.post(completion(project), wait=15)
     assert early.json()["reason"]["code"] == "completion.incomplete"
     # disposed of as GB 50300-2013 §5.0.6 prescribes: cores below design, the design unit's check

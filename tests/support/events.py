@@ -10,7 +10,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from events.acceptance import IMPLICIT_UNIT
+from events.acceptance import (
+    AcceptanceNoticeFiled,
+    DivisionAccepted,
+    DwellingResult,
+    DwellingsAccepted,
+    SubitemAccepted,
+    UnitRegistered,
+    WarrantyIssued,
+    WarrantyTerm,
+)
 from events.base import EventData
 from events.completion import CompletionAccepted
 from events.correction import RecordCorrected
@@ -46,6 +55,8 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
 )
+from services.domain.divisions import division as division_rule
+from services.domain.divisions import warranty_parts
 from services.factories import Actor, envelope, id_number, org_code, person, sha
 
 __all__ = ["id_number", "org_code", "person", "sha"]
@@ -612,14 +623,16 @@ def report_revoked(
 def completion(
     project: str,
     *,
+    unit: str = "B1",
     at: dt.datetime = T0 + dt.timedelta(days=60),
     signed: tuple[str, ...] = tuple(ORGS),
     **kw: Any,
 ) -> dict[str, Any]:
+    """Building ``unit``'s completion: take it through its acceptance first (``accepted_unit``)."""
     return fact(
         project,
         CompletionAccepted(
-            unit_id=IMPLICIT_UNIT,
+            unit_id=unit,
             accepted_on=at.date(),
             started_on=(T0 + dt.timedelta(days=2)).date().isoformat(),
             lead_signatures={role: sha(f"signature-{project}-{role}") for role in signed},
@@ -628,6 +641,253 @@ def completion(
         at=at,
         **kw,
     )
+
+
+# ----------------------------------------------------------------------------- the acceptance hierarchy
+
+DIVISIONS = ("foundation", "main_structure", "decoration", "roof")
+"""A building's divisions unless a test says otherwise: a few, to keep each test short."""
+DWELLINGS = ("1-0101", "1-0102", "1-0201")
+SUBITEM_NAMES = {
+    "foundation": "地基",
+    "main_structure": "混凝土结构",
+    "decoration": "抹灰",
+    "roof": "防水与密封",
+    "plumbing_heating": "室内给水系统",
+    "ventilation": "送风系统",
+    "electrical": "电气照明",
+    "intelligent": "综合布线系统",
+    "energy": "围护系统节能",
+    "elevator": "曳引式电梯安装",
+}
+"""One sub-item of each division (GB 50300-2013 Appendix B)."""
+
+
+def unit_registered(
+    project: str,
+    unit: str = "B1",
+    *,
+    housing: bool = True,
+    dwellings: tuple[str, ...] = DWELLINGS,
+    divisions: tuple[str, ...] = DIVISIONS,
+    at: dt.datetime = T0 + dt.timedelta(days=5),
+    **kw: Any,
+) -> dict[str, Any]:
+    return fact(
+        project,
+        UnitRegistered(
+            unit_id=unit,
+            name=f"{unit}号楼",
+            housing=housing,
+            dwellings=list(dwellings) if housing else [],
+            divisions=list(divisions),
+            floors_above=6,
+            floors_below=1,
+            floor_area_m2=4800.0,
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def unit_lot(project: str, code: str, *, at: dt.datetime, **kw: Any) -> dict[str, Any]:
+    """An accepted inspection lot with the code a sub-item names."""
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return fact(
+        project,
+        InspectionLotAccepted(
+            lot_code=code,
+            building_part=f"{code} 部位",
+            items=["主控项目", "一般项目"],
+            construction_signer="质检员甲",
+            supervision_signer="监理工程师乙",
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def subitem_accepted(
+    project: str,
+    unit: str,
+    division: str,
+    lots: list[str],
+    *,
+    subitem: str | None = None,
+    at: dt.datetime,
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    name = subitem or SUBITEM_NAMES[division]
+    return fact(
+        project,
+        SubitemAccepted(
+            unit_id=unit,
+            division=division,
+            subitem=name,
+            inspection_lots=lots,
+            accepted_on=at.date(),
+            record=sha(f"subitem-{project}-{unit}-{division}-{name}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def division_accepted(
+    project: str,
+    unit: str,
+    division: str,
+    *,
+    subitems: list[str] | None = None,
+    signed: tuple[str, ...] | None = None,
+    at: dt.datetime,
+    **kw: Any,
+) -> dict[str, Any]:
+    """Signed by the leads GB 50300-2013 §6.0.3 calls for, unless ``signed`` says otherwise."""
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    roles = signed if signed is not None else division_rule(division).signers
+    return fact(
+        project,
+        DivisionAccepted(
+            unit_id=unit,
+            division=division,
+            subitems=subitems if subitems is not None else [SUBITEM_NAMES[division]],
+            accepted_on=at.date(),
+            lead_signatures={r: sha(f"division-{project}-{unit}-{division}-{r}") for r in roles},
+            record=sha(f"division-{project}-{unit}-{division}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def dwellings_accepted(
+    project: str, unit: str, results: dict[str, bool], *, at: dt.datetime, **kw: Any
+) -> dict[str, Any]:
+    """Per-dwelling results: True passed, False failed (with an issue named)."""
+    kw.setdefault("org", SUPERVISION)
+    kw.setdefault("role", "supervision")
+    return fact(
+        project,
+        DwellingsAccepted(
+            unit_id=unit,
+            inspected_on=at.date(),
+            results=[
+                DwellingResult(dwelling=d, passed=ok, issues=[] if ok else ["卫生间地面渗漏"])
+                for d, ok in results.items()
+            ],
+            record=sha(f"dwellings-{project}-{unit}-{at.isoformat()}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def notice_filed(
+    project: str,
+    unit: str,
+    planned_on: dt.date,
+    *,
+    at: dt.datetime,
+    filed_on: dt.date | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    return fact(
+        project,
+        AcceptanceNoticeFiled(
+            unit_id=unit,
+            planned_on=planned_on,
+            filed_on=filed_on or at.date(),
+            station="徐州市建设工程质量安全监督站",
+            evidence=sha(f"notice-{project}-{unit}-{planned_on}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def statutory_terms(divisions: tuple[str, ...] = DIVISIONS) -> list[WarrantyTerm]:
+    """The Art. 40 minimum of every part a building with ``divisions`` is owed."""
+    minimum = {
+        "foundation_structure": WarrantyTerm(part="foundation_structure"),
+        "waterproofing": WarrantyTerm(part="waterproofing", years=5),
+        "heating_cooling": WarrantyTerm(part="heating_cooling", seasons=2),
+        "electrical_plumbing": WarrantyTerm(part="electrical_plumbing", years=2),
+        "decoration": WarrantyTerm(part="decoration", years=2),
+    }
+    return [minimum[part] for part in warranty_parts(list(divisions))]
+
+
+def warranty_issued(
+    project: str,
+    unit: str,
+    *,
+    terms: list[WarrantyTerm] | None = None,
+    at: dt.datetime,
+    **kw: Any,
+) -> dict[str, Any]:
+    kw.setdefault("org", CONSTRUCTION)
+    kw.setdefault("role", "construction")
+    return fact(
+        project,
+        WarrantyIssued(
+            unit_id=unit,
+            issued_on=at.date(),
+            terms=terms if terms is not None else statutory_terms(),
+            repair_days=14,
+            evidence=sha(f"warranty-{project}-{unit}"),
+        ),
+        at=at,
+        **kw,
+    )
+
+
+def accepted_unit(
+    project: str,
+    unit: str = "B1",
+    *,
+    accepted_at: dt.datetime = T0 + dt.timedelta(days=60),
+    start: dt.datetime = T0 + dt.timedelta(days=5),
+    housing: bool = True,
+    dwellings: tuple[str, ...] = DWELLINGS,
+    divisions: tuple[str, ...] = DIVISIONS,
+    skip: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Building ``unit`` of a staffed project taken through its whole acceptance, ready for its
+    completion at ``accepted_at``: registered, one accepted lot per sub-item, one sub-item per
+    division, each division signed as §6.0.3 requires, every dwelling passed, the warranty
+    certificate, and the station told three weeks ahead. ``skip`` leaves out steps: a division's
+    name (its acceptance), ``dwellings``, ``warranty`` or ``notice``."""
+    hour = dt.timedelta(hours=1)
+    at = start
+    events = [
+        unit_registered(
+            project, unit, housing=housing, dwellings=dwellings, divisions=divisions, at=at
+        )
+    ]
+    for division in divisions:
+        code = f"{unit}-{division}-01"
+        events.append(unit_lot(project, code, at=(at := at + hour)))
+        events.append(subitem_accepted(project, unit, division, [code], at=(at := at + hour)))
+        if division not in skip:
+            events.append(division_accepted(project, unit, division, at=(at := at + hour)))
+    if housing and "dwellings" not in skip:
+        events.append(
+            dwellings_accepted(project, unit, dict.fromkeys(dwellings, True), at=(at := at + hour))
+        )
+    if "warranty" not in skip:
+        events.append(
+            warranty_issued(project, unit, terms=statutory_terms(divisions), at=(at := at + hour))
+        )
+    told = accepted_at - dt.timedelta(days=21)
+    assert told > at, "accepted_at leaves no three weeks for the station's notice"
+    if "notice" not in skip:
+        events.append(notice_filed(project, unit, accepted_at.date(), at=told))
+    return events
 
 
 def plaque_event(

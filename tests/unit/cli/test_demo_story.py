@@ -42,8 +42,27 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
         "materials.disposal_required",
     ]
     early = refusals[2]
-    assert [item.code for item in early.details] == ["completion.open_alert"]
+    assert [item.code for item in early.details] == [
+        "completion.open_alert",
+        "completion.division_not_accepted",
+    ]
     assert "B-4F" in early.details[0].message_en
+    assert "main structure" in early.details[1].message_en  # it waits for B-4F's disposal
+    # both buildings accepted through every division, dwelling, warranty and notice
+    assert {u: unit.completion is not None for u, unit in final.units.items()} == {
+        "B1": True,
+        "B2": True,
+    }
+    assert final.completion is not None and final.completion.unit_id == "B1"
+    for unit in final.units.values():
+        assert set(unit.divisions_accepted) == set(unit.divisions)
+        assert unit.warranty is not None and unit.notice is not None
+        assert all(r.passed for r in unit.dwelling_results.values())
+        assert set(unit.dwelling_results) == set(unit.dwellings)
+    releak = final.units["B1"].dwelling_results["1-0302"]
+    assert releak.inspected_on > final.units["B1"].dwelling_results["1-0301"].inspected_on
+    signed = final.units["B1"].divisions_accepted["foundation"].lead_signatures
+    assert list(signed) == ["survey", "design", "construction", "supervision"]
     # the failing batch was disposed of by core drilling and the design unit's check
     case = final.dispositions["evaluation_failed:B-4F"]
     assert [step.step for step in case.steps] == ["in_situ", "design_check"]

@@ -33,12 +33,15 @@ from tests.support.events import (
     commitment,
     completion,
     design_checked,
+    division_accepted,
+    dwellings_accepted,
     event,
     id_number,
     in_situ_tested,
     lead_change,
     lot,
     lot_closed,
+    notice_filed,
     org_code,
     received,
     registration,
@@ -49,6 +52,10 @@ from tests.support.events import (
     retest_concluded,
     sample,
     sample_disposed,
+    subitem_accepted,
+    unit_lot,
+    unit_registered,
+    warranty_issued,
     witness_authorized,
 )
 from tests.unit.domain.builders import (
@@ -237,6 +244,11 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
             PROJECT, "lab_failed:R-MO", "IS-MO", meets_design=False, at=T0 + 2 * DAY + 5 * HOUR
         ),
         repair_planned(PROJECT, "lab_failed:R-MO", at=T0 + 2 * DAY + 6 * HOUR),
+        # Building B1: two accepted lots, the foundation's sub-item made of the first.
+        unit_registered(PROJECT, "B1", at=T0 + 2 * DAY + 7 * HOUR),
+        unit_lot(PROJECT, "B1-L1", at=T0 + 2 * DAY + 8 * HOUR),
+        unit_lot(PROJECT, "B1-L2", at=T0 + 2 * DAY + 8 * HOUR),
+        subitem_accepted(PROJECT, "B1", "foundation", ["B1-L1"], at=T0 + 2 * DAY + 9 * HOUR),
     ]
     state, decision = sealed_state(PROJECT, envelopes)
     assert set(state.parties) == set(PARTY_ROLES) and set(state.labs) == {LAB}
@@ -340,6 +352,20 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.materials.repair_accepted": lambda role: repair_accepted(
         PROJECT, "lab_failed:R-MO", at=CELL_AT
     ),
+    "qtrail.project.unit_registered": lambda role: unit_registered(PROJECT, "B2", at=CELL_AT),
+    "qtrail.acceptance.subitem_accepted": lambda role: subitem_accepted(
+        PROJECT, "B1", "main_structure", ["B1-L2"], at=CELL_AT
+    ),
+    "qtrail.acceptance.division_accepted": lambda role: division_accepted(
+        PROJECT, "B1", "foundation", at=CELL_AT
+    ),
+    "qtrail.acceptance.dwellings_accepted": lambda role: dwellings_accepted(
+        PROJECT, "B1", {"1-0101": True}, at=CELL_AT
+    ),
+    "qtrail.acceptance.notice_filed": lambda role: notice_filed(
+        PROJECT, "B1", dt.date(2026, 2, 2), at=CELL_AT
+    ),
+    "qtrail.acceptance.warranty_issued": lambda role: warranty_issued(PROJECT, "B1", at=CELL_AT),
     "qtrail.project.completion_accepted": lambda role: completion(PROJECT, at=CELL_AT),
     "qtrail.plaque.issued": lambda role: event(
         PROJECT,
@@ -381,7 +407,8 @@ RULE_REFUSES: dict[tuple[str, Role], str] = {
     # Only the recorder makes system facts; no submitted event's organization is qtrail.
     ("qtrail.materials.evaluated", Role.SYSTEM): "auth.not_a_party",
     ("qtrail.plaque.issued", Role.SYSTEM): "auth.not_a_party",
-    # The staffed project is not complete (no commitments, an open nonconformance) and has no plaque.
+    # The staffed project is not complete (no commitments, an open nonconformance, building B1's
+    # divisions not accepted) and has no plaque.
     ("qtrail.project.completion_accepted", Role.OWNER): "completion.incomplete",
     ("qtrail.plaque.installed", Role.OWNER): "plaque.unknown",
     ("qtrail.plaque.revoked", Role.OWNER): "plaque.unknown",

@@ -139,9 +139,16 @@ def test_the_author_of_a_record_may_correct_it() -> None:
         {"building_part": "第 1 批（3层梁板）"}, LOT_1, org=CONSTRUCTION, role="construction"
     )
     assert outcome(decision) is None
-    # A lot is not part of the ledger: the correction is kept, no party changes.
+    # A lot is not part of the ledger: the correction is kept, no party changes; the lot's part
+    # reads as corrected.
     state = decision.states[PROJECT]
     assert state.parties == trail().parties and len(state.corrections) == 1
+    assert state.inspection_lots["LOT-00001"].building_part == "第 1 批（3层梁板）"
+
+
+def test_a_lots_code_is_not_corrected_sub_items_name_it() -> None:
+    decision = correct({"lot_code": "LOT-99999"}, LOT_1, org=CONSTRUCTION, role="construction")
+    assert outcome(decision) == "correction.not_correctable"
 
 
 def test_the_owner_may_correct_any_partys_record() -> None:

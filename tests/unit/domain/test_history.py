@@ -24,6 +24,7 @@ from tests.support.events import (
     SUPERVISION,
     T0,
     WITNESS_ID,
+    accepted_unit,
     alert_resolved,
     appointment,
     commitment,
@@ -246,6 +247,7 @@ def lifecycle() -> list[dict[str, Any]]:
         alert_resolved(L, "unwitnessed_sample:S1"),
         sample_disposed(L, "S1"),
         lot_closed(L, "RB"),
+        *accepted_unit(L),
         completion(L),
     ]
 
@@ -265,12 +267,34 @@ def test_one_step_per_record_in_chain_order(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     records, walk = walked
-    assert len(walk) == len(records) == 25
+    assert len(walk) == len(records) == 25 + 16  # 16: building B1's acceptance
     for step, rec in zip(walk, records, strict=True):
         assert (step.seq, step.event_id, step.type) == (rec.seq, rec.event_id, rec.type)
         assert (step.occurred_at, step.recorded_at) == (rec.occurred_at, rec.recorded_at)
         assert step.actor == f"{rec.body['actor']['role']} {rec.body['actor']['org']}"
         assert step.changes, "every step says something"
+
+
+def test_a_buildings_acceptance_reads_step_by_step(
+    walked: tuple[list[SealedRecord], list[Step]],
+) -> None:
+    said = [
+        change
+        for step in walked[1]
+        if step.type.startswith(("qtrail.acceptance.", "qtrail.project.unit_registered"))
+        for change in step.changes
+    ]
+    assert said[0] == "building B1号楼 (B1) registered: 4 division(s), 3 dwelling(s)"
+    assert "B1号楼 (B1): sub-item foundation/地基 accepted from 1 inspection lot(s)" in said
+    assert (
+        "B1号楼 (B1): division foundation accepted, signed by survey, design, construction, "
+        "supervision" in said
+    )
+    assert "B1号楼 (B1): dwelling 1-0102 passed its per-dwelling acceptance" in said
+    assert said[-2:] == [
+        "B1号楼 (B1): warranty certificate issued",
+        f"B1号楼 (B1): the station told of the acceptance on {(T0 + 60 * DAY).date()}",
+    ]
 
 
 def test_registration_and_appointments_read_as_such(
@@ -369,9 +393,9 @@ def test_completion_and_the_plaque_it_issues(
 ) -> None:
     walk = walked[1]
     assert walk[-2].type == "qtrail.project.completion_accepted.v2"
-    assert walk[-2].changes == [f"completion accepted on {(T0 + 60 * DAY).date()}"]
+    assert walk[-2].changes == [f"completion of B1号楼 (B1) accepted on {(T0 + 60 * DAY).date()}"]
     assert walk[-1].type == "qtrail.plaque.issued.v2"
-    assert walk[-1].changes == ["plaque #1 issued"]
+    assert walk[-1].changes == ["plaque #1 issued for B1号楼"]
 
 
 ID_NUMBER = re.compile(r"\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")

@@ -36,12 +36,14 @@ from tests.support.events import (
     LEADS,
     ORGS,
     T0,
+    accepted_unit,
     commitment,
     completion,
     id_number,
     lead_change,
     plaque_event,
     staffed,
+    statutory_terms,
 )
 from tests.unit.domain.builders import DAY, item
 
@@ -64,6 +66,11 @@ def run(envelopes: list[dict[str, Any]], state: ProjectState | None = None) -> B
     return decision
 
 
+def accepted() -> list[dict[str, Any]]:
+    """Building B1 through its acceptance, ready for its completion on day 60."""
+    return accepted_unit(P, "B1")
+
+
 def handed_over() -> list[dict[str, Any]]:
     """The construction lead hands over to 陈志强 on day 20, who signs his commitment."""
     return [
@@ -80,7 +87,7 @@ def leads(fields: dict[str, Any], role: str) -> list[dict[str, Any]]:
 
 
 def test_a_handover_puts_both_leads_on_the_plaque_each_with_their_period() -> None:
-    state = run([*handed_over(), completion(P)]).states[P]
+    state = run([*handed_over(), *accepted(), completion(P)]).states[P]
     fields = state.plaques["1"].fields
     start = (T0 + DAY).astimezone(CHINA).date().isoformat()
     handover = HANDOVER.astimezone(CHINA).date().isoformat()
@@ -90,7 +97,8 @@ def test_a_handover_puts_both_leads_on_the_plaque_each_with_their_period() -> No
     ]
     for role in ("owner", "survey", "design", "supervision"):
         assert leads(fields, role) == [{"name": LEADS[role]["name"], "start": start, "end": None}]
-    assert fields["unit_id"] == IMPLICIT_UNIT and state.plaques["1"].unit_id == IMPLICIT_UNIT
+    assert (fields["unit_id"], fields["unit_name"]) == ("B1", "B1号楼")
+    assert state.plaques["1"].unit_id == "B1"
     assert fields["completed_on"] == (T0 + 60 * DAY).date().isoformat()
     assert fields["design_life_years"] == state.profile.design_life_years  # type: ignore[union-attr]
 
@@ -98,7 +106,7 @@ def test_a_handover_puts_both_leads_on_the_plaque_each_with_their_period() -> No
 def test_a_reissued_plaque_keeps_the_leads_of_its_building_and_no_later_one() -> None:
     """A lead appointed after the building was accepted led other work; the lead who handed
     over after it stays, without an end, on this building's plaque."""
-    state = run([*handed_over(), completion(P)]).states[P]
+    state = run([*handed_over(), *accepted(), completion(P)]).states[P]
     later = T0 + 90 * DAY
     after = run(
         [
@@ -108,7 +116,7 @@ def test_a_reissued_plaque_keeps_the_leads_of_its_building_and_no_later_one() ->
         state,
     ).states[P]
     reissued = after.plaques["2"]
-    assert reissued.fields["parties"] != [] and reissued.unit_id == IMPLICIT_UNIT
+    assert reissued.unit_id == "B1" and after.plaques["1"].replaced_by == 2
     names = [(lead["name"], lead["end"]) for lead in leads(reissued.fields, "construction")]
     assert names == [
         (LEADS["construction"]["name"], HANDOVER.astimezone(CHINA).date().isoformat()),
@@ -131,32 +139,30 @@ def test_the_periods_are_printed_in_china_time() -> None:
     assert period[0].end == dt.date(2026, 1, 21) and period[1].start == dt.date(2026, 1, 21)
 
 
-def _with_certificate(state: ProjectState, terms: dict[str, int]) -> ProjectState:
-    assert state.completion is not None
-    unit = UnitProject(
-        unit_id=IMPLICIT_UNIT,
-        name="1号楼",
-        warranty=Warranty(
+def _with_certificate(state: ProjectState, terms: dict[str, int] | None) -> ProjectState:
+    """B1's certificate replaced by one of ``terms`` (None: no certificate on the trail)."""
+    warranty = None
+    if terms is not None:
+        warranty = Warranty(
             issued_on=dt.date(2026, 2, 20),
             terms=[WarrantyTerm(part=p, years=y) for p, y in terms.items()],
             repair_days=14,
             evidence="0" * 64,
             ref=EventRef(event_id="evt-warranty", seq=3),
-        ),
-        completion=state.completion,
-    )
-    return state.model_copy(update={"units": {IMPLICIT_UNIT: unit}})
+        )
+    unit = state.units["B1"].model_copy(update={"warranty": warranty})
+    return state.model_copy(update={"units": {"B1": unit}})
 
 
 def test_the_warranty_summary_runs_from_the_acceptance_for_each_certified_part() -> None:
-    completed = run([*staffed(P), completion(P)]).states[P]
+    completed = run([*staffed(P), *accepted(), completion(P)]).states[P]
     state = _with_certificate(
         completed, {"foundation_structure": 50, "waterproofing": 8, "decoration": 2}
     )
     revoke = plaque_event(P, "revoked", {"serial": 1, "reason": "保修书补录"})
     fields = run([revoke], state).states[P].plaques["2"].fields
-    accepted = (T0 + 60 * DAY).date()  # 2026-03-02
-    assert accepted == dt.date(2026, 3, 2)
+    accepted_on = (T0 + 60 * DAY).date()  # 2026-03-02
+    assert accepted_on == dt.date(2026, 3, 2)
     assert fields["warranty_issued_on"] == "2026-02-20"
     assert [(w["part"], w["years"], w["until"]) for w in fields["warranty"]] == [
         ("foundation_structure", 50, "2076-03-01"),
@@ -167,8 +173,17 @@ def test_the_warranty_summary_runs_from_the_acceptance_for_each_certified_part()
     assert fields["warranty"][1]["en"].startswith("roof waterproofing")
 
 
+def test_the_certificate_on_the_trail_is_the_one_printed() -> None:
+    fields = run([*staffed(P), *accepted(), completion(P)]).states[P].plaques["1"].fields
+    assert fields["warranty_issued_on"] == (T0 + 5 * DAY).date().isoformat()
+    assert [w["part"] for w in fields["warranty"]] == [t.part for t in statutory_terms()]
+
+
 def test_without_a_certificate_the_plaque_prints_the_statutory_minimums() -> None:
-    fields = run([*staffed(P), completion(P)]).states[P].plaques["1"].fields
+    """An old chain's building has none on the trail: the law's minimums still run."""
+    state = _with_certificate(run([*staffed(P), *accepted(), completion(P)]).states[P], None)
+    revoke = plaque_event(P, "revoked", {"serial": 1, "reason": "保修书补录"})
+    fields = run([revoke], state).states[P].plaques["2"].fields
     assert fields["warranty_issued_on"] is None
     years = {w["part"]: w["years"] for w in fields["warranty"]}
     assert years == {
@@ -182,9 +197,9 @@ def test_without_a_certificate_the_plaque_prints_the_statutory_minimums() -> Non
 
 def _two_buildings(state: ProjectState) -> ProjectState:
     """B1 accepted on day 60 (the sealed completion), B2 on day 100; as the acceptance fold
-    leaves them (built directly)."""
-    assert state.completion is not None
-    b1 = state.completion.model_copy(update={"unit_id": "B1"})
+    leaves them (B2 built directly)."""
+    b1 = state.units["B1"].completion
+    assert b1 is not None
     b2 = Completion(
         accepted_on=(T0 + 100 * DAY).date(),
         started_on=(T0 + 30 * DAY).date(),
@@ -192,23 +207,22 @@ def _two_buildings(state: ProjectState) -> ProjectState:
         unit_id="B2",
     )
     units = {
-        "B1": UnitProject(unit_id="B1", name="1号楼", registered=b1.ref, completion=b1),
+        **state.units,
         "B2": UnitProject(unit_id="B2", name="2号楼", registered=b1.ref, completion=b2),
     }
-    plaques = {"1": state.plaques["1"].model_copy(update={"unit_id": "B1"})}
-    return state.model_copy(update={"units": units, "completion": b1, "plaques": plaques})
+    return state.model_copy(update={"units": units})
 
 
 def test_each_building_gets_its_own_plaque_and_the_serials_count_project_wide() -> None:
-    state = _two_buildings(run([*staffed(P), completion(P)]).states[P])
-    accepted = CompletionAccepted(
+    state = _two_buildings(run([*staffed(P), *accepted(), completion(P)]).states[P])
+    b2_accepted = CompletionAccepted(
         unit_id="B2",
         accepted_on=(T0 + 100 * DAY).date(),
         started_on=(T0 + 30 * DAY).date(),
         lead_signatures={role: "a" * 64 for role in ORGS},
         acceptance_record="b" * 64,
     )
-    (b2,) = plaque_follow_ups(state, accepted, "evt-b2", issuer)
+    (b2,) = plaque_follow_ups(state, b2_accepted, "evt-b2", issuer)
     assert (b2["serial"], b2["unit_id"], b2["unit_name"]) == (2, "B2", "2号楼")
     assert b2["code"] == "code-p-2" and b2["url"].endswith(f"/p/{P}/2")
     assert (b2["started_on"], b2["completed_on"]) == ("2026-01-31", "2026-04-11")
@@ -220,12 +234,12 @@ def test_each_building_gets_its_own_plaque_and_the_serials_count_project_wide() 
         plaque_follow_ups(state, PlaqueRevoked(serial=1, reason="x", reissue=False), "e", issuer)
         == []
     )
-    assert plaque_follow_ups(state, accepted, "evt-b2", None) == []
+    assert plaque_follow_ups(state, b2_accepted, "evt-b2", None) == []
 
 
 def test_a_completion_of_a_building_not_yet_folded_issues_nothing() -> None:
-    state = run([*staffed(P), completion(P)]).states[P]
-    accepted = CompletionAccepted(
+    state = run([*staffed(P), *accepted(), completion(P)]).states[P]
+    completed = CompletionAccepted(
         unit_id="B9",
         accepted_on=(T0 + 100 * DAY).date(),
         started_on=(T0 + 30 * DAY).date(),
@@ -233,7 +247,7 @@ def test_a_completion_of_a_building_not_yet_folded_issues_nothing() -> None:
         acceptance_record="b" * 64,
     )
     assert building_completion(state, "B9") is None
-    assert plaque_follow_ups(state, accepted, "evt", issuer) == []
+    assert plaque_follow_ups(state, completed, "evt", issuer) == []
 
 
 def _defect(
@@ -304,7 +318,7 @@ def test_a_v1_plaque_upcasts_to_the_implicit_unit_with_its_one_lead_and_no_perio
 
 
 def test_a_sealed_v1_plaque_folds_reads_and_steps_with_todays_code() -> None:
-    previous = run([*staffed(P), completion(P)]).states[P]
+    previous = run([*staffed(P), *accepted(), completion(P)]).states[P]
     before = previous.model_copy(update={"plaques": {}})
     record = seal_follow_up(
         before, "sys-plaque-golden-1", "qtrail.plaque.issued.v1", _golden(), NOW

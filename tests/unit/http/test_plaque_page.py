@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from events.acceptance import IMPLICIT_UNIT
 from services.domain.ledger import EventRef
 from services.domain.state import (
     Defect,
     DefectStatus,
     ProjectState,
-    UnitProject,
     Warranty,
     WarrantyTerm,
 )
@@ -20,6 +18,7 @@ from services.http.page import DefectForm, trail_page
 from tests.support.events import (
     LEADS,
     T0,
+    accepted_unit,
     commitment,
     completion,
     id_number,
@@ -41,29 +40,28 @@ def _state() -> ProjectState:
             *staffed(P),
             lead_change(P, "construction", "陈志强", id_number(31), at=handover),
             commitment(P, "construction", id_number(31), at=handover + DAY),
+            *accepted_unit(P, "B1"),
             completion(P),
         ]
     ).states[P]
-    assert state.completion is not None
-    unit = UnitProject(
-        unit_id=IMPLICIT_UNIT,
-        name=hostile("unit.name"),
-        registered=EventRef(event_id="evt-u", seq=1),
-        warranty=Warranty(
-            issued_on=ACCEPTED,
-            terms=[
-                WarrantyTerm(part="waterproofing", years=5),
-                WarrantyTerm(part="decoration", years=2),
-            ],
-            repair_days=14,
-            evidence="0" * 64,
-            ref=EventRef(event_id="evt-w", seq=2),
-        ),
-        completion=state.completion,
+    unit = state.units["B1"].model_copy(
+        update={
+            "name": hostile("unit.name"),
+            "warranty": Warranty(
+                issued_on=ACCEPTED,
+                terms=[
+                    WarrantyTerm(part="waterproofing", years=5),
+                    WarrantyTerm(part="decoration", years=2),
+                ],
+                repair_days=14,
+                evidence="0" * 64,
+                ref=EventRef(event_id="evt-w", seq=2),
+            ),
+        }
     )
     defect = Defect(
         defect_id="D-1",
-        unit_id=IMPLICIT_UNIT,
+        unit_id="B1",
         dwelling="1-0301",
         part="waterproofing",
         description=hostile("defect.description"),
@@ -75,7 +73,7 @@ def _state() -> ProjectState:
         status=DefectStatus.OPEN,
         reported=EventRef(event_id="evt-d", seq=20),
     )
-    return state.model_copy(update={"units": {IMPLICIT_UNIT: unit}, "defects": {"D-1": defect}})
+    return state.model_copy(update={"units": {"B1": unit}, "defects": {"D-1": defect}})
 
 
 def _page(today: dt.date) -> str:

@@ -24,6 +24,7 @@ from tests.support.events import (
     ORGS,
     OWNER,
     T0,
+    accepted_unit,
     alert_resolved,
     batch_closed,
     completion,
@@ -82,6 +83,7 @@ def prepared(*envelopes: dict[str, Any]) -> ProjectState:
                 lab_commissioned(P),
                 lab_commissioned(P, lab=OTHER_LAB),
                 witness_authorized(P),
+                *accepted_unit(P),
                 *envelopes,
             ]
         )
