@@ -35,32 +35,45 @@ def form_token(signer: Signer, project_id: str, serial: int, now: dt.datetime) -
     return signer.sign(FORM, project_id, f"{serial}.{int(now.timestamp())}")
 
 
-def token_problem(
-    signer: Signer, token: str, project_id: str, serial: int, now: dt.datetime
-) -> str | None:
-    """Why ``token`` does not let a report through for this plaque now (None: it does)."""
-    try:
-        claims = signer.verify(token)
-    except InvalidCode:
-        return "the form token is not valid: reload the page"
-    bound, _, stamp = claims.number.partition(".")
-    if claims.kind != FORM or claims.project_id != project_id or bound != str(serial):
-        return "the form token is for another plaque: reload the page"
-    if not stamp.isdigit():
-        return "the form token is not valid: reload the page"
-    age = now - dt.datetime.fromtimestamp(int(stamp), dt.UTC)
-    if age > TOKEN_TTL:
-        return "the form has expired: reload the page"
-    if age < TOKEN_MIN_AGE:
-        return "sent too fast: wait a moment and send again"
-    return None
-
-
 @dataclass(frozen=True)
 class FieldError:
     field: str
     zh: str
     en: str
+
+
+_NOT_VALID = FieldError(
+    "token", "表单无效，请刷新页面", "the form token is not valid: reload the page"
+)
+
+
+def token_problem(
+    signer: Signer, token: str, project_id: str, serial: int, now: dt.datetime
+) -> FieldError | None:
+    """Why ``token`` does not let a report through for this plaque now (None: it does)."""
+    try:
+        claims = signer.verify(token)
+    except InvalidCode:
+        return _NOT_VALID
+    bound, _, stamp = claims.number.partition(".")
+    if claims.kind != FORM or claims.project_id != project_id or bound != str(serial):
+        return FieldError(
+            "token",
+            "表单属于另一块标牌，请刷新页面",
+            "the form token is for another plaque: reload the page",
+        )
+    if not stamp.isdigit() or len(stamp) > 12:
+        return _NOT_VALID
+    age = now - dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+    if age > TOKEN_TTL:
+        return FieldError(
+            "token", "表单已过期，请刷新页面", "the form has expired: reload the page"
+        )
+    if age < TOKEN_MIN_AGE:
+        return FieldError(
+            "token", "提交过快，请稍候再提交", "sent too fast: wait a moment and send again"
+        )
+    return None
 
 
 @dataclass(frozen=True)

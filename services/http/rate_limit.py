@@ -3,9 +3,24 @@ limits of ``limits``: an anonymous client gets a few posts an hour, not a flood.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import deque
 from collections.abc import Callable
+
+
+def client_key(host: str | None) -> str:
+    """Whom a request counts against: its IPv4 address, or its IPv6 /64 (one subscriber's
+    network: anyone holding one has 2^64 addresses to rotate through)."""
+    if host is None:
+        return "-"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class RateLimit:

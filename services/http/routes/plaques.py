@@ -53,6 +53,7 @@ from services.http.deps import (
 )
 from services.http.page import DefectForm, not_valid, trail_page
 from services.http.problems import Problem
+from services.http.rate_limit import client_key
 from services.http.templates import render
 
 router = APIRouter(tags=["plaques"])
@@ -240,9 +241,10 @@ async def report_defect(
     description: Annotated[str, Form()] = "",
     contact: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    client = request.client.host if request.client else "-"
     named = claimed(code)
-    wait = limit.hit(client, named[1] if named else "-")
+    wait = limit.hit(
+        client_key(request.client.host if request.client else None), named[1] if named else "-"
+    )
     if wait is not None:
         return _refused(
             429,
@@ -264,7 +266,7 @@ async def report_defect(
     now = dt.datetime.now(dt.UTC)
     problem = token_problem(signer, token, state.project_id, plaque.serial, now)
     if problem is not None:
-        return _refused(400, [FieldError("token", "表单已失效，请刷新页面后重新提交", problem)])
+        return _refused(400, [problem])
     unit = state.units.get(plaque.unit_id)
     checked = check_report(part, dwelling, description, contact, unit.dwellings if unit else [])
     if isinstance(checked, list):

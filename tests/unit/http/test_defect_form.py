@@ -20,7 +20,7 @@ from services.http.defect_form import (
     receipt_number,
     token_problem,
 )
-from services.http.rate_limit import RateLimit
+from services.http.rate_limit import RateLimit, client_key
 
 PROJECT = "XZ-2026-001"
 NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -64,7 +64,7 @@ def test_a_token_is_refused_out_of_its_window_or_for_another_plaque(case: str, w
     else:
         token = ""
     problem = token_problem(SIGNER, token, PROJECT, 2, at)
-    assert problem is not None and why in problem
+    assert problem is not None and problem.field == "token" and why in problem.en and problem.zh
 
 
 def test_a_good_report_is_kept_trimmed_and_optional_fields_empty_are_none() -> None:
@@ -136,3 +136,10 @@ def test_a_flood_of_clients_is_bounded_and_fails_closed() -> None:
     assert limit.hit("c", "P") == 60  # full: a new client waits
     clock.now += 61
     assert limit.hit("c", "P") is None  # the old ones aged out and were forgotten
+
+
+def test_an_ipv6_client_counts_as_its_64_network() -> None:
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9")
+    assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
+    assert client_key("198.51.100.7") == "198.51.100.7" and client_key(None) == "-"
+    assert client_key("testclient") == "testclient"
