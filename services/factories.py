@@ -52,6 +52,22 @@ def person(
     )
 
 
+QUALIFICATIONS = {
+    "owner": "建设单位项目负责人",
+    "survey": "注册土木工程师（岩土）",
+    "design": "一级注册结构工程师",
+    "construction": "一级注册建造师",
+    "supervision": "注册监理工程师",
+}
+"""Each party's lead's qualification: the construction and supervision leads' are the ones
+``services.domain.qualifications`` requires."""
+
+
+def lead_person(role: str, name: str, number: str) -> Person:
+    """A lead of ``role``, registered with its role's qualification."""
+    return person(name, number, qualification=QUALIFICATIONS[role])
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who submits a fact: the organization, the person, and the role it acts in."""

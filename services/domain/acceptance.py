@@ -113,6 +113,8 @@ def rule_subitem_accepted(
         return unit
     if refused := _declared(unit, data.division):
         return refused
+    if data.division in unit.divisions_accepted:  # it was accepted without this sub-item
+        return reasons.DIVISION_ACCEPTED.format(unit=unit.unit_id, **_names(data.division))
     if subitem_key(data.division, data.subitem) in unit.subitems:
         return reasons.SUBITEM_ACCEPTED.format(
             unit=unit.unit_id, subitem=data.subitem, **_names(data.division)

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
+from services.domain import canonical
 
 GENESIS = bytes(32)
 
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:
-    return rfc8785.dumps(record)
+    return canonical.dumps(record)
 
 
 def chain_hash(prev_hash: bytes, canonical: bytes) -> bytes:
@@ -31,7 +31,10 @@ def utc_text(moment: dt.datetime) -> str:
     """RFC 3339 UTC with microseconds: one spelling per instant, so hashes are reproducible."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: qtrail keeps every time zone-aware")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime's spelling of such years, kept as it always was
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}Z"
 
 
 @dataclass(frozen=True)

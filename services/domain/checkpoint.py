@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.domain import merkle
+from services.domain import canonical, merkle
 from services.domain.chain import utc_text
 from services.domain.transparency.checkpoint import (
     CheckpointBody,
@@ -30,7 +29,7 @@ from services.domain.transparency.note import Ed25519Verifier, NoteError, parse_
 
 
 def leaf_bytes(project_id: str, seq: int, head: bytes) -> bytes:
-    return rfc8785.dumps({"project": project_id, "seq": seq, "head": head.hex()})
+    return canonical.dumps({"project": project_id, "seq": seq, "head": head.hex()})
 
 
 def read_leaf(leaf: bytes) -> tuple[str, int, bytes]:
@@ -39,7 +38,7 @@ def read_leaf(leaf: bytes) -> tuple[str, int, bytes]:
 
 
 def tree_head_bytes(number: int, size: int, root: bytes, at: dt.datetime, key_id: str) -> bytes:
-    return rfc8785.dumps(
+    return canonical.dumps(
         {
             "v": 1,
             "checkpoint": number,
@@ -60,11 +59,11 @@ class TreeHead:
     key_id: str
 
     @classmethod
-    def parse(cls, canonical: bytes) -> TreeHead:
-        body = json.loads(canonical)
+    def parse(cls, raw: bytes) -> TreeHead:
+        body = json.loads(raw)
         if not isinstance(body, dict):
             raise ValueError("a tree head is a JSON object")
-        if type(body.get("v")) is not int or body["v"] != 1 or rfc8785.dumps(body) != canonical:
+        if type(body.get("v")) is not int or body["v"] != 1 or canonical.dumps(body) != raw:
             raise ValueError("not a version 1 tree head in canonical form")
         return cls(
             int(body["checkpoint"]),

@@ -11,9 +11,10 @@ import base64
 import json
 from dataclasses import dataclass
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from services.domain import canonical
 
 REPORT, PLAQUE = "r", "p"
 
@@ -39,7 +40,7 @@ def _unb64(text: str) -> bytes:
 
 
 def sign(claims: Claims, key: Ed25519PrivateKey) -> str:
-    payload = rfc8785.dumps(
+    payload = canonical.dumps(
         {"k": claims.key_id, "t": claims.kind, "p": claims.project_id, "n": claims.number}
     )
     return f"{_b64(payload)}.{_b64(key.sign(payload))}"
@@ -58,10 +59,10 @@ def verify(code: str, public_keys: dict[str, Ed25519PublicKey]) -> Claims:
     if key is None:
         raise InvalidCode(f"unknown signing key {claims.key_id}")
     try:
-        canonical = rfc8785.dumps(body)
+        expected = canonical.dumps(body)
     except (ValueError, TypeError, OverflowError) as exc:  # NaN, huge integers: not canonical JSON
         raise InvalidCode("payload is not canonical JSON") from exc
-    if canonical != payload:
+    if expected != payload:
         raise InvalidCode("payload is not in canonical form")
     try:
         key.verify(signature, payload)

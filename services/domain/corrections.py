@@ -3,18 +3,22 @@ and folding it into the ledger.
 
 A correction names the corrected event and the changed fields by dotted path (``lead.name``).
 Applying the changes to the original payload must give a payload that validates as that type.
-Nothing is edited: the original stays on the chain, the state shows the corrected values.
+Nothing is edited: the original stays on the chain, the state shows the corrected values. A
+correction that changes a construction or supervision lead's registration number or qualification
+is judged by the appointment's rules for them (``qualifications``): it cannot blank them.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from events.base import EventData
 from events.correction import RecordCorrected
+from events.party import LeadChanged, PartyAppointed
 from events.registry import UnknownEventType, parse_data
 from services.domain import reasons
 from services.domain.authorization import type_name
@@ -24,6 +28,7 @@ from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler
 from services.domain.identifiers import identity_problem
 from services.domain.ledger import Correction, EventRef
+from services.domain.qualifications import LEAD_REGISTRATION, lead_refusal
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectState
 from services.domain.submission import Submission
@@ -74,8 +79,12 @@ CORRECTABLE: dict[str, frozenset[str]] = {
 so that every period and reference on the chain stays as it was sealed."""
 
 
-def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload with ``changes`` applied; raises KeyError for a path that does not exist."""
+def apply_changes(
+    data: dict[str, Any], changes: Mapping[str, Any], *, may_add: Collection[str] = ()
+) -> dict[str, Any]:
+    """The payload with ``changes`` applied; raises KeyError for a path that does not exist,
+    unless ``may_add`` names it (an optional field the original left out, e.g. the registration
+    number of a lead appointed before it was required)."""
     result = copy.deepcopy(data)
     for path, value in changes.items():
         *parents, leaf = path.split(".")
@@ -84,7 +93,7 @@ def apply_changes(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str,
             node = node[part]
             if not isinstance(node, dict):
                 raise KeyError(path)
-        if leaf not in node:
+        if leaf not in node and path not in may_add:
             raise KeyError(path)
         node[leaf] = value
     return result
@@ -106,23 +115,36 @@ def check_correction(
         )
     if actor_org not in (original.actor_org, owner_org):
         return reasons.CORRECTION_NOT_AUTHOR.format(event_id=data.corrects_event_id)
+    allowed = CORRECTABLE.get(type_name(original.type), frozenset())
     try:
-        corrected = apply_changes(original.data, data.changes)
+        corrected = apply_changes(original.data, data.changes, may_add=allowed)
     except KeyError as exc:
         return reasons.CORRECTION_INVALID.format(
             detail=f"no field {exc.args[0]} in {original.type}"
         )
-    allowed = CORRECTABLE.get(type_name(original.type), frozenset())
     for path in data.changes:
         if path not in allowed:
             return reasons.NOT_CORRECTABLE.format(field=path, type=type_name(original.type))
     try:
-        parse_data(original.type, corrected)
+        _, payload = parse_data(original.type, corrected)
     except (ValidationError, UnknownEventType) as exc:
         return reasons.CORRECTION_INVALID.format(detail=str(exc).splitlines()[0])
     if (problem := identity_problem(corrected)) is not None:
         return reasons.CORRECTION_INVALID.format(detail=problem)
-    return None
+    return _registration_refusal(payload, data.changes)
+
+
+def _registration_refusal(payload: EventData, changes: Mapping[str, Any]) -> Rejection | None:
+    """The corrected lead's registration, judged on the fields the correction changes only: a
+    lead appointed before the rule may still have a name corrected."""
+    if isinstance(payload, PartyAppointed):
+        field, lead = "lead", payload.lead
+    elif isinstance(payload, LeadChanged):
+        field, lead = "new_lead", payload.new_lead
+    else:
+        return None
+    changed = [leaf for leaf in LEAD_REGISTRATION if f"{field}.{leaf}" in changes]
+    return lead_refusal(payload.role, lead, field, only=changed) if changed else None
 
 
 def corrected_lead_fields(changes: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:

@@ -7,6 +7,7 @@ GB 11643-1999: 18 characters, ISO 7064 MOD 11-2 check. Both are pure and have no
 
 from __future__ import annotations
 
+import functools
 import re
 
 from events.base import ID_NUMBER_PATTERN
@@ -25,7 +26,9 @@ def credit_code_check(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_credit_code(code: str) -> bool:
+    """Cached: every event names its actor's code, and a city has few organizations."""
     return bool(_CREDIT_SHAPE.fullmatch(code)) and credit_code_check(code[:17]) == code[17]
 
 

@@ -2,7 +2,8 @@
 commitments, witnesses and labs, each fact's rule next to its fold.
 
 Lifelong responsibility is per period (建质[2014]124号): a lead change closes the old lead's period
-and opens the new one; nothing is replaced in place.
+and opens the new one; nothing is replaced in place. A construction or supervision lead, appointed
+or changed, is registered for the role (``qualifications``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services.domain.frozen import replace, with_entry
 from services.domain.handler import Handler
 from services.domain.identifiers import valid_credit_code, valid_id_number
 from services.domain.ledger import Commitment, EventRef, Lab, LeadPeriod, Party, Witness
+from services.domain.qualifications import lead_refusal
 from services.domain.reasons import Rejection
 from services.domain.state import ProjectProfile, ProjectState
 from services.domain.submission import Submission
@@ -67,6 +69,8 @@ def rule_appointed(
     if not valid_credit_code(data.org_code):
         return reasons.BAD_CREDIT_CODE.format(field="data.org_code", code=data.org_code)
     if (bad := _check_person(data.lead, "data.lead.id_number")) is not None:
+        return bad
+    if (bad := lead_refusal(data.role, data.lead, "data.lead")) is not None:
         return bad
     if data.role in state.parties:
         return reasons.ALREADY_APPOINTED.format(role=data.role)
@@ -124,6 +128,8 @@ def rule_lead_changed(
     if party is None or party.current_lead is None:
         return reasons.NOT_APPOINTED.format(role=data.role)
     if (bad := _check_person(data.new_lead, "data.new_lead.id_number")) is not None:
+        return bad
+    if (bad := lead_refusal(data.role, data.new_lead, "data.new_lead")) is not None:
         return bad
     if data.effective_at <= party.current_lead.start:
         return reasons.CHANGE_BEFORE_CURRENT.format(

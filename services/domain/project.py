@@ -61,8 +61,12 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 # ----------------------------------------------------------------------------- fold
 
 
-def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
-    event_type, data = parse_data(record.type, record.body["data"])
+def fold(
+    state: ProjectState, record: SealedRecord, parsed: tuple[str, EventData] | None = None
+) -> ProjectState:
+    """``record`` applied to ``state``. ``parsed`` is its payload as already validated (and
+    upcast) by whoever sealed it, so the recorder does not validate each payload twice."""
+    event_type, data = parsed or parse_data(record.type, record.body["data"])
     ref = EventRef(event_id=record.event_id, seq=record.seq)
     after = HANDLERS[type(data)].apply(state, data, record, ref)
     changes: dict[str, object] = {
@@ -70,7 +74,7 @@ def fold(state: ProjectState, record: SealedRecord) -> ProjectState:
         "head": record.hash.hex(),
         "counts": {**after.counts, event_type: after.counts.get(event_type, 0) + 1},
     }
-    if evidence := evidence_of(data):
+    if evidence := evidence_of(record.body["data"]):
         known = set(after.evidence)
         if evidence - known:
             changes["evidence"] = sorted(known | evidence)
@@ -85,8 +89,9 @@ def fold_chain(project_id: str, records: Iterable[SealedRecord]) -> ProjectState
     return state
 
 
-def evidence_of(data: EventData) -> set[str]:
-    """Every evidence hash a payload references, wherever it sits."""
+def evidence_of(data: object) -> set[str]:
+    """Every evidence hash a payload (as sealed) references, wherever it sits. Surrounding
+    whitespace is dropped, as the catalog's models drop it."""
     found: set[str] = set()
 
     def walk(value: object, key: str = "") -> None:
@@ -96,10 +101,14 @@ def evidence_of(data: EventData) -> set[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(v, key)
-        elif isinstance(value, str) and ("evidence" in key or key == "photos") and len(value) == 64:
+        elif (
+            isinstance(value, str)
+            and ("evidence" in key or key == "photos")
+            and len(value := value.strip()) == 64
+        ):
             found.add(value)
 
-    walk(data.model_dump(mode="json"))
+    walk(data)
     return found
 
 

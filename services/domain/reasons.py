@@ -456,3 +456,34 @@ UNKNOWN_PLAQUE = Reason(
 NOT_COMPLETED = Reason(
     "plaque.not_completed", "项目尚未竣工验收", "the project has not passed completion acceptance"
 )
+REGISTRATION_MISSING = Reason(
+    "party.registration_missing",
+    "{field}：{lead_zh}须填写注册执业证号",
+    "{field}: the {lead} must carry a registration number",
+)
+REGISTRATION_PLACEHOLDER = Reason(
+    "party.registration_placeholder",
+    "{field}：{number} 不是注册执业证号，{lead_zh}须填写注册证书上的编号",
+    "{field}: {number} is not a registration number; the {lead} must give the certificate's",
+)
+QUALIFICATION_MISSING = Reason(
+    "party.qualification_missing",
+    "{field}：{lead_zh}须填写执业资格（{needs_zh}）",
+    "{field}: the {lead} must state the qualification ({needs})",
+)
+QUALIFICATION_MISMATCH = Reason(
+    "party.qualification_mismatch",
+    "{field}：{title} 不是{lead_zh}所需的执业资格，须为{needs_zh}",
+    "{field}: {title} is not the qualification of a {lead}, who must be a {needs}",
+)
+WITNESS_IS_SAMPLER = Reason(
+    "materials.witness_is_sampler",
+    "{field}：取样人不能为自己取的样品见证",
+    "{field}: the sampler cannot witness their own sample",
+)
+WITNESS_NAMED_AS_SAMPLER = Reason(
+    "materials.witness_named_as_sampler",
+    "{field}：见证人与取样人同名（{name}），记录无法证明见证人独立于取样人，请由另一名见证人见证",
+    "{field}: the witness has the sampler's name ({name}); the record cannot show they are two "
+    "people, so another witness must attend",
+)

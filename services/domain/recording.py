@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from events import limits
-from events.base import Role
+from events.base import EventData, Role
 from events.completion import PlaqueIssued
 from events.correction import RecordCorrected
 from events.materials import InSituTested, MaterialEvaluated, TestReported
@@ -173,17 +173,23 @@ class _Batch:
             result.duplicates,
         )
         sizes = [len(each) for each in lists]
-        kept = [
-            (d, set(d)) for d in (result.digests, self.referenced, self.reports_seen, self.seen)
-        ]
+        # Deciding only adds keys to these, and dicts keep insertion order: what this item added
+        # is what lies beyond their sizes now. (Copying their keys per item made a batch O(n²).)
+        maps: tuple[dict[str, Any], ...] = (
+            result.digests,
+            self.referenced,
+            self.reports_seen,
+            self.seen,
+        )
+        map_sizes = [len(each) for each in maps]
         before = result.states.get(project_id) if project_id is not None else None
 
         def undo() -> None:
             for each, size in zip(lists, sizes, strict=True):
                 del each[size:]
-            for added, keys in kept:
-                for key in set(added) - keys:
-                    del added[key]
+            for added, size in zip(maps, map_sizes, strict=True):
+                while len(added) > size:
+                    added.popitem()
             if item.event_id is not None:
                 self.seen[item.event_id] = item.digest
             if project_id is not None:
@@ -240,7 +246,7 @@ class _Batch:
             self.reports_seen[sub.data.report_number] = (
                 f"project {sub.project_id}, event {sub.event_id}"
             )
-        state = _append(result, state, record, sub.digest)
+        state = _append(result, state, record, sub.digest, (sub.event_type, sub.data))
         for event_type, follow_id, payload in _follow_ups(state, sub, self.issuer):
             follow = seal_follow_up(state, follow_id, event_type, payload, self.now)
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
@@ -313,12 +319,16 @@ def _follow_ups(
 
 
 def _append(
-    result: BatchDecision, state: ProjectState, record: SealedRecord, digest: bytes
+    result: BatchDecision,
+    state: ProjectState,
+    record: SealedRecord,
+    digest: bytes,
+    parsed: tuple[str, EventData] | None = None,
 ) -> ProjectState:
     """Seal ``record`` into the batch, fold it, and collect the alerts it raised."""
     result.sealed.append(record)
     result.digests[record.event_id] = digest
-    after = fold(state, record)
+    after = fold(state, record, parsed)
     result.alerts += [
         (record.project_id, alert) for key, alert in after.alerts.items() if key not in state.alerts
     ]

@@ -7,14 +7,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from pydantic import ValidationError
 
 from events import limits
 from events.base import EventData, Role
 from events.envelope import Envelope
 from events.registry import UnknownEventType, parse_data, schema_version
-from services.domain import reasons
+from services.domain import canonical, reasons
 from services.domain.reasons import Rejection
 
 
@@ -62,7 +61,7 @@ class Unreadable(ValueError):
 
 
 def envelope_digest(envelope: dict[str, Any]) -> bytes:
-    return hashlib.sha256(rfc8785.dumps(envelope)).digest()
+    return hashlib.sha256(canonical.dumps(envelope)).digest()
 
 
 def _label(value: Any) -> str | None:

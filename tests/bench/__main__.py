@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from services.domain.chain import GENESIS, seal
 from tests.bench import batch as batch_load
 from tests.bench import chain as chain_bench
-from tests.bench import peer
+from tests.bench import peer, scale_out
 from tests.bench.procstat import CpuMeter, Service
 from tests.support.events import (
     STRUCTURED,
@@ -401,6 +401,8 @@ def summary(
         "raw_copy_per_s": copy_rows,
         "peer_eventsourcing_per_s": peer_figures["per_s"] if peer_figures else None,
         "raw_sha256_per_s": chains["raw_sha256_per_s"],
+        "canonical_us": chains["canonical_us"],
+        "canonical_reference_us": chains["canonical_reference_us"],
         "batch_sealed_per_s": e2e["batch_sealed_per_s"],
         "batch_accepted_per_s": e2e["batch_accepted_per_s"],
         "single_sealed_per_s": e2e["sealed_per_s"],
@@ -432,6 +434,10 @@ async def main() -> None:
         copy_rows = await raw_copy(env, records)
         peer_figures = await peer_baseline(env)
         e2e = await qtrail_end_to_end(env)
+        print("  scale-out: the batch phase with more recorder workers or API processes")
+        shapes = await scale_out.run(
+            env, await issue_keys(env), BATCH_PROJECTS, BATCH_SIZE, BATCH_CLIENTS
+        )
         chains = chain_bench.run()
     finally:
         await dispose(env)
@@ -471,6 +477,7 @@ async def main() -> None:
             "cpu_us_per_event": e2e["single_cpu_us_per_event"],
         },
         "rss_mb_at_end": e2e["rss_mb"],
+        "scale_out": shapes,
         "qtrail_http_accepted_per_s": e2e["accepted_per_s"],
         "qtrail_http_sealed_per_s": e2e["sealed_per_s"],
         "qtrail_post_p50_ms": e2e["post_p50_ms"],
@@ -545,6 +552,15 @@ def print_table(
             f"{figures['ratio_sealed_to_raw_copy']:.1%} of raw COPY",
         ),
         ("  CPU per event, single phase", "", _cpu(single["cpu_us_per_event"])),
+        *(
+            (
+                f"  scale-out: {shape['shape']}",
+                f"{shape['sealed_per_s']:,.0f}/s",
+                f"sealed ({shape['events']:,} events), accepted {shape['accepted_per_s']:,.0f}/s, "
+                f"{shape['sealed_per_s'] / figures['scale_out'][0]['sealed_per_s']:.0%} of one each",
+            )
+            for shape in figures["scale_out"]
+        ),
         (
             "peak RSS (VmHWM) at the end",
             "",
@@ -562,6 +578,12 @@ def print_table(
             f"{figures['ratio_page_to_healthz']:.1%} of /healthz",
         ),
         ("raw SHA-256 over the chain's bytes", f"{chains['raw_sha256_per_s']:,.0f}/s", ""),
+        (
+            "RFC 8785 canonical bytes of a record",
+            f"{chains['canonical_us']:.1f} µs",
+            f"reference package {chains['canonical_reference_us']:.1f} µs "
+            f"({chains['canonical_reference_us'] / chains['canonical_us']:.1f}x)",
+        ),
         (
             f"qtrail verify, {int(chains['chain_events']):,}-record chain",
             f"{chains['verify_per_s']:,.0f}/s",

@@ -98,18 +98,19 @@ class Sent:
 
 async def send(
     client: aiohttp.ClientSession,
-    base_url: str,
+    base_url: str | list[str],
     token: str,
     bodies: Iterator[bytes],
     clients: int,
     sent: Sent | None = None,
 ) -> Sent:
     """POST every body from ``clients`` concurrent clients; each takes the next body when its
-    previous request is answered."""
-    url = f"{base_url}/v1/events/batch"
+    previous request is answered. With several API base URLs, client ``i`` posts to the
+    ``i``-th modulo their number (a load balancer's round robin, by connection)."""
+    bases = [base_url] if isinstance(base_url, str) else base_url
     sent = sent or Sent()
 
-    async def worker() -> None:
+    async def worker(url: str) -> None:
         for body in bodies:  # one shared iterator: each body is sent once
             t0 = time.perf_counter()
             results = await post_batch(client, url, body, token)
@@ -122,7 +123,9 @@ async def send(
                     sent.refused += 1
 
     start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(
+        *(worker(f"{bases[i % len(bases)]}/v1/events/batch") for i in range(clients))
+    )
     sent.seconds = time.perf_counter() - start
     return sent
 

@@ -9,6 +9,9 @@ import os
 import time
 from typing import Any
 
+import rfc8785
+
+from services.domain import canonical
 from services.domain.chain import GENESIS, StoredLink, seal, verify_links
 from services.domain.history import as_of
 
@@ -80,7 +83,18 @@ def run() -> dict[str, float]:
     state = as_of("BENCH-100K", records, middle)
     replay = time.perf_counter() - start
     assert state.seq == EVENTS // 2
+    bodies = [r.body for r in records[:20_000]]
+    start = time.perf_counter()
+    for body in bodies:
+        rfc8785.dumps(body)
+    reference = time.perf_counter() - start
+    start = time.perf_counter()
+    for body in bodies:
+        canonical.dumps(body)
+    fast = time.perf_counter() - start
     return {
+        "canonical_reference_us": reference / len(bodies) * 1e6,
+        "canonical_us": fast / len(bodies) * 1e6,
         "chain_events": EVENTS,
         "raw_sha256_per_s": EVENTS / raw,
         "verify_per_s": EVENTS / verify,

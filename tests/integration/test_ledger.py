@@ -125,3 +125,14 @@ async def test_corrected_lead_name_is_shown_with_its_proof(site: Site) -> None:
     )
     refused = (await site.post(stranger, wait=10)).json()
     assert refused["status"] == "rejected" and refused["reason"]["code"] == "correction.not_author"
+
+
+async def test_a_building_the_project_does_not_have_is_a_clear_404(site: Site) -> None:
+    project = await _history(site)
+    answer = await site.get(
+        f"/v1/projects/{project}/responsible", role="construction", at=T2.isoformat(), unit="B9"
+    )
+    assert answer.status_code == 404
+    assert "B9" in answer.json()["detail"] and answer.json()["units"] == []
+    bad = await site.get(f"/v1/projects/{project}/responsible", role="construction", unit="../x")
+    assert bad.status_code in (400, 422) and "unit" in bad.text

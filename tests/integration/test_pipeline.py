@@ -218,3 +218,17 @@ async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
     assert health.json()["checks"] == {"postgres": True, "kafka": True}
     metrics = await client.get("/metrics")
     assert "qtrail_gateway_events_total" in metrics.text
+
+
+async def test_every_result_of_a_batch_links_to_its_own_status(site: Site) -> None:
+    project = f"SU-{uuid.uuid4().hex[:6]}"
+    roles = ("owner", "survey", "design", "construction", "supervision")
+    events = [registration(project), *(appointment(project, role) for role in roles)]
+    batch = await site.post_batch(events, wait=15)
+    results = batch.json()["results"]
+    assert [r["id"] for r in results] == [e["id"] for e in events]
+    for event, result in zip(events, results, strict=True):
+        assert result["status_url"].endswith(f"/v1/events/{event['id']}")
+        status = await site.client.get(result["status_url"], headers=auth(site.tokens["owner"]))
+        assert status.json()["id"] == event["id"]
+        assert status.json()["status_url"] == result["status_url"]

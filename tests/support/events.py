@@ -57,7 +57,7 @@ from events.quality import (
 )
 from services.domain.divisions import division as division_rule
 from services.domain.divisions import warranty_parts
-from services.factories import Actor, envelope, id_number, org_code, person, sha
+from services.factories import Actor, envelope, id_number, lead_person, org_code, person, sha
 
 __all__ = ["id_number", "org_code", "person", "sha"]
 
@@ -167,7 +167,7 @@ def appointment(
             role=role,
             org_name=f"{role} 单位有限公司",
             org_code=org or ORGS[role],
-            lead=person(lead["name"], lead["id_number"]),
+            lead=lead_person(role, lead["name"], lead["id_number"]),
             authorization_evidence=sha(f"auth-{project}-{role}-{lead['id_number']}"),
             effective_from=at,
         ),
@@ -185,7 +185,7 @@ def lead_change(
         project,
         LeadChanged(
             role=role,
-            new_lead=person(name, number),
+            new_lead=lead_person(role, name, number),
             effective_at=at,
             reason="工作调动",
             authorization_evidence=sha(f"auth-{project}-{role}-{number}"),

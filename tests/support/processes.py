@@ -74,9 +74,12 @@ class Process:
 class Api(Process):
     """The HTTP API (``python -m services.http``), logging to ``api-<suffix>.log``."""
 
-    def __init__(self, environment: Environment) -> None:
-        self.port = int(environment.env["QTRAIL_HTTP_PORT"])
-        super().__init__("api", environment, module="services.http")
+    def __init__(self, environment: Environment, port: int | None = None) -> None:
+        """A second API of the same environment takes its own ``port`` (and log file)."""
+        self.port = port or int(environment.env["QTRAIL_HTTP_PORT"])
+        extra = {} if port is None else {"QTRAIL_HTTP_PORT": str(port)}
+        name = "api" if port is None else f"api-{port}"
+        super().__init__(name, environment, module="services.http", **extra)
 
     @property
     def base_url(self) -> str:

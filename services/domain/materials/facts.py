@@ -58,6 +58,24 @@ def _witness_known(state: ProjectState, number: str) -> bool:
     return any(w.id_number == number for w in state.witnesses.values())
 
 
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def _self_witness_refusal(data: SampleTaken) -> Rejection | None:
+    """The witness attests the sampling by someone else: never the sampler, by ID number, nor
+    anyone bearing the sampler's name, whom the record cannot tell from the sampler in a later
+    reading (a namesake on site has another witness attend)."""
+    witness, sampler = data.witness, data.sampler
+    if witness is None:
+        return None
+    if witness.id_number == sampler.id_number:
+        return reasons.WITNESS_IS_SAMPLER.format(field="data.witness")
+    if _same_name(witness.name, sampler.name):
+        return reasons.WITNESS_NAMED_AS_SAMPLER.format(field="data.witness", name=witness.name)
+    return None
+
+
 def rule_sample_taken(
     state: ProjectState, data: SampleTaken, sub: Submission, ctx: Context
 ) -> Rejection | None:
@@ -67,6 +85,8 @@ def rule_sample_taken(
         return reasons.BAD_ID_NUMBER.format(field=f"data.{problem.split(':')[0]}")
     if data.material in ("rebar", "rebar_splice") and data.diameter_mm is None:
         return reasons.MATERIALS_FIELD.format(field="data.diameter_mm", why="required for rebar")
+    if (refusal := _self_witness_refusal(data)) is not None:
+        return refusal
     if data.witness is not None and not _witness_known(state, data.witness.id_number):
         return reasons.WITNESS_NOT_AUTHORIZED.format(name=data.witness.name)
     if data.replaces_sample_id is not None and (

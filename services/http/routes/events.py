@@ -45,10 +45,14 @@ def _status(status: EventStatus) -> dict[str, Any]:
     return out
 
 
-def _answer(request: Request, status: EventStatus) -> dict[str, Any]:
-    return _status(status) | {
-        "status_url": str(request.url_for("event_status", event_id=status.event_id))
-    }
+def _status_url_prefix(request: Request) -> str:
+    """Where an event's status is read, but for its id. Event ids are URL-safe by their pattern,
+    so one ``url_for`` serves a whole batch (one per result cost a fifth of a batch's CPU)."""
+    return str(request.url_for("event_status", event_id="_"))[:-1]
+
+
+def _answer(prefix: str, status: EventStatus) -> dict[str, Any]:
+    return _status(status) | {"status_url": prefix + status.event_id}
 
 
 def _conflict(conflict: IdConflict) -> Problem:
@@ -110,7 +114,8 @@ async def post_event(
     if isinstance(status, IdConflict):
         return await _refused(refusals, request, _conflict(status), body)
     return JSONResponse(
-        _answer(request, status), status_code=202 if status.status == "pending" else 200
+        _answer(_status_url_prefix(request), status),
+        status_code=202 if status.status == "pending" else 200,
     )
 
 
@@ -152,6 +157,7 @@ async def post_batch(
             continue
         valid.append((index, envelope.model_dump(mode="json", exclude_none=True), envelope))
     statuses = await ingest.submit([(raw, env) for _, raw, env in valid], wait)
+    prefix = _status_url_prefix(request)
     for (index, _, _), status in zip(valid, statuses, strict=True):
         if isinstance(status, IdConflict):
             conflict = _conflict(status)
@@ -159,7 +165,7 @@ async def post_batch(
             await _refused(refusals, request, conflict, body)
             results[index] = conflict.body()
         else:
-            results[index] = _answer(request, status)
+            results[index] = _answer(prefix, status)
     return JSONResponse({"results": results})
 
 
@@ -170,4 +176,4 @@ async def event_status(
     status = await trail.status(event_id)
     if status is None:
         raise Problem(404, "Unknown event", f"no event with id {event_id} was received")
-    return JSONResponse(_answer(request, status))
+    return JSONResponse(_answer(_status_url_prefix(request), status))

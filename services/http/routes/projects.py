@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
+from events.acceptance import UNIT_ID_PATTERN
 from events.base import PARTY_ROLES
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
@@ -55,10 +56,25 @@ async def responsible(
     caller: Caller,
     role: Annotated[str, Query(pattern=ROLE_PATTERN)],
     at: Annotated[AwareDatetime | None, Query(description="RFC 3339 moment; default now")] = None,
+    unit: Annotated[
+        str | None,
+        Query(
+            pattern=UNIT_ID_PATTERN,
+            description="a building (unit project): also every lead who served on it, and a "
+            "moment after its completion answered as of its completion",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     state = await readable_state(trail, caller, project_id)
     moment = at or dt.datetime.now(dt.UTC)
-    answer = responsible_at(state, role, moment)
+    if unit is not None and unit not in state.units:
+        raise Problem(
+            404,
+            "No such building",
+            f"project {project_id} has no building (unit project) {unit}",
+            extra={"units": sorted(state.units)},
+        )
+    answer = responsible_at(state, role, moment, unit)
     if answer is None:
         raise Problem(
             404,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.cli.demo import DEMO_PROJECT, REPORTS, story
+from services.domain.project import fold_chain
 from services.domain.reasons import Rejection
 from services.domain.recording import decide_batch
 from services.domain.state import ProjectState
@@ -82,3 +83,19 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
 
 def test_the_story_is_the_same_for_the_same_clock() -> None:
     assert story(NOW).events == story(NOW).events
+
+
+def test_the_live_decisions_and_a_replay_of_the_sealed_chain_reach_the_same_state() -> None:
+    """The recorder folds each payload as it validated it; a replay validates from the stored
+    bytes. Over the whole story, both must reach the same state."""
+    s = story(NOW)
+    state: dict[str, ProjectState] = {}
+    decided: dict[str, bytes] = {}
+    sealed = []
+    for _role, envelope, _expect in s.events:
+        decision = decide_batch([item(envelope)], state, decided, NOW, issuer=issue)
+        sealed += decision.sealed
+        state |= decision.states
+        decided |= decision.digests
+    replayed = fold_chain(DEMO_PROJECT, [r for r in sealed if r.project_id == DEMO_PROJECT])
+    assert replayed == state[DEMO_PROJECT]

@@ -193,6 +193,12 @@ def test_a_division_lists_every_accepted_sub_item_and_is_signed_as_the_standard_
         state,
     )
     assert again.code == "acceptance.division_already_accepted"
+    # nor does a sub-item join a division accepted without it
+    late = refused(
+        subitem_accepted(P, "B1", "foundation", ["L3"], subitem="基坑支护", at=AT + 2 * HOUR),
+        state,
+    )
+    assert late.code == "acceptance.division_already_accepted"
 
 
 def test_a_division_leaving_out_an_accepted_sub_item_is_refused() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain.chain import GENESIS, StoredLink, seal, utc_text, verify_links
@@ -134,3 +134,13 @@ def test_any_changed_byte_is_found_at_its_seq(index: int, data: st.DataObject) -
     assert not result.ok
     assert result.first_bad_seq == target.seq
     assert result.length == index
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.datetimes(timezones=st.timezones()))
+def test_utc_text_spells_every_instant_as_strftime_always_did(moment: dt.datetime) -> None:
+    try:
+        utc = moment.astimezone(dt.UTC)
+    except OverflowError:  # an instant beyond year 1..9999 in UTC has no spelling at all
+        return
+    assert utc_text(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from services.domain.context import ReferencedRecord
 from services.domain.corrections import apply_changes, check_correction, corrected_lead_fields
 from services.domain.identifiers import valid_id_number
 from services.domain.ledger import EventRef
+from services.domain.qualifications import LEAD_REGISTRATION
 from services.domain.recording import BatchDecision, corrected_ids
 from services.domain.state import ProjectState
 from tests.support.events import (
@@ -338,3 +340,81 @@ def test_a_sealed_correction_of_a_handover_time_moves_the_handover() -> None:
         in_office = party.lead_at(t2 + dt.timedelta(days=1))
         assert in_office is not None and in_office.name == LEADS["construction"]["name"]
         assert party.leads[1].start == t3
+
+
+# ----------------------------------------------------------------------------- registration
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"lead.registration_number": None}, "party.registration_missing"),
+        ({"lead.registration_number": "无"}, "party.registration_placeholder"),
+        ({"lead.qualification": None}, "party.qualification_missing"),
+        ({"lead.qualification": "注册监理工程师"}, "party.qualification_mismatch"),
+    ],
+    ids=["blank-number", "placeholder-number", "blank-qualification", "other-roles-title"],
+)
+def test_a_correction_cannot_blank_a_construction_leads_registration(
+    changes: dict[str, Any], code: str
+) -> None:
+    decision = correct(changes)
+    assert outcome(decision) == code
+    (path,) = changes
+    assert path in decision.rejected[0].rejection.message_en
+    assert construction_lead(decision.states.get(PROJECT, trail())) == construction_lead(trail())
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"new_lead.registration_number": None}, {"new_lead.qualification": "一级注册建造师"}],
+    ids=["blank-number", "constructors-title"],
+)
+def test_a_correction_of_a_supervision_lead_change_keeps_the_registration(
+    changes: dict[str, Any],
+) -> None:
+    change = lead_change(
+        PROJECT, "supervision", "乙", id_number(78), at=T0 + 3 * DAY, event_id="evt-corr-lc-s"
+    )
+    fix = correction(PROJECT, "evt-corr-lc-s", changes, at=AT)
+    decision = decide_envelopes([change, fix], trail(), referenced=_trail()[1])
+    assert [r.event_id for r in decision.sealed] == ["evt-corr-lc-s"]
+    assert decision.rejected[0].rejection.code.startswith("party.")
+    new_lead = decision.states[PROJECT].parties["supervision"].leads[-1]
+    assert new_lead.registration_number and new_lead.qualification == "注册监理工程师"
+
+
+def test_a_correction_to_another_registration_number_is_accepted() -> None:
+    decision = correct({"lead.registration_number": "苏132000777"})
+    assert outcome(decision) is None
+    assert construction_lead(decision.states[PROJECT]).registration_number == "苏132000777"
+
+
+def _unregistered() -> dict[str, ReferencedRecord]:
+    """The trail's construction appointment as a chain sealed before the rule would hold it."""
+    referenced = dict(_trail()[1])
+    old = referenced[APPOINT_C]
+    lead = {k: v for k, v in old.data["lead"].items() if k not in LEAD_REGISTRATION}
+    referenced[APPOINT_C] = replace(old, data={**old.data, "lead": lead})
+    return referenced
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lead.name": "更正"},
+        {"lead.registration_number": "苏132000001", "lead.qualification": "一级注册建造师"},
+    ],
+    ids=["name-only", "supplying-the-registration"],
+)
+def test_an_appointment_sealed_before_the_rule_is_still_corrected(changes: dict[str, Any]) -> None:
+    data = RecordCorrected(corrects_event_id=APPOINT_C, reason="笔误", changes=changes)
+    assert check_correction(PROJECT, OWNER, data, OWNER, _unregistered()) is None
+
+
+def test_a_change_may_add_an_optional_field_the_original_left_out_only_when_allowed() -> None:
+    original = {"lead": {"name": "甲"}}
+    added = apply_changes(original, {"lead.qualification": "一级"}, may_add={"lead.qualification"})
+    assert added == {"lead": {"name": "甲", "qualification": "一级"}}
+    with pytest.raises(KeyError):
+        apply_changes(original, {"lead.qualification": "一级"}, may_add={"lead.name"})

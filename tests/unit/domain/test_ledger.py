@@ -17,7 +17,7 @@ from services.domain.ledger import (
     archive_gaps,
 )
 from services.domain.responsibility import responsible_at
-from services.domain.state import ProjectState
+from services.domain.state import Completion, ProjectState, UnitProject
 from tests.support.events import (
     CONSTRUCTION,
     LEADS,
@@ -312,3 +312,54 @@ def test_a_party_without_a_current_lead_is_a_gap() -> None:
         ("archive.no_current_lead", "owner", None),
         ("archive.commitment_missing", "owner", "甲"),
     ]
+
+
+# ----------------------------------------------------------------------------- per building
+
+
+def _with_building(completed_on: dt.date | None) -> ProjectState:
+    completion = (
+        Completion(
+            unit_id="B1",
+            accepted_on=completed_on,
+            started_on=T0.date(),
+            ref=EventRef(event_id="evt-b1-done", seq=9),
+        )
+        if completed_on is not None
+        else None
+    )
+    unit = UnitProject(unit_id="B1", name="1号楼", completion=completion)
+    return handover().model_copy(update={"units": {"B1": unit}})
+
+
+def test_a_building_names_every_lead_who_served_on_it_until_its_completion() -> None:
+    state = _with_building((T2 + 5 * DAY).date())
+    answer = responsible_at(state, "construction", T1 + HOUR, "B1")
+    assert answer is not None
+    assert answer["lead"]["id_number"] == A["id_number"]
+    assert [lead["id_number"] for lead in answer["served"]] == [A["id_number"], B["id_number"]]
+    assert answer["unit"]["completed_on"] == (T2 + 5 * DAY).date().isoformat()
+
+
+def test_a_building_completed_before_the_handover_was_led_by_the_first_lead_only() -> None:
+    state = _with_building((T2 - 2 * DAY).date())
+    years_later = T2 + 7300 * DAY
+    answer = responsible_at(state, "construction", years_later, "B1")
+    assert answer is not None
+    # Twenty years on, the building's lead is still the one who led its work: A, not B.
+    assert answer["lead"]["id_number"] == A["id_number"]
+    assert [lead["id_number"] for lead in answer["served"]] == [A["id_number"]]
+    assert answer["unit"]["answered_as_of"] < T2.isoformat()
+    # For the project as a whole, the lead in office then is B.
+    project_wide = responsible_at(state, "construction", years_later)
+    assert project_wide is not None and project_wide["lead"]["id_number"] == B["id_number"]
+
+
+def test_a_building_still_being_built_is_answered_at_the_moment() -> None:
+    answer = responsible_at(_with_building(None), "construction", T2 + DAY, "B1")
+    assert answer is not None and answer["lead"]["id_number"] == B["id_number"]
+    assert answer["unit"]["completed_on"] is None and len(answer["served"]) == 2
+
+
+def test_an_unknown_building_has_no_answer() -> None:
+    assert responsible_at(_with_building(None), "construction", T2, "B9") is None

@@ -448,8 +448,10 @@ def test_an_event_whose_decision_raises_is_refused_and_taken_back_whole(
     real_append = recording._append
     poison = "evt-XZ-A-001-lot-0002"
 
-    def append(result: BatchDecision, state: Any, record: SealedRecord, digest: bytes) -> Any:
-        after = real_append(result, state, record, digest)
+    def append(
+        result: BatchDecision, state: Any, record: SealedRecord, digest: bytes, *parsed: Any
+    ) -> Any:
+        after = real_append(result, state, record, digest, *parsed)
         if record.event_id == poison:
             raise OverflowError("math range error")
         return after

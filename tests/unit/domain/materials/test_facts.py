@@ -20,6 +20,7 @@ from services.domain.state import Alert, ProjectState
 from tests.support.events import (
     LAB,
     STRANGER,
+    WITNESS_ID,
     alert_resolved,
     batch_closed,
     id_number,
@@ -135,6 +136,40 @@ def test_a_witness_not_authorized_on_the_project_is_refused(base: ProjectState) 
     env["data"]["witness"] = person("冒名见证人", id_number(77)).model_dump()
     message = refused(run([env], base), "materials.witness_not_authorized")
     assert "冒名见证人" in message
+
+
+def test_the_witness_cannot_witness_a_sample_they_took(base: ProjectState) -> None:
+    env = sample(P, "S1")
+    env["data"]["sampler"] = dict(env["data"]["witness"])  # the authorized witness, by ID number
+    message = refused(run([env], base), "materials.witness_is_sampler")
+    assert "data.witness" in message
+
+
+def test_the_same_id_number_under_another_name_is_still_the_sampler(base: ProjectState) -> None:
+    env = sample(P, "S1")
+    env["data"]["sampler"] = person("化名取样员", WITNESS_ID).model_dump()
+    refused(run([env], base), "materials.witness_is_sampler")
+
+
+@pytest.mark.parametrize("name", ["见证人", "见 证人"])
+def test_a_witness_bearing_the_samplers_name_is_refused_whatever_the_id_number(
+    base: ProjectState, name: str
+) -> None:
+    env = sample(P, "S1")
+    env["data"]["sampler"] = person(name, id_number(62)).model_dump()
+    message = refused(run([env], base), "materials.witness_named_as_sampler")
+    assert "见证人" in message
+
+
+def test_a_sampler_cannot_close_their_unwitnessed_alert_by_witnessing_the_retake() -> None:
+    state = prepared(sample(P, "S1", witnessed=False))
+    retake = sample(P, "S2", replaces="S1")
+    retake["data"]["sampler"] = dict(retake["data"]["witness"])
+    decision = run([retake], state)
+    refused(decision, "materials.witness_is_sampler")
+    after = decision.states.get(P, state)
+    assert after.alerts["unwitnessed_sample:S1"].resolved_by is None
+    assert after.samples["S1"].replaced_by is None and "S2" not in after.samples
 
 
 def test_the_lab_may_not_take_a_sample(base: ProjectState) -> None:
