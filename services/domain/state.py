@@ -399,7 +399,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 8
+SNAPSHOT_VERSION = 9
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
