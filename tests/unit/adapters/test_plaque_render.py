@@ -22,6 +22,8 @@ from services.adapters.plaques.render import (
     lines,
     svg,
 )
+from services.adapters.plaques.store import PlaqueFiles
+from services.recorder.plaques import PlaqueRenderer
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "qtrail.plaque.issued.v1.json"
 PARTS = {
@@ -112,3 +114,27 @@ def test_a_v1_plaque_renders_with_its_lead_and_no_period() -> None:
     data = issued.model_dump(mode="json")
     assert ("　项目经理", "陈志强（任期未记录）") in lines(data)
     assert "陈志强（任期未记录）" in svg(data, data["url"]).decode()
+
+
+async def test_the_plaque_agent_renders_a_redelivered_v1_plaque_as_the_current_version(
+    tmp_path: Path,
+) -> None:
+    golden = json.loads(GOLDEN.read_text("utf-8"))
+    files = PlaqueFiles(tmp_path)
+    renderer = PlaqueRenderer(files)
+    try:
+        message = {
+            "record": {
+                "type": "qtrail.plaque.issued.v1",
+                "project_id": "XZ-GOLDEN-0001",
+                "data": golden,
+            }
+        }
+        assert await renderer.handle(json.dumps(message).encode()) is True
+        svg_path = files.path(golden["code"], "svg")
+        assert svg_path is not None and "陈志强（任期未记录）" in svg_path.read_text("utf-8")
+        assert await renderer.handle(json.dumps(message).encode()) is False  # rendered once
+        other = {"record": {"type": "qtrail.plaque.installed.v1", "project_id": "x", "data": {}}}
+        assert await renderer.handle(json.dumps(other).encode()) is False
+    finally:
+        renderer.close()
