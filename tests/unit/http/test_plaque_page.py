@@ -4,9 +4,13 @@ part's warranty or its expiry, the open defects without anything personal, and t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
+from events.acceptance import IMPLICIT_UNIT
 from services.domain.ledger import EventRef
+from services.domain.project import fold
+from services.domain.recording import seal_follow_up
 from services.domain.state import (
     Defect,
     DefectStatus,
@@ -26,7 +30,7 @@ from tests.support.events import (
     staffed,
 )
 from tests.unit.domain.builders import DAY
-from tests.unit.domain.test_plaques import P, run
+from tests.unit.domain.test_plaques import GOLDEN, P, run
 from tests.unit.http.test_templates import ATTACK, assert_inert, hostile
 
 INTEGRITY = {"ok": True, "length": 9, "head": "ab", "checkpoint": None, "first_bad_seq": None}
@@ -120,3 +124,36 @@ def test_the_form_offers_every_warranty_part_and_bounds_each_field() -> None:
     assert 'name="description" required maxlength="1000"' in html
     assert 'name="contact" maxlength="100"' in html
     assert 'method="post"' in html and "<script" not in html
+
+
+def test_an_old_chains_v1_plaque_page_reads_as_the_whole_project() -> None:
+    """A chain from before buildings: a v1 completion and a v1 plaque, both sealed back then."""
+    staffed_state = run(staffed(P)).states[P]
+    v1_completion = {
+        "accepted_on": "2026-03-02",
+        "started_on": "2026-01-03",
+        "lead_signatures": {role: "a" * 64 for role in LEADS},
+        "acceptance_record": "b" * 64,
+    }
+    at = T0 + 60 * DAY
+    record = seal_follow_up(
+        staffed_state,
+        "evt-old-completion",
+        "qtrail.project.completion_accepted.v1",
+        v1_completion,
+        at,
+    )
+    completed = fold(staffed_state, record)
+    golden = json.loads(GOLDEN.read_text("utf-8"))
+    plaque_record = seal_follow_up(
+        completed, "sys-plaque-old-1", "qtrail.plaque.issued.v1", golden, at
+    )
+    state = fold(completed, plaque_record)
+    plaque = state.plaques["1"]
+    assert plaque.unit_id == IMPLICIT_UNIT
+    text = _text(trail_page(state, plaque, None, INTEGRITY, today=dt.date(2026, 7, 1)))
+    assert state.profile is not None and f"building ：{state.profile.name}" in text
+    assert f"{LEADS['construction']['name']} 2026-01-02 – 至竣工" in text
+    assert (
+        "最低" not in text and "保修期至 in warranty until 2031-03-01" in text
+    )  # art. 40's five years
