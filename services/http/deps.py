@@ -3,6 +3,9 @@
 The composition root (``app.py``) builds every object once at start-up and hands them to
 ``provide``, which keeps them on ``app.state``; a route names what it uses (``trail:
 TrailReader``) and gets that object, never a locator of everything the process holds.
+
+The accessors are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a
+thread hop per dependency per request for what is one attribute read.
 """
 
 from __future__ import annotations
@@ -96,97 +99,97 @@ def refusal_log(request: Request) -> SubmissionLog | None:
     return found
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     found: Settings = request.app.state.settings
     return found
 
 
-def _ingest(request: Request) -> Ingest:
+async def _ingest(request: Request) -> Ingest:
     found: Ingest = request.app.state.ingest
     return found
 
 
-def _trail(request: Request) -> PostgresTrailReader:
+async def _trail(request: Request) -> PostgresTrailReader:
     found: PostgresTrailReader = request.app.state.trail
     return found
 
 
-def _refusals(request: Request) -> SubmissionLog:
+async def _refusals(request: Request) -> SubmissionLog:
     found: SubmissionLog = request.app.state.refusals
     return found
 
 
-def _keys(request: Request) -> KeyStore:
+async def _keys(request: Request) -> KeyStore:
     found: KeyStore = request.app.state.keys
     return found
 
 
-def _evidence_log(request: Request) -> EvidenceLog:
+async def _evidence_log(request: Request) -> EvidenceLog:
     found: EvidenceLog = request.app.state.evidence_log
     return found
 
 
-def _evidence_files(request: Request) -> FileStore:
+async def _evidence_files(request: Request) -> FileStore:
     found: FileStore = request.app.state.evidence_files
     return found
 
 
-def _signer(request: Request) -> Signer:
+async def _signer(request: Request) -> Signer:
     found: Signer = request.app.state.signer
     return found
 
 
-def _plaque_files(request: Request) -> PlaqueFiles:
+async def _plaque_files(request: Request) -> PlaqueFiles:
     found: PlaqueFiles = request.app.state.plaque_files
     return found
 
 
-def _checkpoints(request: Request) -> CheckpointStore:
+async def _checkpoints(request: Request) -> CheckpointStore:
     found: CheckpointStore = request.app.state.checkpoints
     return found
 
 
-def _scans(request: Request) -> PlaqueScans:
+async def _scans(request: Request) -> PlaqueScans:
     found: PlaqueScans = request.app.state.scans
     return found
 
 
-def _sessions(request: Request) -> WebSessions:
+async def _sessions(request: Request) -> WebSessions:
     found: WebSessions = request.app.state.sessions
     return found
 
 
-def _rejections(request: Request) -> ProjectRejections:
+async def _rejections(request: Request) -> ProjectRejections:
     found: ProjectRejections = request.app.state.rejections
     return found
 
 
-def _database(request: Request) -> DatabaseHealth:
+async def _database(request: Request) -> DatabaseHealth:
     found: DatabaseHealth = request.app.state.database
     return found
 
 
-def _broker(request: Request) -> EventProducer:
+async def _broker(request: Request) -> EventProducer:
     found: EventProducer = request.app.state.broker
     return found
 
 
-def _export_bundle(request: Request) -> BundleExport:
+async def _export_bundle(request: Request) -> BundleExport:
     found: BundleExport = request.app.state.export_bundle
     return found
 
 
-def _cosignatures(request: Request) -> CosignatureStore:
+async def _cosignatures(request: Request) -> CosignatureStore:
     found: CosignatureStore = request.app.state.cosignatures
     return found
 
 
-def _tiles(request: Request) -> TileServer:
+async def _tiles(request: Request) -> TileServer:
     found: TileServer = request.app.state.tiles
     return found
 
 
-def _witnesses(request: Request) -> list[CosignatureVerifier]:
+async def _witnesses(request: Request) -> list[CosignatureVerifier]:
     found: list[CosignatureVerifier] = request.app.state.witnesses
     return found
 

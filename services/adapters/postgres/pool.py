@@ -12,7 +12,14 @@ import asyncpg
 from services.settings import DbRole, Settings
 
 
+class JsonText(str):
+    """JSON already serialized (e.g. by pydantic's own serializer): written to a jsonb column as
+    it is, not serialized a second time."""
+
+
 def _encode_jsonb(value: object) -> bytes:
+    if isinstance(value, JsonText):
+        return b"\x01" + value.encode()
     return b"\x01" + json.dumps(value, ensure_ascii=False).encode()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
 
 import asyncpg
@@ -29,30 +30,83 @@ def record_from_row(row: asyncpg.Record) -> SealedRecord:
     )
 
 
+class StateCache:
+    """Folded states by project, each valid at its own seq, least recently used first out,
+    bounded by the size of their snapshots' JSON (a proxy for their memory)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max = max_bytes
+        self._used = 0
+        self._entries: OrderedDict[str, tuple[ProjectState, int]] = OrderedDict()
+
+    def get(self, project_id: str, seq: int) -> ProjectState | None:
+        entry = self._entries.get(project_id)
+        if entry is None or entry[0].seq != seq:
+            return None
+        self._entries.move_to_end(project_id)
+        return entry[0]
+
+    def put(self, project_id: str, state: ProjectState, size: int) -> None:
+        if size > self._max:
+            return
+        if (old := self._entries.pop(project_id, None)) is not None:
+            self._used -= old[1]
+        self._entries[project_id] = (state, size)
+        self._used += size
+        while self._used > self._max:
+            _, (_, freed) = self._entries.popitem(last=False)
+            self._used -= freed
+
+
 class PostgresTrailReader:
     """The ``TrailReader`` and ``SubmissionStatuses`` ports, over the trail, heads and outcomes."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, cache_bytes: int = 8_000_000) -> None:
         self._pool = pool
+        self._states = StateCache(cache_bytes)
 
     async def load_states(self, project_ids: Iterable[str]) -> dict[str, ProjectState]:
         """Snapshots of these projects; one written by another version of the code is rebuilt
         by replaying the project's chain with today's fold (snapshots are a cache, the trail is
-        the truth)."""
-        rows = await self._pool.fetch(
-            "SELECT project_id, state FROM project_heads WHERE project_id = ANY($1::text[])",
-            list(set(project_ids)),
+        the truth).
+
+        A project's state at a seq never changes, so a state read before at the head's seq now is
+        served from memory: a popular page costs one small read, not a whole snapshot's parse."""
+        wanted = list(set(project_ids))
+        heads = await self._pool.fetch(
+            "SELECT project_id, seq FROM project_heads WHERE project_id = ANY($1::text[])", wanted
         )
         states: dict[str, ProjectState] = {}
+        missing = []
+        for head in heads:
+            cached = self._states.get(head["project_id"], head["seq"])
+            if cached is None:
+                missing.append(head["project_id"])
+            else:
+                states[head["project_id"]] = cached
+        if not missing:
+            return states
+        rows = await self._pool.fetch(
+            "SELECT project_id, seq, state::text AS state FROM project_heads"
+            " WHERE project_id = ANY($1::text[])",
+            missing,
+        )
         for row in rows:
-            snapshot = row["state"]
+            project_id, text = row["project_id"], row["state"]
             try:
-                if snapshot.get("snapshot_version") != SNAPSHOT_VERSION:
+                state = ProjectState.model_validate_json(text)
+                if state.snapshot_version != SNAPSHOT_VERSION:
                     raise ValueError("snapshot of another version")
-                states[row["project_id"]] = ProjectState.model_validate(snapshot)
             except (ValidationError, ValueError):
-                states[row["project_id"]] = await self.state_from_chain(row["project_id"])
+                state = await self.state_from_chain(project_id)
+            states[project_id] = state
+            if state.seq == row["seq"]:
+                self._states.put(project_id, state, len(text))
         return states
+
+    def remember(self, project_id: str, state: ProjectState, snapshot_bytes: int) -> None:
+        """A state just written as its project's snapshot: the next read needs no parse."""
+        self._states.put(project_id, state, snapshot_bytes)
 
     async def records(self, project_id: str) -> list[SealedRecord]:
         """Every sealed record of a project, in chain order."""

@@ -16,6 +16,7 @@ import asyncpg
 from services.adapters.postgres.alerts import raise_alerts
 from services.adapters.postgres.failures import unstorable
 from services.adapters.postgres.outcomes import OUTCOME_CHANNEL
+from services.adapters.postgres.pool import JsonText
 from services.adapters.postgres.trail_reader import PostgresTrailReader, record_from_row
 from services.application.ports import Collision
 from services.domain.chain import SealedRecord
@@ -165,8 +166,9 @@ class PostgresTrailWriter:
             )
             for j in decision.rejected
         ]
+        snapshots = {pid: JsonText(s.model_dump_json()) for pid, s in decision.states.items()}
         head_rows = [
-            (pid, s.seq, bytes.fromhex(s.head), s.model_dump(mode="json"), now)
+            (pid, s.seq, bytes.fromhex(s.head), snapshots[pid], now)
             for pid, s in decision.states.items()
         ]
         report_rows = [(*reported, now) for reported in decision.reported]
@@ -207,6 +209,8 @@ class PostgresTrailWriter:
                     OUTCOME_CHANNEL,
                     notify,
                 )
+        for pid, state in decision.states.items():
+            self._reader.remember(pid, state, len(snapshots[pid]))
 
     async def referenced_records(self, event_ids: Iterable[str]) -> dict[str, ReferencedRecord]:
         """Sealed records by event id, for deciding corrections that point at them."""

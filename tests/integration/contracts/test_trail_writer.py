@@ -71,6 +71,17 @@ async def test_a_recorded_batch_reads_back_as_decided(storage: Storage) -> None:
     ]
 
 
+async def test_a_state_read_again_is_the_state_at_the_head_now(storage: Storage) -> None:
+    """Readers may keep states they read (the API does): never one the head has moved past."""
+    trail, p = storage.trail, project()
+    first = await seal(trail, [registration(p), appointment(p, "construction")])
+    assert await trail.load_states([p]) == first.states
+    assert await trail.load_states([p]) == first.states
+    second = await seal(trail, [lot(p, 1)])
+    again = await trail.load_states([p])
+    assert again == second.states and again[p].seq == 3
+
+
 async def test_a_refusal_is_decided_and_a_reused_id_keeps_its_first_outcome(
     storage: Storage,
 ) -> None:
