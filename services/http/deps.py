@@ -194,12 +194,12 @@ async def _witnesses(request: Request) -> list[CosignatureVerifier]:
     return found
 
 
-def _public_reports(request: Request) -> PublicReports:
+async def _public_reports(request: Request) -> PublicReports:
     found: PublicReports = request.app.state.public_reports
     return found
 
 
-def _report_limit(request: Request) -> RateLimit:
+async def _report_limit(request: Request) -> RateLimit:
     found: RateLimit = request.app.state.report_limit
     return found
 
