@@ -40,6 +40,7 @@ from events.completion import (
     PlaqueIssued,
     PlaqueRevoked,
     completion_v1_to_v2,
+    plaque_v1_to_v2,
 )
 from events.correction import RecordCorrected
 from events.materials import (
@@ -151,6 +152,7 @@ UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {
         "qtrail.project.completion_accepted.v2",
         completion_v1_to_v2,
     ),
+    "qtrail.plaque.issued.v1": ("qtrail.plaque.issued.v2", plaque_v1_to_v2),
     "qtrail.materials.concrete_batch_closed.v1": (
         "qtrail.materials.concrete_batch_closed.v2",
         concrete_batch_v1_to_v2,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from events.acceptance import IMPLICIT_UNIT
 from services.domain import accident_grades
 from services.domain.chain import SealedRecord
 from services.domain.project import fold
@@ -135,7 +136,12 @@ def changes(before: ProjectState, after: ProjectState) -> list[str]:
     for serial, plaque in after.plaques.items():
         old_plaque = before.plaques.get(serial)
         if old_plaque is None:
-            out.append(f"plaque #{serial} issued")
+            building = (
+                ""
+                if plaque.unit_id == IMPLICIT_UNIT
+                else f" for {plaque.fields.get('unit_name', plaque.unit_id)}"
+            )
+            out.append(f"plaque #{serial} issued{building}")
         elif plaque.status != old_plaque.status:
             out.append(f"plaque #{serial} {plaque.status}")
         elif plaque.installed_place and not old_plaque.installed_place:

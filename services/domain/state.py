@@ -344,12 +344,15 @@ class Plaque(BaseModel):
     code: str
     url: str
     fields: dict[str, Any]
+    """As issued, in the current version's shape (a v1 plaque's upcast)."""
     status: PlaqueStatus = PlaqueStatus.VALID
     issued: EventRef
     revoked_reason: str | None = None
     replaced_by: int | None = None
     installed_place: str | None = None
     installed_on: dt.date | None = None
+    unit_id: str = IMPLICIT_UNIT
+    """The building it is for: serials are project-wide, each building's plaque its own."""
 
 
 class DefectStatus(StrEnum):
@@ -455,7 +458,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 9
+SNAPSHOT_VERSION = 10
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 

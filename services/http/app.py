@@ -23,6 +23,7 @@ from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.outcome_listener import OutcomeListener
 from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
@@ -36,6 +37,7 @@ from services.application.published_log import TileServer
 from services.http import deps
 from services.http.limits import BodyLimit, body_limit
 from services.http.problems import add_handlers
+from services.http.rate_limit import RateLimit
 from services.http.routes import (
     checkpoints,
     events,
@@ -48,6 +50,12 @@ from services.http.routes import (
     reports,
 )
 from services.settings import Settings, get_settings
+
+
+def report_limit() -> RateLimit:
+    """The public defect form: five posts an hour from one client about one project, twenty in
+    all. Enough for a household correcting a typo; a script gets little from an address."""
+    return RateLimit(per_key=5, per_client=20, window=3600.0)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cosignatures=cosignatures,
                 tiles=TileServer(checkpoints),
                 witnesses=witnesses,
+                public_reports=PublicReports(pool),
+                report_limit=report_limit(),
             )
             yield
 

@@ -22,6 +22,7 @@ from services.adapters.postgres.cosignatures import CosignatureStore
 from services.adapters.postgres.evidence_log import EvidenceLog
 from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
@@ -32,6 +33,7 @@ from services.application.ingest import Ingest
 from services.application.ports import FileStore
 from services.application.published_log import TileServer
 from services.domain.transparency.cosignature import CosignatureVerifier
+from services.http.rate_limit import RateLimit
 from services.settings import Settings
 
 
@@ -64,6 +66,8 @@ def provide(
     cosignatures: CosignatureStore,
     tiles: TileServer,
     witnesses: list[CosignatureVerifier],
+    public_reports: PublicReports,
+    report_limit: RateLimit,
 ) -> None:
     """Keep what the routes may ask for on the app's state (once, at start-up)."""
     state.settings = settings
@@ -85,6 +89,8 @@ def provide(
     state.cosignatures = cosignatures
     state.tiles = tiles
     state.witnesses = witnesses
+    state.public_reports = public_reports
+    state.report_limit = report_limit
 
 
 def refusal_log(request: Request) -> SubmissionLog | None:
@@ -188,6 +194,16 @@ async def _witnesses(request: Request) -> list[CosignatureVerifier]:
     return found
 
 
+async def _public_reports(request: Request) -> PublicReports:
+    found: PublicReports = request.app.state.public_reports
+    return found
+
+
+async def _report_limit(request: Request) -> RateLimit:
+    found: RateLimit = request.app.state.report_limit
+    return found
+
+
 Config = Annotated[Settings, Depends(_settings)]
 """The process's settings."""
 Ingestion = Annotated[Ingest, Depends(_ingest)]
@@ -226,3 +242,7 @@ LogTiles = Annotated[TileServer, Depends(_tiles)]
 """The signed tree's hash tiles and entry bundles."""
 KnownWitnesses = Annotated[list[CosignatureVerifier], Depends(_witnesses)]
 """The witness keys whose cosignatures the log accepts (QTRAIL_WITNESS_KEYS)."""
+PublicDefectReports = Annotated[PublicReports, Depends(_public_reports)]
+"""Defects the public reported through a plaque's page, off the chain."""
+ReportLimit = Annotated[RateLimit, Depends(_report_limit)]
+"""How often one client may post the public defect form."""

@@ -55,6 +55,8 @@ def body_limit(evidence_max_bytes: int) -> Callable[[str, str], int]:
             return BATCH_BODY
         if method == "PUT" and path.startswith("/v1/evidence/"):
             return evidence_max_bytes
+        if method == "POST" and path.startswith("/p/"):
+            return PUBLIC_REPORT_BODY
         return OTHER_BODY
 
     return limit
@@ -139,3 +141,8 @@ async def _no_body() -> Message:
 def _route(path: str) -> str:
     """A bounded label for metrics: the first two path segments."""
     return "/".join(path.split("/")[:3])[:40]
+
+
+PUBLIC_REPORT_BODY = 8 * 1024
+"""The public defect-report form: four short fields and a token (the fields' own limits are
+checked after; this keeps an anonymous client from making the gateway read more)."""

@@ -21,10 +21,13 @@ from typing import Any
 import structlog
 
 from events.completion import PlaqueIssued
+from events.registry import parse_data
 from services.adapters.plaques.render import render_all
 from services.adapters.plaques.store import PlaqueFiles
 
 log = structlog.get_logger()
+PLAQUE_ISSUED = PlaqueIssued.event_type.rsplit(".", 1)[0] + "."
+"""Every version of the plaque fact: a redelivered v1 record renders too."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -77,9 +80,10 @@ class PlaqueRenderer:
         """Render the plaque a trail message issues, if it is one; True when files were written."""
         body = json.loads(message)
         record = body["record"]
-        if record["type"] != PlaqueIssued.event_type:
+        if not record["type"].startswith(PLAQUE_ISSUED):
             return False
-        data = record["data"]
+        _, issued = parse_data(record["type"], record["data"])  # a v1 plaque renders as v2
+        data = issued.model_dump(mode="json")
         if self._files.has(data["code"]):
             return False
         files = await self._render(data)

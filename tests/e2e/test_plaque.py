@@ -19,8 +19,11 @@ from tests.support.events import (
     LEADS,
     T0,
     accepted_unit,
+    commitment,
     completion,
+    id_number,
     lab_commissioned,
+    lead_change,
     plaque_event,
     staffed,
     witness_authorized,
@@ -174,3 +177,87 @@ async def test_unknown_codes_are_not_valid(client: httpx.AsyncClient, code: str)
     page = await client.get(f"/p/{code}")
     assert page.status_code == 404 and "This plaque is not valid" in page.text
     assert (await client.get(f"/v1/plaques/{code}")).status_code == 404
+
+
+HANDOVER = T0 + dt.timedelta(days=20)
+SUCCESSOR = ("陈志强", id_number(31))
+
+
+async def _two_buildings(site: Site) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """B1 accepted on day 60 and B2 on day 100, the construction lead handing over on day 20."""
+    project = f"PLQ2-{uuid.uuid4().hex[:6]}"
+    for e in [
+        *staffed(project),
+        lab_commissioned(project),
+        witness_authorized(project),
+        lead_change(project, "construction", *SUCCESSOR, at=HANDOVER),
+        commitment(project, "construction", SUCCESSOR[1], at=HANDOVER + dt.timedelta(hours=2)),
+        *accepted_unit(project, "B1", start=T0 + dt.timedelta(days=25)),
+        completion(project, unit="B1"),
+        *accepted_unit(
+            project,
+            "B2",
+            start=T0 + dt.timedelta(days=61),
+            accepted_at=T0 + dt.timedelta(days=100),
+        ),
+        completion(project, unit="B2", at=T0 + dt.timedelta(days=100)),
+    ]:
+        await site.sealed(e)
+    plaques = (await site.get(f"/v1/projects/{project}")).json()["plaques"]
+    return project, plaques["1"], plaques["2"]
+
+
+async def test_each_building_has_its_plaque_and_its_page_takes_a_defect_report(
+    site: Site, client: httpx.AsyncClient
+) -> None:
+    project, first, second = await _two_buildings(site)
+    assert (first["unit_id"], second["unit_id"]) == ("B1", "B2")
+    assert first["url"] != second["url"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    for plaque in (first, second):  # each QR decodes to its own building's page
+        png = ARTIFACTS / f"plaque-{project}-{plaque['unit_id']}.png"
+        png.write_bytes(await _file(client, plaque["code"], "png"))
+        assert _decoded(str(png)) == [plaque["url"]]
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            phone = await browser.new_page(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2
+            )
+            answer = await phone.goto(second["url"])
+            assert answer is not None and answer.status == 200
+            text = await phone.inner_text("body")
+            assert "B2号楼" in text and "B1号楼" not in text
+            leads = await phone.inner_text("ul.leads >> nth=3")  # construction
+            assert f"{LEADS['construction']['name']} 2026-01-02 – 2026-01-21" in leads
+            assert f"{SUCCESSOR[0]} 2026-01-21 – 至竣工" in leads
+            warranty = await phone.inner_text("table.warranty")
+            assert "保修期至" in warranty and "2076-04-10" in warranty  # 50 years from B2's day
+            assert "屋面防水工程" in warranty
+            assert SUCCESSOR[1] not in text
+            wide = await phone.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+            )
+            assert wide is False
+            await phone.screenshot(
+                path=str(ARTIFACTS / f"building-page-{project}.png"), full_page=True
+            )
+
+            await phone.select_option("select[name=part]", "waterproofing")
+            await phone.fill("input[name=dwelling]", "1-0201")
+            await phone.fill("textarea[name=description]", "卫生间顶棚渗水，雨后更明显")
+            await phone.fill("input[name=contact]", "微信 lee-0201")
+            await asyncio.sleep(2.5)  # the form takes no report sent faster than a person could
+            async with phone.expect_navigation():
+                await phone.click("button[type=submit]")
+            receipt = (await phone.inner_text("strong.receipt")).strip()
+            assert receipt.startswith("PR-") and len(receipt) == 15
+            assert "报修已收到" in await phone.inner_text("body")
+            await phone.screenshot(path=str(ARTIFACTS / f"defect-receipt-{project}.png"))
+        finally:
+            await browser.close()
+    listed = (await site.get(f"/v1/projects/{project}/public-reports", as_="owner")).json()
+    (report,) = listed["reports"]
+    assert (report["receipt"], report["unit_id"], report["plaque_serial"]) == (receipt, "B2", 2)
+    assert report["contact"] == "微信 lee-0201" and report["dwelling"] == "1-0201"

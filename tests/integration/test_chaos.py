@@ -360,7 +360,7 @@ async def _assert_exactly_once(env: Environment, chaos: Chaos) -> None:
             assert [i for i in trail if i in mine] == sent, f"{project}: lost or out of order"
             system = [r["type"] for r in rows if r["event_id"] not in mine]
             if project.startswith("CHAOS-PLQ-"):
-                assert system == ["qtrail.plaque.issued.v1"], system
+                assert system == ["qtrail.plaque.issued.v2"], system
             else:
                 assert system == [], f"{project}: records nobody sent: {system}"
     finally:

@@ -48,6 +48,7 @@ WRITES: dict[str, set[str]] = {
         "UPDATE forged_scans.last_at",
         "UPDATE forged_scans.last_reason",
         "INSERT cosignatures",
+        "INSERT public_reports",
     },
     "recorder": {
         "INSERT trail",

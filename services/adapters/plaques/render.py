@@ -1,4 +1,6 @@
-"""Renders a plaque, print-ready: SVG and PDF at 800×600 mm, and PNG.
+"""Renders a building's plaque, print-ready: SVG and PDF at 800×600 mm, and PNG.
+
+It takes the fields of the current ``qtrail.plaque.issued`` version (callers upcast older ones).
 
 CPU-bound (QR mask selection, font rasterizing): callers run it in a process pool at issue time,
 never on a request path or an event loop. Chinese text needs a CJK font installed by the
@@ -8,6 +10,7 @@ project's setup (Debian's fonts-wqy-microhei); a missing font is a clear error, 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -53,24 +56,113 @@ def qr_modules(url: str) -> list[list[bool]]:
     return matrix
 
 
+# Layout in millimetres, shared by every format: the title across the top; the building, its
+# dates and the five parties with every lead and period on the left; the warranty above the QR
+# on the right. Text shrinks to fit its column, never below what reads from a few metres.
+MARGIN, TITLE_Y, TITLE_SIZE = 40, 70, 44
+LEFT_W, TOP_Y, BOTTOM_Y = 500, 110, 570
+BODY_MAX, LINE = 18.0, 1.45
+RIGHT_X, RIGHT_W, WARRANTY_MAX = 560, 200, 12.0
+QR_SIZE, QR_X, QR_Y = 200, WIDTH_MM - 40 - 200, HEIGHT_MM - 40 - 200 - 30
+CAPTION = "扫码查看质量责任追溯记录"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of engraved text: baseline at (x, y), ``size`` the font size, all in mm."""
+
+    x: float
+    y: float
+    size: float
+    text: str
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of the width of ``text`` (CJK a full em, the rest 0.6 em): the same
+    layout serves SVG, whose reader measures nothing."""
+    return sum(size if ord(ch) >= 0x2E80 else 0.6 * size for ch in text)
+
+
+def _period(lead: dict[str, Any]) -> str:
+    if lead["start"] is None:
+        return "任期未记录"
+    if lead["end"] is None:
+        return f"{lead['start']} 起"
+    return f"{lead['start']} 至 {lead['end']}"
+
+
 def lines(fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) rows of the plaque, in the order they are engraved."""
+    """(label, value) rows of the left column, in the order they are engraved: every lead who
+    served, each with their period."""
     rows = [
         ("工程名称", fields["project_name"]),
+        ("单位工程", fields["unit_name"]),
         ("设计使用年限", f"{fields['design_life_years']} 年"),
-        ("开工日期", fields["started_on"]),
-        ("竣工日期", fields["completed_on"]),
+        ("开工 / 竣工日期", f"{fields['started_on']} / {fields['completed_on']}"),
     ]
     for party in fields["parties"]:
         role = party["role"]
         rows.append((ROLE_LABELS[role], party["org_name"]))
-        rows.append((f"　{LEAD_LABELS[role]}", party["lead_name"]))
+        rows += [
+            (f"　{LEAD_LABELS[role]}", f"{lead['name']}（{_period(lead)}）")
+            for lead in party["leads"]
+        ]
     return rows
 
 
-# Layout in millimetres, shared by every format.
-MARGIN, TITLE_Y, FIRST_ROW_Y, ROW_H = 40, 80, 130, 33
-QR_SIZE, QR_X, QR_Y = 200, WIDTH_MM - 40 - 200, HEIGHT_MM - 40 - 200 - 30
+NO_LINE_START = "、，。；：）"
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Lines of at most ``width``; a comma never starts one (it takes the character before)."""
+    out, line = [], ""
+    for ch in text:
+        if line and text_width(line + ch, size) > width:
+            carried = line[-1] if ch in NO_LINE_START and len(line) > 1 else ""
+            out.append(line[: len(line) - len(carried)])
+            line = carried
+        line += ch
+    return [*out, line] if line else out
+
+
+def warranty_lines(fields: dict[str, Any]) -> list[str]:
+    if not fields["warranty"]:
+        return []
+    basis = "保修期限" if fields["warranty_issued_on"] else "最低保修期限（条例第40条）"
+    rows = [basis]
+    for term in fields["warranty"]:
+        rows += [term["zh"], f"　{term['years']} 年，至 {term['until']}"]
+    return rows
+
+
+def layout(fields: dict[str, Any]) -> list[Text]:
+    """Every line of the plaque but the title and the QR, placed."""
+    rows = [f"{label}：{value}" for label, value in lines(fields)]
+    pitch = min(BODY_MAX * LINE, (BOTTOM_Y - TOP_Y) / max(len(rows), 1))
+    size = pitch / LINE
+    placed = []
+    for i, row in enumerate(rows):
+        fit = min(size, size * LEFT_W / max(text_width(row, size), 1e-9))
+        placed.append(Text(MARGIN, TOP_Y + pitch * (i + 0.8), fit, row))
+    placed += _warranty(fields)
+    return placed
+
+
+def _warranty(fields: dict[str, Any]) -> list[Text]:
+    """The warranty block, as large as fits between the top and the QR (wrapped names)."""
+    rows = warranty_lines(fields)
+    if not rows:
+        return []
+    size = WARRANTY_MAX
+    while size > 6:
+        wrapped = [piece for row in rows for piece in _wrap(row, size, RIGHT_W)]
+        if len(wrapped) * size * 1.3 <= QR_Y - 12 - TOP_Y:
+            break
+        size -= 0.5
+    return [
+        Text(RIGHT_X, TOP_Y + size * 1.3 * (i + 0.8), size, piece)
+        for i, piece in enumerate(wrapped)
+    ]
 
 
 def svg(fields: dict[str, Any], url: str) -> bytes:
@@ -83,17 +175,17 @@ def svg(fields: dict[str, Any], url: str) -> bytes:
         if dark
     )
     texts = "".join(
-        f'<text x="{MARGIN}" y="{FIRST_ROW_Y + i * ROW_H}" font-size="20">{escape(label)}：{escape(str(value))}</text>'
-        for i, (label, value) in enumerate(lines(fields))
+        f'<text x="{t.x}" y="{t.y:.2f}" font-size="{t.size:.2f}">{escape(t.text)}</text>'
+        for t in layout(fields)
     )
     doc = f"""<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_MM}mm" height="{HEIGHT_MM}mm" viewBox="0 0 {WIDTH_MM} {HEIGHT_MM}">
 <rect width="100%" height="100%" fill="#ffffff"/>
 <rect x="10" y="10" width="{WIDTH_MM - 20}" height="{HEIGHT_MM - 20}" fill="none" stroke="#000" stroke-width="3"/>
 <g font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif" fill="#000">
-<text x="{WIDTH_MM / 2}" y="{TITLE_Y}" font-size="44" text-anchor="middle">工程质量终身责任永久性标牌</text>
+<text x="{WIDTH_MM / 2}" y="{TITLE_Y}" font-size="{TITLE_SIZE}" text-anchor="middle">工程质量终身责任永久性标牌</text>
 {texts}
-<text x="{QR_X + QR_SIZE / 2}" y="{QR_Y + QR_SIZE + 24}" font-size="14" text-anchor="middle">扫码查看质量责任追溯记录</text>
+<text x="{QR_X + QR_SIZE / 2}" y="{QR_Y + QR_SIZE + 24}" font-size="14" text-anchor="middle">{CAPTION}</text>
 </g>
 <g fill="#000">{rects}</g>
 </svg>
@@ -113,7 +205,7 @@ def png(fields: dict[str, Any], url: str, px_per_mm: float = 3.0) -> bytes:
     draw.rectangle(
         [mm(10), mm(10), mm(WIDTH_MM - 10), mm(HEIGHT_MM - 10)], outline="black", width=mm(3)
     )
-    title = ImageFont.truetype(path, mm(44))
+    title = ImageFont.truetype(path, mm(TITLE_SIZE))
     draw.text(
         (mm(WIDTH_MM / 2), mm(TITLE_Y)),
         "工程质量终身责任永久性标牌",
@@ -121,12 +213,11 @@ def png(fields: dict[str, Any], url: str, px_per_mm: float = 3.0) -> bytes:
         fill="black",
         anchor="ms",
     )
-    body = ImageFont.truetype(path, mm(20))
-    for i, (label, value) in enumerate(lines(fields)):
+    for t in layout(fields):
         draw.text(
-            (mm(MARGIN), mm(FIRST_ROW_Y + i * ROW_H)),
-            f"{label}：{value}",
-            font=body,
+            (mm(t.x), mm(t.y)),
+            t.text,
+            font=ImageFont.truetype(path, mm(t.size)),
             fill="black",
             anchor="ls",
         )
@@ -140,7 +231,7 @@ def png(fields: dict[str, Any], url: str, px_per_mm: float = 3.0) -> bytes:
     small = ImageFont.truetype(path, mm(14))
     draw.text(
         (mm(QR_X + QR_SIZE / 2), mm(QR_Y + QR_SIZE + 24)),
-        "扫码查看质量责任追溯记录",
+        CAPTION,
         font=small,
         fill="black",
         anchor="ms",
@@ -160,18 +251,18 @@ def pdf(fields: dict[str, Any], url: str) -> bytes:
         pdfmetrics.registerFont(TTFont("QtrailCJK", font_path(), subfontIndex=0))
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(WIDTH_MM * mm, HEIGHT_MM * mm))
-    page.setTitle(f"永久性标牌 {fields['project_name']}")
+    page.setTitle(f"永久性标牌 {fields['project_name']} {fields['unit_name']}")
 
     def y(v: float) -> float:  # the layout measures from the top, PDF from the bottom
         return float((HEIGHT_MM - v) * mm)
 
     page.setLineWidth(3 * mm)
     page.rect(10 * mm, 10 * mm, (WIDTH_MM - 20) * mm, (HEIGHT_MM - 20) * mm)
-    page.setFont("QtrailCJK", 44 * mm)
+    page.setFont("QtrailCJK", TITLE_SIZE * mm)
     page.drawCentredString(WIDTH_MM / 2 * mm, y(TITLE_Y), "工程质量终身责任永久性标牌")
-    page.setFont("QtrailCJK", 20 * mm)
-    for i, (label, value) in enumerate(lines(fields)):
-        page.drawString(MARGIN * mm, y(FIRST_ROW_Y + i * ROW_H), f"{label}：{value}")
+    for t in layout(fields):
+        page.setFont("QtrailCJK", t.size * mm)
+        page.drawString(t.x * mm, y(t.y), t.text)
     matrix = qr_modules(url)
     cell = QR_SIZE / len(matrix)
     for row_index, row in enumerate(matrix):
@@ -186,9 +277,7 @@ def pdf(fields: dict[str, Any], url: str) -> bytes:
                     fill=1,
                 )
     page.setFont("QtrailCJK", 14 * mm)
-    page.drawCentredString(
-        (QR_X + QR_SIZE / 2) * mm, y(QR_Y + QR_SIZE + 24), "扫码查看质量责任追溯记录"
-    )
+    page.drawCentredString((QR_X + QR_SIZE / 2) * mm, y(QR_Y + QR_SIZE + 24), CAPTION)
     page.showPage()
     page.save()
     return out.getvalue()

@@ -369,16 +369,23 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.project.completion_accepted": lambda role: completion(PROJECT, at=CELL_AT),
     "qtrail.plaque.issued": lambda role: event(
         PROJECT,
-        "qtrail.plaque.issued.v1",
+        "qtrail.plaque.issued.v2",
         {
             "serial": 1,
             "code": "x",
             "url": "x",
+            "unit_id": "_project",
+            "unit_name": "x",
             "project_name": "x",
             "design_life_years": 50,
             "started_on": "2026-01-01",
             "completed_on": "2026-01-02",
-            "parties": [{"role": r, "org_name": "x", "lead_name": "x"} for r in PARTY_ROLES],
+            "parties": [
+                {"role": r, "org_name": "x", "leads": [{"name": "x", "start": None, "end": None}]}
+                for r in PARTY_ROLES
+            ],
+            "warranty": [],
+            "warranty_issued_on": None,
             "caused_by": "evt-x",
         },
         at=CELL_AT,

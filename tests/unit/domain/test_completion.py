@@ -75,7 +75,7 @@ def test_a_complete_project_is_accepted_once_and_issues_its_plaque() -> None:
     state, decision = completed()
     assert [r.type for r in decision.sealed[-2:]] == [
         "qtrail.project.completion_accepted.v2",
-        "qtrail.plaque.issued.v1",
+        "qtrail.plaque.issued.v2",
     ]
     assert state.completion is not None
     assert state.completion.accepted_on == (T0 + 60 * DAY).date()

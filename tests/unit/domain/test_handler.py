@@ -67,5 +67,5 @@ def test_the_facts_with_no_rule_or_no_fold_of_their_own() -> None:
     handlers = project.HANDLERS.items()
     without_rule = {model.event_type for model, h in handlers if h.rule is no_rule}
     keeping_nothing = {model.event_type for model, h in handlers if h.fold is unchanged}
-    assert without_rule == {"qtrail.materials.evaluated.v1", "qtrail.plaque.issued.v1"}
+    assert without_rule == {"qtrail.materials.evaluated.v1", "qtrail.plaque.issued.v2"}
     assert keeping_nothing == set()  # inspection lots are kept: sub-items are made of them

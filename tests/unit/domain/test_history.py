@@ -394,8 +394,8 @@ def test_completion_and_the_plaque_it_issues(
     walk = walked[1]
     assert walk[-2].type == "qtrail.project.completion_accepted.v2"
     assert walk[-2].changes == [f"completion of B1号楼 (B1) accepted on {(T0 + 60 * DAY).date()}"]
-    assert walk[-1].type == "qtrail.plaque.issued.v1"
-    assert walk[-1].changes == ["plaque #1 issued"]
+    assert walk[-1].type == "qtrail.plaque.issued.v2"
+    assert walk[-1].changes == ["plaque #1 issued for B1号楼"]
 
 
 ID_NUMBER = re.compile(r"\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")

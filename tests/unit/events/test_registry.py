@@ -30,6 +30,7 @@ BATCH = "qtrail.materials.concrete_batch_closed.v2"
 BATCH_V1 = "qtrail.materials.concrete_batch_closed.v1"
 COMPLETION = "qtrail.project.completion_accepted.v2"
 COMPLETION_V1 = "qtrail.project.completion_accepted.v1"
+PLAQUE_V1 = "qtrail.plaque.issued.v1"
 CURRENT_TYPES = {
     REGISTERED,
     "qtrail.party.appointed.v1",
@@ -64,7 +65,7 @@ CURRENT_TYPES = {
     "qtrail.acceptance.notice_filed.v1",
     "qtrail.acceptance.warranty_issued.v1",
     COMPLETION,
-    "qtrail.plaque.issued.v1",
+    "qtrail.plaque.issued.v2",
     "qtrail.plaque.installed.v1",
     "qtrail.plaque.revoked.v1",
     "qtrail.warranty.defect_reported.v1",
@@ -129,7 +130,7 @@ def test_every_catalog_type_is_well_formed_and_names_its_model(event_type: str) 
 
 
 def test_known_types_lists_the_catalog_and_the_upcast_versions() -> None:
-    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1, BATCH_V1, COMPLETION_V1])
+    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1, BATCH_V1, COMPLETION_V1, PLAQUE_V1])
 
 
 @pytest.mark.parametrize("bad", ["qtrail.project.registered", "qtrail.project.registered.v0", "x"])
