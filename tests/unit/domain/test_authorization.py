@@ -15,6 +15,20 @@ from services.domain import authorization
 from services.domain.authorization import MATRIX, holds_role, may_submit, type_name
 from services.domain.context import ReferencedRecord
 from services.domain.state import ProjectState
+from tests.support.aftercare import (
+    accident_closed,
+    accident_graded,
+    accident_investigated,
+    building,
+    complaint_handled,
+    complaint_lodged,
+    defect_repaired,
+    defect_reported,
+    noon,
+    repair_confirmed,
+    responsibility_found,
+    with_buildings,
+)
 from tests.support.events import (
     CONSTRUCTION,
     DESIGN,
@@ -121,6 +135,7 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.plaque.installed": {OW},
     "qtrail.plaque.revoked": {OW},
     "qtrail.warranty.defect_reported": {OW, SU, DE, C, SV},
+    "qtrail.warranty.repair_overdue": {Role.SYSTEM},
     "qtrail.warranty.defect_repaired": {C},
     "qtrail.warranty.repair_confirmed": {OW},
     "qtrail.aftercare.complaint_lodged": {OW, RG},
@@ -157,7 +172,11 @@ def test_every_catalog_type_has_a_matrix_row_and_no_row_is_orphaned() -> None:
 
 def test_only_facts_qtrail_makes_itself_are_open_to_the_system_role() -> None:
     open_to_system = {name for name, roles in MATRIX.items() if Role.SYSTEM in roles}
-    assert open_to_system == {"qtrail.materials.evaluated", "qtrail.plaque.issued"}
+    assert open_to_system == {
+        "qtrail.materials.evaluated",
+        "qtrail.plaque.issued",
+        "qtrail.warranty.repair_overdue",
+    }
     assert all(roles == {Role.SYSTEM} for name, roles in MATRIX.items() if name in open_to_system)
 
 
@@ -257,6 +276,85 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
         "NC-DONE": "rectified",
     }
     return state, referenced_from(decision.sealed)
+
+
+AFTER = dt.date(2026, 2, 20)
+"""The day the lifelong half's cells act: after building B1's acceptance (2026-02-01), before
+the recorder's clock in unit tests (2026-03-01)."""
+HAPPENED = T0 + 2 * DAY
+"""When the cells' accidents happened (the original construction lead was in office)."""
+
+
+@functools.cache
+def after_completion() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
+    """The staffed project with building B1 accepted and in warranty (as a state: the hierarchy
+    has cells of its own), a defect open and one repaired, a complaint lodged, and accidents
+    reported (ACC-R), graded (ACC-G) and investigated (ACC-I)."""
+    staffed, referenced = staffed_project()
+    reported_at = HAPPENED + 30 * dt.timedelta(minutes=1)
+    grade = {"grade": "ordinary", "loss": 2_000_000.0, "reported_at": reported_at}
+    envelopes = [
+        defect_reported(PROJECT, "D-OPEN", reported_on=dt.date(2026, 2, 10)),
+        defect_reported(PROJECT, "D-DONE", reported_on=dt.date(2026, 2, 10)),
+        defect_repaired(PROJECT, "D-DONE", repaired_on=dt.date(2026, 2, 15)),
+        complaint_lodged(PROJECT, "C-1", received_on=dt.date(2026, 2, 10)),
+        *(accident(PROJECT, a, at=HAPPENED) for a in ("ACC-R", "ACC-G", "ACC-I")),
+        accident_graded(PROJECT, "ACC-G", **grade),
+        accident_graded(PROJECT, "ACC-I", **grade),
+        accident_investigated(PROJECT, "ACC-I", concluded_on=dt.date(2026, 1, 20)),
+    ]
+    state, decision = sealed_state(PROJECT, envelopes, with_buildings(staffed, building("B1")))
+    assert decision.rejected == [], [r.rejection for r in decision.rejected]
+    return state, {**referenced, **referenced_from(decision.sealed)}
+
+
+AFTERCARE: dict[str, Callable[[Role], dict[str, Any]]] = {
+    "qtrail.warranty.defect_reported": lambda role: defect_reported(
+        PROJECT, "D-NEW", reported_on=AFTER
+    ),
+    "qtrail.warranty.defect_repaired": lambda role: defect_repaired(
+        PROJECT, "D-OPEN", repaired_on=AFTER
+    ),
+    "qtrail.warranty.repair_confirmed": lambda role: repair_confirmed(
+        PROJECT, "D-DONE", confirmed_on=AFTER
+    ),
+    "qtrail.warranty.repair_overdue": lambda role: event(
+        PROJECT,
+        "qtrail.warranty.repair_overdue.v1",
+        {"defect_id": "D-OPEN", "unit_id": "B1", "repair_due": "2026-02-25", "as_of": "2026-02-26"},
+        at=noon(dt.date(2026, 2, 26)),
+    ),
+    "qtrail.aftercare.complaint_lodged": lambda role: complaint_lodged(
+        PROJECT, "C-NEW", received_on=AFTER
+    ),
+    "qtrail.aftercare.complaint_handled": lambda role: complaint_handled(
+        PROJECT, "C-1", handled_on=AFTER
+    ),
+    "qtrail.quality.accident_graded": lambda role: accident_graded(
+        PROJECT,
+        "ACC-R",
+        grade="ordinary",
+        loss=2_000_000.0,
+        reported_at=HAPPENED + 30 * dt.timedelta(minutes=1),
+        at=noon(AFTER),
+    ),
+    "qtrail.quality.accident_investigated": lambda role: accident_investigated(
+        PROJECT, "ACC-G", concluded_on=AFTER
+    ),
+    "qtrail.quality.accident_closed": lambda role: accident_closed(
+        PROJECT, "ACC-I", closed_on=AFTER
+    ),
+    "qtrail.aftercare.responsibility_found": lambda role: responsibility_found(
+        PROJECT,
+        "F-1",
+        role_found="construction",
+        lead_id_number=LEADS["construction"]["id_number"],
+        work_done_at=HAPPENED - HOUR,
+        relates_to=["ACC-G"],
+        decided_on=AFTER,
+    ),
+}
+"""A minimal valid event of each fact of the lifelong half, for ``after_completion``."""
 
 
 def _taken_and_reported(
@@ -401,12 +499,14 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     ),
 }
 """A minimal valid event of each type, for the staffed project (registration: a fresh one)."""
+MINIMAL |= AFTERCARE
 
 RULE_REFUSES: dict[tuple[str, Role], str] = {
     ("qtrail.party.appointed", Role.OWNER): "party.already_appointed",  # all five are appointed
     # Only the recorder makes system facts; no submitted event's organization is qtrail.
     ("qtrail.materials.evaluated", Role.SYSTEM): "auth.not_a_party",
     ("qtrail.plaque.issued", Role.SYSTEM): "auth.not_a_party",
+    ("qtrail.warranty.repair_overdue", Role.SYSTEM): "auth.not_a_party",
     # The staffed project is not complete (no commitments, an open nonconformance, building B1's
     # divisions not accepted) and has no plaque.
     ("qtrail.project.completion_accepted", Role.OWNER): "completion.incomplete",
@@ -444,7 +544,7 @@ def test_minimal_events_cover_the_whole_catalog() -> None:
 @pytest.mark.parametrize("cell", CELLS, ids=cell_id)
 def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None:
     name, role = cell
-    state, referenced = staffed_project()
+    state, referenced = after_completion() if name in AFTERCARE else staffed_project()
     envelope = acting(MINIMAL[name](role), ACTOR_ORG[role.value], role.value)
     decision = decide_envelopes([envelope], state, referenced=referenced)
     code = outcome(decision)
