@@ -26,6 +26,13 @@ from events.acceptance import (
     WarrantyIssued,
     WarrantyTerm,
 )
+from events.aftercare import (
+    ComplaintHandled,
+    ComplaintLodged,
+    DefectRepaired,
+    DefectReported,
+    RepairConfirmed,
+)
 from events.base import PARTY_ROLES, EventData, Person
 from events.completion import CompletionAccepted, PlaqueInstalled
 from events.materials import (
@@ -61,7 +68,7 @@ from services.domain.divisions import division as division_rule
 from services.factories import Actor, envelope, id_number, org_code
 from services.settings import Mode, Settings
 
-STORY_VERSION = 3
+STORY_VERSION = 4
 """Bumped whenever the story changes: event ids derive from the project and the step, so a stack
 that heard an earlier story tells the new one as a new project instead of colliding with it."""
 DEMO_PROJECT = f"XZ-DEMO-2026-{STORY_VERSION:04d}"
@@ -750,6 +757,72 @@ def materials_and_completion(s: Story) -> None:
         ),
         395,
     )
+    after_completion(s)
+
+
+def after_completion(s: Story) -> None:
+    """The lifelong half begins: a leak in 1号楼 reported under warranty, repaired by the builder
+    and confirmed; a complaint about 2号楼 received by the station and handled."""
+
+    def on(day: float) -> dt.date:
+        return (s.start + dt.timedelta(days=day)).date()
+
+    s.add(
+        "owner",
+        DefectReported(
+            defect_id="WX-2026-001",
+            unit_id="B1",
+            dwelling="1-0302",
+            part="waterproofing",
+            description="卫生间地面渗漏至楼下顶棚 / bathroom floor leaks into the ceiling below",
+            reported_on=on(396),
+            source="party",
+            photos=[s.evidence("leak photo 1-0302")],
+        ),
+        396,
+    )
+    s.add(
+        "regulator",
+        ComplaintLodged(
+            complaint_id="TS-2026-001",
+            unit_id="B2",
+            received_on=on(396.5),
+            subject="2号楼北侧外墙雨后渗水 / 2号楼, north wall lets rain in",
+            against_role="construction",
+        ),
+        396.5,
+        person="质监站受理员",
+    )
+    s.add(
+        "construction",
+        DefectRepaired(
+            defect_id="WX-2026-001",
+            repaired_on=on(397),
+            action="重做卫生间防水层，闭水试验 48 小时无渗漏 / waterproofing redone, 48 h water test dry",
+            evidence=[s.evidence("repair record 1-0302")],
+        ),
+        397,
+        person="陈志强",
+    )
+    s.add(
+        "owner",
+        RepairConfirmed(
+            defect_id="WX-2026-001", confirmed_on=on(398), accepted=True, note="住户确认无渗漏"
+        ),
+        398,
+    )
+    s.add(
+        "regulator",
+        ComplaintHandled(
+            complaint_id="TS-2026-001",
+            handled_on=on(399),
+            outcome="upheld",
+            response="责令施工单位修复北侧外墙，复查合格 / the builder was ordered to repair; re-inspected",
+            evidence=[s.evidence("complaint handling record TS-2026-001")],
+        ),
+        399,
+        person="质监站监督员",
+    )
 
 
 async def demo_tokens(settings: Settings) -> dict[str, str]:
@@ -838,8 +911,9 @@ async def run_demo(base_url: str, settings: Settings) -> int:
         f"demo project {DEMO_PROJECT}: {verify['length']} events, chain ok={verify['ok']}, "
         f"archive complete={state['archive']['complete']}"
     )
+    for each in state["plaques"].values():
+        print(f"  plaque page ({each.get('unit_id', '')}): {each['url']}")
     if plaque is not None:
-        print(f"  plaque page: {plaque['url']}")
         print(f"  plaque PNG:  {png if png else '(still rendering: GET /v1/plaques/<code>.png)'}")
     print(f"  regulator key (development only): {tokens['regulator']}")
     print(f"  state:       {base_url}/v1/projects/{DEMO_PROJECT}")

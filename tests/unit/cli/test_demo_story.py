@@ -9,7 +9,7 @@ from services.cli.demo import DEMO_PROJECT, REPORTS, story
 from services.domain.project import fold_chain
 from services.domain.reasons import Rejection
 from services.domain.recording import decide_batch
-from services.domain.state import ProjectState
+from services.domain.state import DefectStatus, ProjectState
 from tests.unit.domain.builders import item
 
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
@@ -34,6 +34,14 @@ def test_every_step_of_the_story_is_decided_as_the_demo_expects() -> None:
         decided |= decision.digests
     final = state[DEMO_PROJECT]
     assert final.plaques, "the real completion issues the plaque"
+    # one plaque per building, and the lifelong half after them
+    assert sorted(p.unit_id for p in final.plaques.values()) == ["B1", "B2"]
+    leak = final.defects["WX-2026-001"]
+    assert (leak.unit_id, leak.in_warranty, leak.status) == ("B1", True, DefectStatus.CONFIRMED)
+    assert leak.repaired_on is not None and leak.repair_due is not None
+    assert leak.repaired_on <= leak.repair_due
+    complaint = final.complaints["TS-2026-001"]
+    assert (complaint.lodged_by_role, complaint.outcome) == ("regulator", "upheld")
     assert set(final.evidence) <= set(s.files), "every evidence hash the story names is uploaded"
     # each refusal is the one the story tells
     assert [r.code for r in refusals] == [
