@@ -5,6 +5,7 @@ the owner party's key lists the reports with the contacts."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import uuid
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from services.http.defect_form import TOKEN_MIN_AGE
+from tests.support.aftercare import defect_reported
 from tests.support.client import Site
 from tests.support.events import (
     accepted_unit,
@@ -138,3 +140,48 @@ async def test_a_client_is_rate_limited_per_project(site: Site, client: httpx.As
 async def test_a_forged_plaque_code_takes_no_report(client: httpx.AsyncClient) -> None:
     answer = await client.post("/p/not-a-code/defects", data={"description": "x"})
     assert answer.status_code == 404 and "This plaque is not valid" in answer.text
+
+
+async def test_a_public_report_the_owner_files_is_sealed_shows_as_filed_and_on_the_page(
+    site: Site, client: httpx.AsyncClient
+) -> None:
+    project, plaque = await completed(site)
+    token = await form_token(client, plaque)
+    sent = await post(
+        client, plaque, token=token, part="waterproofing", description="外墙雨后渗水", contact=""
+    )
+    assert sent.status_code == 201, sent.text
+    receipt = RECEIPT.search(sent.text)
+    assert receipt is not None
+    filed = defect_reported(
+        project,
+        "D-PUB-1",
+        reported_on=dt.date(2026, 3, 10),
+        dwelling=None,
+        source="public",
+        public_report=receipt[1],
+    )
+    await site.sealed(filed)
+    # Filing the same public report twice is refused: one defect per report.
+    again = await site.post(
+        defect_reported(
+            project,
+            "D-PUB-2",
+            reported_on=dt.date(2026, 3, 11),
+            dwelling=None,
+            source="public",
+            public_report=receipt[1],
+        ),
+        wait=15,
+    )
+    assert again.json()["status"] == "rejected", again.text
+
+    listed = await site.get(f"/v1/projects/{project}/public-reports", as_="owner", status="filed")
+    (report,) = listed.json()["reports"]
+    assert report["receipt"] == receipt[1] and report["filed_as"] == "D-PUB-1"
+    pending = await site.get(
+        f"/v1/projects/{project}/public-reports", as_="owner", status="pending"
+    )
+    assert pending.json()["reports"] == []
+    page = await client.get(plaque["url"])
+    assert page.status_code == 200 and "2026-03-10" in page.text  # the open defect, by its date
