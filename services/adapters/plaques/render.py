@@ -131,7 +131,9 @@ def warranty_lines(fields: dict[str, Any]) -> list[str]:
     basis = "保修期限" if fields["warranty_issued_on"] else "最低保修期限（条例第40条）"
     rows = [basis]
     for term in fields["warranty"]:
-        rows += [term["zh"], f"　{term['years']} 年，至 {term['until']}"]
+        # Art. 40(3) counts heating and cooling in seasons, one a year: say it as the law does.
+        period = "个采暖期、供冷期" if term["part"] == "heating_cooling" else " 年"
+        rows += [term["zh"], f"　{term['years']}{period}，至 {term['until']}"]
     return rows
 
 

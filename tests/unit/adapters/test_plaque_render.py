@@ -84,8 +84,11 @@ def test_every_lead_is_engraved_with_their_period() -> None:
 def test_the_warranty_is_engraved_above_the_qr() -> None:
     placed = [t for t in layout(fields()) if t.x == RIGHT_X]
     text = "".join(t.text for t in placed)
-    for zh, years, until in PARTS.values():
-        assert zh in text and f"{years} 年，至 {until}" in text
+    for part, (zh, years, until) in PARTS.items():
+        # Art. 40(3) counts heating and cooling in seasons; every other part in years.
+        period = "个采暖期、供冷期" if part == "heating_cooling" else " 年"
+        assert zh in text and f"{years}{period}，至 {until}" in text
+    assert "2个采暖期、供冷期，至 2028-06-29" in text
     assert max(t.y for t in placed) < QR_Y
     assert not any(t.text[0] in "、，" for t in placed)
     assert min(t.size for t in placed) >= 9

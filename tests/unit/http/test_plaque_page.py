@@ -55,6 +55,7 @@ def _state() -> ProjectState:
                 issued_on=ACCEPTED,
                 terms=[
                     WarrantyTerm(part="waterproofing", years=5),
+                    WarrantyTerm(part="heating_cooling", years=2),
                     WarrantyTerm(part="decoration", years=2),
                 ],
                 repair_days=14,
@@ -104,6 +105,8 @@ def test_each_part_is_in_warranty_until_its_day_then_expired() -> None:
     within = _text(_page(ACCEPTED + 500 * DAY))
     assert "保修期至 in warranty until 2031-03-01" in within  # waterproofing, five years
     assert "保修期至 in warranty until 2028-03-01" in within  # decoration, two years
+    assert "2 个采暖期、供冷期 heating/cooling seasons" in within  # art. 40(3), in seasons
+    assert "2 年" in within
     later = _text(_page(dt.date(2028, 3, 2)))
     assert "expired 2028-03-01" in later and "in warranty until 2031-03-01" in later
 
