@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from services.application.ports import RepairsDue
 from services.application.record_batch import BatchRecorder
-from services.domain.aftercare import china_day
+from services.domain.calendar import china_day
 from services.domain.recording import BatchDecision
 
 

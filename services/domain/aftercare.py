@@ -38,6 +38,7 @@ from events.aftercare import (
 )
 from events.base import Role
 from services.domain import accident_grades, reasons, warranty
+from services.domain.calendar import china_day
 from services.domain.chain import SealedRecord, utc_text
 from services.domain.context import Context
 from services.domain.frozen import replace, with_entry
@@ -57,15 +58,8 @@ from services.domain.state import (
 )
 from services.domain.submission import Submission
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-"""Warranty periods, due dates and the days facts name are days in China."""
-
 REPAIR_LAW = "房屋建筑工程质量保修办法（建设部令第80号）第九条"
 REPAIR_LAW_EN = "Housing Construction Quality Warranty Measures (MOC Order 80) art. 9"
-
-
-def china_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(CHINA).date()
 
 
 def _type(model: type[Any]) -> str:

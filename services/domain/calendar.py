@@ -16,6 +16,15 @@ from typing import Any
 
 TABLE = Path(__file__).parent / "tables" / "holidays-cn.json"
 
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+"""China Standard Time: the days that acceptance dates, deadlines, warranty periods and plaques
+name are days in China."""
+
+
+def china_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CHINA).date()
+
+
 NOTICE_WORKING_DAYS = 7
 """房屋建筑和市政基础设施工程竣工验收规定 (建质〔2013〕171号) art. 6: the owner tells the supervision
 station of a completion acceptance's time, place and members seven working days ahead."""

@@ -23,6 +23,7 @@ from events.completion import (
     PlaqueWarranty,
 )
 from services.domain import reasons
+from services.domain.calendar import CHINA
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
 from services.domain.frozen import replace, with_entry
@@ -109,9 +110,6 @@ HANDLERS = (
 
 
 # ----------------------------------------------------------------------------- what a plaque says
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-"""A plaque prints the dates as they were on site: China keeps one zone, UTC+8, no daylight time."""
 
 
 def building_completion(state: ProjectState, unit_id: str) -> Completion | None:

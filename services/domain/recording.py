@@ -21,8 +21,9 @@ from events.correction import RecordCorrected
 from events.materials import InSituTested, MaterialEvaluated, TestReported
 from events.registry import schema_version
 from services.domain import reasons
-from services.domain.aftercare import china_day, overdue_follow_ups
+from services.domain.aftercare import overdue_follow_ups
 from services.domain.authorization import SYSTEM_ORG
+from services.domain.calendar import china_day
 from services.domain.chain import SealedRecord, seal
 from services.domain.context import ReferencedRecord
 from services.domain.materials import alerts

@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from services.domain.calendar import CHINA
 from services.domain.ledger import LeadPeriod, Party
 from services.domain.state import ProjectState, UnitProject
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-"""Acceptance dates are Chinese calendar days: a building is complete at the end of its day."""
 
 
 def responsible_at(
@@ -54,6 +52,7 @@ def responsible_at(
 
 
 def _completed_at(unit: UnitProject) -> dt.datetime | None:
+    """The last instant of the acceptance day, a day in China: the building is complete then."""
     if unit.completion is None:
         return None
     day = unit.completion.accepted_on + dt.timedelta(days=1)

@@ -11,11 +11,9 @@ from typing import Any
 
 from events import materials as m
 from events.base import EventData
+from services.domain.calendar import CHINA
 from services.domain.materials.evaluate import evaluate
 from services.domain.state import ProjectState, Report, ReportStatus
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-"""Sampling dates are dates in China, whatever offset the site's clock sent."""
 
 
 def _report_case(

@@ -29,8 +29,9 @@ from services.adapters.signing import Signer
 from services.application.checkpoints import SignedHistory
 from services.application.verify import verify_project
 from services.domain.access import KeyKind
+from services.domain.calendar import CHINA
 from services.domain.codes import PLAQUE, Claims, InvalidCode, claimed
-from services.domain.plaques import CHINA, filed_reports
+from services.domain.plaques import filed_reports
 from services.domain.state import Plaque, ProjectState
 from services.http.auth import Caller, forbidden, readable_state
 from services.http.defect_form import (
