@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from events.base import EventData, ShortText, Text
+from events.base import CreditCode, EventData, ShortText, Text
+
+AdminDivision = Annotated[
+    str,
+    StringConstraints(pattern=r"^[1-9][0-9]{5}$"),
+    Field(description="行政区划代码 / administrative division code (GB/T 2260), 6 digits"),
+]
 
 
 class ProjectRegistered(EventData):
     """项目登记: the owner registers the project; it opens the project's chain."""
 
-    event_type = "qtrail.project.registered.v1"
+    event_type = "qtrail.project.registered.v2"
 
     name: Text = Field(description="工程名称 / project name")
     address: Text = Field(description="工程地址 / site address")
@@ -32,6 +38,17 @@ class ProjectRegistered(EventData):
     floor_area_m2: float = Field(
         gt=0, le=10_000_000, description="建筑面积（m²）/ gross floor area"
     )
+    station: CreditCode | None = Field(
+        default=None,
+        description=(
+            "质量监督机构 / the supervision station the project files with (its credit code); "
+            "required: only registrations sealed before v2 have none"
+        ),
+    )
+    division: AdminDivision | None = Field(
+        default=None,
+        description="工程所在地行政区划 / the site's division; required like station",
+    )
 
     @model_validator(mode="after")
     def _finish_after_start(self) -> Self:
@@ -40,3 +57,8 @@ class ProjectRegistered(EventData):
                 "planned_finish is before planned_start / 计划竣工日期早于计划开工日期"
             )
         return self
+
+
+def registration_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 registrations named no station: they read as filed with none (the legacy status)."""
+    return dict(payload)

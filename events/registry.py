@@ -67,7 +67,7 @@ from events.party import (
     PartyAppointed,
     WitnessAuthorized,
 )
-from events.project import ProjectRegistered
+from events.project import ProjectRegistered, registration_v1_to_v2
 from events.quality import (
     AccidentReported,
     InspectionLotAccepted,
@@ -75,6 +75,21 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
     inspection_lot_v1_to_v2,
+)
+from events.supervision import (
+    AcceptanceAttended,
+    ArchiveTransferred,
+    CommitmentsAcknowledged,
+    CompletionFiled,
+    DeadlineMissed,
+    FilingAccepted,
+    FilingRefused,
+    InspectionRecorded,
+    RectificationOrdered,
+    RectificationReported,
+    RectificationVerified,
+    WorkResumed,
+    WorkStopped,
 )
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -141,9 +156,23 @@ CURRENT: tuple[type[EventData], ...] = (
     AccidentInvestigated,
     AccidentClosed,
     ResponsibilityFound,
+    FilingAccepted,
+    FilingRefused,
+    CommitmentsAcknowledged,
+    InspectionRecorded,
+    RectificationOrdered,
+    RectificationReported,
+    RectificationVerified,
+    WorkStopped,
+    WorkResumed,
+    AcceptanceAttended,
+    CompletionFiled,
+    ArchiveTransferred,
+    DeadlineMissed,
 )
 
 UPCASTERS: Mapping[str, tuple[str, Upcaster]] = {
+    "qtrail.project.registered.v1": ("qtrail.project.registered.v2", registration_v1_to_v2),
     "qtrail.quality.inspection_lot_accepted.v1": (
         "qtrail.quality.inspection_lot_accepted.v2",
         inspection_lot_v1_to_v2,

@@ -7,6 +7,7 @@ organization that registered the project; a lab only after the owner commissione
 from __future__ import annotations
 
 from events.base import PARTIES, Role
+from services.domain.filing import holds_station
 from services.domain.state import ProjectState
 
 OWNER, SURVEY, DESIGN = Role.OWNER, Role.SURVEY, Role.DESIGN
@@ -74,6 +75,21 @@ MATRIX: dict[str, frozenset[Role]] = {
     "qtrail.quality.accident_investigated": frozenset({REGULATOR}),
     "qtrail.quality.accident_closed": frozenset({REGULATOR}),
     "qtrail.aftercare.responsibility_found": frozenset({REGULATOR}),
+    # The supervision station's own acts (质量监督): the party a rectification notice names
+    # answers it; the archive handover is the owner's to make and the station's to record.
+    "qtrail.supervision.filing_accepted": frozenset({REGULATOR}),
+    "qtrail.supervision.filing_refused": frozenset({REGULATOR}),
+    "qtrail.supervision.commitments_acknowledged": frozenset({REGULATOR}),
+    "qtrail.supervision.inspection_recorded": frozenset({REGULATOR}),
+    "qtrail.supervision.rectification_ordered": frozenset({REGULATOR}),
+    "qtrail.supervision.rectification_reported": PARTIES,
+    "qtrail.supervision.rectification_verified": frozenset({REGULATOR}),
+    "qtrail.supervision.work_stopped": frozenset({REGULATOR}),
+    "qtrail.supervision.work_resumed": frozenset({REGULATOR}),
+    "qtrail.supervision.acceptance_attended": frozenset({REGULATOR}),
+    "qtrail.supervision.completion_filed": frozenset({REGULATOR}),
+    "qtrail.supervision.archive_transferred": frozenset({OWNER, REGULATOR}),
+    "qtrail.supervision.deadline_missed": frozenset({SYSTEM}),  # the recorder's sweep
 }
 """Type (without version) → roles that may submit it. docs/architecture.md shows it as a table."""
 
@@ -95,8 +111,8 @@ def holds_role(state: ProjectState, org: str, role: Role) -> bool:
         return state.owner_org == org
     if role is Role.LAB:
         return org in state.labs
-    if role is Role.REGULATOR:  # any station's key, until stations have jurisdictions
-        return True
+    if role is Role.REGULATOR:  # the station the registration names (supervision.py)
+        return holds_station(state, org)
     if role is Role.SYSTEM:  # only the recorder itself acts as system: no key may (access.py)
         return org == SYSTEM_ORG
     party = state.parties.get(role.value)

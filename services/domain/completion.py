@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from events.acceptance import IMPLICIT_UNIT
 from events.completion import CompletionAccepted
-from services.domain import calendar, reasons
+from services.domain import calendar, filing, reasons
 from services.domain.chain import SealedRecord
 from services.domain.context import Context
 from services.domain.divisions import division as division_rule
@@ -145,6 +145,7 @@ def rule_completion_accepted(
     if unit.completion is not None:
         return reasons.COMPLETION_DONE.format()
     gaps = completion_gaps(state, data) + unit_gaps(unit, data)
+    gaps += filing.station_gaps(state, data.unit_id)
     if gaps:
         summary = reasons.COMPLETION_INCOMPLETE.format(count=len(gaps))
         return Rejection(summary.code, summary.message_zh, summary.message_en, tuple(gaps))
@@ -164,11 +165,12 @@ def fold_completion_accepted(
         name = state.profile.name if state.profile else state.project_id
         unit = UnitProject(unit_id=data.unit_id, name=name)
     unit = replace(unit, completion=completion)
-    return replace(
+    completed = replace(
         state,
         units=with_entry(state.units, data.unit_id, unit),
         completion=state.completion or completion,
     )
+    return filing.completed_deadlines(completed, data.unit_id, data.accepted_on, ref)
 
 
 HANDLERS = (

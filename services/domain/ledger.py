@@ -47,6 +47,8 @@ class LeadPeriod(BaseModel):
     authorization_evidence: str
     appointed_by: EventRef
     commitment: Commitment | None = None
+    acknowledged: EventRef | None = None
+    """The station's acknowledgement of this lead's authorization and commitment filing."""
     corrected_by: list[EventRef] = []
 
     def covers(self, moment: dt.datetime) -> bool:

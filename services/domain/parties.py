@@ -19,7 +19,7 @@ from events.party import (
     WitnessAuthorized,
 )
 from events.project import ProjectRegistered
-from services.domain import reasons
+from services.domain import filing, reasons
 from services.domain.chain import SealedRecord, utc_text
 from services.domain.context import Context
 from services.domain.frozen import replace, with_entry
@@ -37,21 +37,21 @@ from services.domain.submission import Submission
 def rule_registered(
     state: ProjectState, data: ProjectRegistered, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    if state.registered:
-        return reasons.ALREADY_REGISTERED.format(project_id=sub.project_id)
-    return None
+    return filing.registration_refusal(state, data)
 
 
 def fold_registered(
     state: ProjectState, data: ProjectRegistered, record: SealedRecord, ref: EventRef
 ) -> ProjectState:
-    return replace(
-        state,
+    registered = replace(
+        filing.registered_afresh(state),
         registered_at=record.occurred_at,
         registered_by=ref,
         owner_org=record.body["actor"]["org"],
-        profile=ProjectProfile(**data.model_dump()),
+        profile=ProjectProfile(**data.model_dump(exclude={"station", "division"})),
+        filing=filing.filing_of(data),
     )
+    return filing.filing_deadline(registered, record, ref)
 
 
 # ----------------------------------------------------------------------------- appointment
@@ -146,7 +146,10 @@ def fold_lead_changed(
         replace(lead, end=data.effective_at) if lead.end is None else lead for lead in party.leads
     ]
     leads.append(_lead(data.new_lead, data.effective_at, data.authorization_evidence, ref))
-    return replace(state, parties=with_entry(state.parties, data.role, replace(party, leads=leads)))
+    changed = replace(
+        state, parties=with_entry(state.parties, data.role, replace(party, leads=leads))
+    )
+    return filing.refiling_due(changed, data.role, data.effective_at, ref)
 
 
 # ----------------------------------------------------------------------------- commitment
@@ -179,7 +182,10 @@ def fold_commitment_signed(
         else lead
         for lead in party.leads
     ]
-    return replace(state, parties=with_entry(state.parties, data.role, replace(party, leads=leads)))
+    signed = replace(
+        state, parties=with_entry(state.parties, data.role, replace(party, leads=leads))
+    )
+    return filing.refiled(signed, data.role, data.lead_id_number, ref, data.signed_on)
 
 
 # ----------------------------------------------------------------------------- witness

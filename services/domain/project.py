@@ -22,10 +22,12 @@ from services.domain import (
     aftercare,
     completion,
     corrections,
+    filing,
     parties,
     plaques,
     quality,
     reasons,
+    supervision,
 )
 from services.domain.authorization import holds_role, may_submit, type_name
 from services.domain.chain import SealedRecord, utc_text
@@ -49,6 +51,7 @@ HANDLERS = registry(
         *completion.HANDLERS,
         *aftercare.HANDLERS,
         *plaques.HANDLERS,
+        *supervision.HANDLERS,
     ],
     CURRENT,
 )
@@ -156,6 +159,8 @@ def _refused_on_this_project(state: ProjectState, sub: Submission) -> Rejection 
     it acts in, and (but for the owner) from the start of its appointment."""
     if state.registered_at is None:
         return reasons.NOT_REGISTERED.format(project_id=sub.project_id)
+    if (refusal := filing.standing(state, sub)) is not None:
+        return refusal
     if sub.occurred_at < state.registered_at:
         return reasons.BEFORE_REGISTRATION.format(
             occurred_at=utc_text(sub.occurred_at), registered_at=utc_text(state.registered_at)

@@ -607,3 +607,87 @@ NOT_OVERDUE = Reason(
     "data.as_of：报修 {id} 的维修期限为 {due}，{as_of} 未逾期",
     "data.as_of: the repair of defect {id} is due {due}: not overdue on {as_of}",
 )
+
+# ----------------------------------------------------------------------------- supervision
+STATION_REQUIRED = Reason(
+    "supervision.station_required",
+    "data.station、data.division：项目登记须写明质量监督机构和工程所在地行政区划（qtrail.project.registered.v2）",
+    "data.station, data.division: a registration names its supervision station and the site's "
+    "division (qtrail.project.registered.v2)",
+)
+FILING_PENDING = Reason(
+    "supervision.filing_pending",
+    "项目 {project_id} 的质量监督注册尚待监督机构 {station} 受理：受理前只可委托参建单位",
+    "project {project_id}'s supervision filing awaits station {station}: until it is accepted, "
+    "only appointments are recorded",
+)
+REGISTRATION_LAPSED = Reason(
+    "supervision.registration_lapsed",
+    "项目 {project_id} 的登记已{status_zh}，须重新登记",
+    "project {project_id}'s registration was {status}: register it again",
+)
+FILING_ANSWERED = Reason(
+    "supervision.filing_answered",
+    "质量监督注册已有答复（{status_zh}）",
+    "the supervision filing was already answered ({status})",
+)
+SUPERVISION_DUPLICATE = Reason(
+    "supervision.duplicate_id",
+    "{field}：{kind_zh} {id} 已存在",
+    "{field}: {kind} {id} already exists",
+)
+SUPERVISION_UNKNOWN = Reason(
+    "supervision.unknown",
+    "{field}：{kind_zh} {id} 不存在",
+    "{field}: no {kind} {id} in this project",
+)
+RECTIFICATION_STATUS = Reason(
+    "supervision.rectification_status",
+    "data.notice_id：整改通知单 {id} 当前为「{status_zh}」，不能{act_zh}",
+    "data.notice_id: rectification notice {id} is {status}: it cannot be {act}",
+)
+RECTIFICATION_NOT_ADDRESSED = Reason(
+    "supervision.not_addressed",
+    "data.notice_id：整改通知单 {id} 下发给{to_zh}，{role_zh}不能回复",
+    "data.notice_id: rectification notice {id} is addressed to {to}; {role} cannot answer it",
+)
+ORDER_LIFTED = Reason(
+    "supervision.order_lifted",
+    "data.order_id：停工通知 {id} 已于 {on} 复工",
+    "data.order_id: stop-work order {id} was already lifted on {on}",
+)
+LEAD_NOT_CURRENT = Reason(
+    "supervision.lead_not_current",
+    "data.lead_name：{role_zh}的在任项目负责人是 {current}，不是 {name}",
+    "data.lead_name: {role}'s current lead is {current}, not {name}",
+)
+NOTHING_TO_ACKNOWLEDGE = Reason(
+    "supervision.nothing_to_acknowledge",
+    "{role_zh}的项目负责人 {name} {why_zh}",
+    "{role}'s lead {name} {why}",
+)
+UNIT_FILED = Reason(
+    "supervision.already_filed",
+    "data.unit_id：单位工程 {unit} 已{what_zh}（{number}）",
+    "data.unit_id: building {unit} already has its {what} ({number})",
+)
+DEADLINE_NOT_MISSED = Reason(
+    "supervision.not_missed",
+    "data.deadline_id：期限 {id} {why_zh}",
+    "data.deadline_id: deadline {id} {why}",
+)
+RECTIFICATION_OPEN = Reason(
+    "completion.rectification_open",
+    "整改通知单 {id}（{to_zh}）尚未复查合格",
+    "rectification notice {id} (to {to}) is not verified closed",
+)
+WORK_STOPPED = Reason(
+    "completion.work_stopped",
+    "停工通知 {id}（{scope_zh}）尚未复工",
+    "stop-work order {id} ({scope}) has not been lifted",
+)
+STATION_OBJECTS = Reason(
+    "completion.station_objects",
+    "监督机构对单位工程 {unit} 的竣工验收提出异议（{on}）：{remarks}",
+    "the supervision station objected to building {unit}'s completion acceptance on {on}: {remarks}",
+)

@@ -20,12 +20,14 @@ from events.completion import PlaqueIssued
 from events.correction import RecordCorrected
 from events.materials import InSituTested, MaterialEvaluated, TestReported
 from events.registry import schema_version
+from events.supervision import DeadlineMissed
 from services.domain import reasons
 from services.domain.aftercare import overdue_follow_ups
 from services.domain.authorization import SYSTEM_ORG
 from services.domain.calendar import china_day
 from services.domain.chain import SealedRecord, seal
 from services.domain.context import ReferencedRecord
+from services.domain.filing import missed_follow_ups
 from services.domain.materials import alerts
 from services.domain.materials.consequences import follow_ups
 from services.domain.plaques import Issuer, plaque_follow_ups
@@ -259,14 +261,17 @@ class _Batch:
 def decide_overdue(states: Mapping[str, ProjectState], now: dt.datetime) -> BatchDecision:
     """The recorder's sweep, with no I/O: for each project, a ``repair_overdue`` fact sealed by
     qtrail for every warranty repair still open after its due date (today is ``now``'s day in
-    China) and not flagged yet, each raising its alert. Projects with nothing overdue are left
+    China) and not flagged yet, and a ``deadline_missed`` fact for every other deadline passed
+    undone (supervision.py), each raising its alert (a lapsed filing expires instead). Projects with nothing overdue are left
     out of the decision."""
     result = BatchDecision()
     today = china_day(now)
     for project_id in sorted(states):
         state = states[project_id]
-        for event_id, payload in overdue_follow_ups(state, today):
-            follow = seal_follow_up(state, event_id, RepairOverdue.event_type, payload, now)
+        due = [(RepairOverdue.event_type, *f) for f in overdue_follow_ups(state, today)]
+        due += [(DeadlineMissed.event_type, *f) for f in missed_follow_ups(state, today)]
+        for event_type, event_id, payload in due:
+            follow = seal_follow_up(state, event_id, event_type, payload, now)
             state = _append(result, state, follow, hashlib.sha256(follow.canonical).digest())
     return result
 

@@ -304,6 +304,133 @@ class AcceptanceNotice(BaseModel):
     ref: EventRef
 
 
+# ----------------------------------------------------------------------------- supervision
+
+
+class FilingStatus(StrEnum):
+    PENDING = "pending"
+    """Registered, the station has not answered: only appointments are sealed."""
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+    """Nobody accepted it in time: like a refusal, the project id is free to register again."""
+    LEGACY = "legacy"
+    """Registered before registrations named their station: read as filed, by any station."""
+
+
+class Filing(BaseModel):
+    """The project's quality-supervision filing (质量监督注册) with its station."""
+
+    model_config = ConfigDict(frozen=True)
+
+    station: str | None
+    division: str | None
+    """The site's administrative division (GB/T 2260), which decides whose jurisdiction it is in."""
+    status: FilingStatus
+    filing_number: str | None = None
+    accepted_on: dt.date | None = None
+    supervisors: list[str] = []
+    answered: EventRef | None = None
+    """The station's acceptance or refusal, or qtrail's record that it lapsed."""
+
+    @property
+    def open(self) -> bool:
+        """Whether facts other than appointments may be sealed."""
+        return self.status in (FilingStatus.ACCEPTED, FilingStatus.LEGACY)
+
+    @property
+    def lapsed(self) -> bool:
+        return self.status in (FilingStatus.REFUSED, FilingStatus.EXPIRED)
+
+
+class Deadline(BaseModel):
+    """Something due by a day: met by a fact, or missed (recorded by qtrail's sweep)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deadline_id: str
+    kind: str
+    subject: str
+    due_on: dt.date
+    opened: EventRef
+    met: EventRef | None = None
+    missed: EventRef | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.met is None and self.missed is None
+
+
+class Inspection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    inspection_id: str
+    inspected_on: dt.date
+    checked: list[str]
+    findings: list[str]
+    ref: EventRef
+
+
+class RectificationStatus(StrEnum):
+    OPEN = "open"
+    """Issued (or re-issued): the party's report is due."""
+    REPORTED = "reported"
+    """The party reported; the station's verification is due."""
+    CLOSED = "closed"
+
+
+class Rectification(BaseModel):
+    """A rectification notice (整改通知单) through its rounds: issue, report, verification."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notice_id: str
+    addressed_to: str
+    items: list[str]
+    issued_on: dt.date
+    due_on: dt.date
+    round: int = 1
+    status: RectificationStatus = RectificationStatus.OPEN
+    ref: EventRef
+    steps: list[EventRef] = []
+
+
+class StopOrder(BaseModel):
+    """A stop-work order (停工通知), in force until lifted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: str
+    scope: str
+    parts: list[str]
+    reason: str
+    ordered_on: dt.date
+    ref: EventRef
+    lifted: EventRef | None = None
+    resumed_on: dt.date | None = None
+
+
+class Attendance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    attended_on: dt.date
+    opinion: str
+    remarks: str | None = None
+    ref: EventRef
+
+
+class UnitFiling(BaseModel):
+    """The completion filing (竣工验收备案) or the archive handover of a building."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    on: dt.date
+    by: str
+    """Who received it: the filing authority, or the archive's name."""
+    ref: EventRef
+
+
 class UnitProject(BaseModel):
     """One building (单位工程): accepted on its own, with its own plaque and warranty.
 
@@ -331,6 +458,10 @@ class UnitProject(BaseModel):
     """The latest notice to the supervision station (a later one re-schedules)."""
     warranty: Warranty | None = None
     completion: Completion | None = None
+    attendance: Attendance | None = None
+    """The station's latest attendance at the completion acceptance, with its opinion."""
+    completion_filing: UnitFiling | None = None
+    archive: UnitFiling | None = None
 
     @property
     def implicit(self) -> bool:
@@ -458,7 +589,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 10
+SNAPSHOT_VERSION = 11
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 
@@ -475,6 +606,7 @@ class ProjectState(BaseModel):
     registered_by: EventRef | None = None
     owner_org: str | None = None
     profile: ProjectProfile | None = None
+    filing: Filing | None = None
     parties: dict[str, Party] = {}
     witnesses: dict[str, Witness] = {}
     """By the id of the event that authorized the witness (never by a personal ID number)."""
@@ -504,6 +636,11 @@ class ProjectState(BaseModel):
     """Quality complaints, by complaint id."""
     findings: dict[str, Finding] = {}
     """Findings of responsibility (追责), by finding id."""
+    deadlines: dict[str, Deadline] = {}
+    """What is due by a day (the station's answer, re-filings, rectifications, filings)."""
+    inspections: dict[str, Inspection] = {}
+    rectifications: dict[str, Rectification] = {}
+    stop_orders: dict[str, StopOrder] = {}
     evidence: list[str] = []
     """Every evidence hash the trail references, sorted."""
     counts: dict[str, int] = {}

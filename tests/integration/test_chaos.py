@@ -48,7 +48,7 @@ from tests.support.events import (
     completion,
     lab_commissioned,
     lot,
-    registration,
+    opened,
     staffed,
     witness_authorized,
 )
@@ -108,7 +108,7 @@ class Chaos:
         """Registration, the construction company's appointment, then inspection lots, in order,
         each sent until answered, until told to stop."""
         sent = self.sent.setdefault(project, [])
-        opening = [registration(project), appointment(project, "construction")]
+        opening = [*opened(project), appointment(project, "construction")]
         lots = (lot(project, n) for n in itertools.count(1))
         for event in itertools.chain(opening, lots):
             if stop.is_set() and len(sent) >= len(opening):

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.client import Site
-from tests.support.events import appointment, lot, registration
+from tests.support.events import appointment, lot, opened
 from tests.support.keys import issue_keys
 from tests.support.processes import Api, Process
 from tests.support.stack import Environment, dispose, new_environment, provision
@@ -58,7 +58,7 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
             site = Site(client, tokens)
 
             async def post_project(project: str) -> None:
-                events = [registration(project), appointment(project, "construction")]
+                events = [*opened(project), appointment(project, "construction")]
                 events += [lot(project, n) for n in range(PER_PROJECT - 2)]
                 for event in events:
                     answer = await site.post(event)

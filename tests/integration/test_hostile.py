@@ -26,7 +26,7 @@ from tests.support.events import (
     STRUCTURED,
     appointment,
     lot,
-    registration,
+    opened,
     sample,
     staffed,
     witness_authorized,
@@ -73,7 +73,7 @@ def _templates() -> list[dict[str, Any]]:
         lot(PROJECT, 1),
         sample(PROJECT, "S-H-1"),
         appointment(PROJECT, "design"),
-        registration(PROJECT),
+        *opened(PROJECT),
     ]
 
 

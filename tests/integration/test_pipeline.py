@@ -12,7 +12,7 @@ import httpx
 
 from services.adapters.kafka.producer import EventProducer
 from tests.support.client import Site
-from tests.support.events import STRUCTURED, T0, appointment, lot, registration
+from tests.support.events import STRUCTURED, T0, appointment, lot, opened, registration
 from tests.support.keys import auth
 from tests.support.stack import Environment
 
@@ -42,7 +42,7 @@ async def test_thousand_events_over_twenty_projects_are_sealed_once_in_order(
 
     async def post_project(project: str) -> None:
         # One site app per project posts in order; the twenty apps run concurrently.
-        events = [registration(project), appointment(project, "construction")]
+        events = [*opened(project), appointment(project, "construction")]
         events += [
             lot(project, n, at=T0 + dt.timedelta(days=3, minutes=n)) for n in range(per_project - 2)
         ]
@@ -223,7 +223,7 @@ async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
 async def test_every_result_of_a_batch_links_to_its_own_status(site: Site) -> None:
     project = f"SU-{uuid.uuid4().hex[:6]}"
     roles = ("owner", "survey", "design", "construction", "supervision")
-    events = [registration(project), *(appointment(project, role) for role in roles)]
+    events = [*opened(project), *(appointment(project, role) for role in roles)]
     batch = await site.post_batch(events, wait=15)
     results = batch.json()["results"]
     assert [r["id"] for r in results] == [e["id"] for e in events]

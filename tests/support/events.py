@@ -55,6 +55,8 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
 )
+from events.supervision import FilingAccepted
+from services.domain.calendar import china_day
 from services.domain.divisions import division as division_rule
 from services.domain.divisions import warranty_parts
 from services.factories import Actor, envelope, id_number, lead_person, org_code, person, sha
@@ -74,6 +76,10 @@ LAB = org_code(106)
 STRANGER = org_code(199)
 STATION = org_code(150)
 """A supervision station (质量监督站): a regulator key's organization."""
+DIVISION = "320311"
+"""The test projects' site: 徐州市泉山区 (GB/T 2260), in ``STATION``'s jurisdiction."""
+FILED_AFTER = dt.timedelta(minutes=1)
+"""How long after a registration the test station accepts its filing."""
 ORGS = {
     "owner": OWNER,
     "survey": SURVEY,
@@ -132,7 +138,16 @@ def fact(
     )
 
 
-def registration(project: str, *, at: dt.datetime = T0, **kw: Any) -> dict[str, Any]:
+def registration(
+    project: str,
+    *,
+    at: dt.datetime = T0,
+    station: str | None = STATION,
+    division: str | None = DIVISION,
+    **kw: Any,
+) -> dict[str, Any]:
+    """A registration naming ``STATION``: the project is pending until the station accepts it
+    (``filing_accepted``; ``opened`` gives both)."""
     return fact(
         project,
         ProjectRegistered(
@@ -145,10 +160,36 @@ def registration(project: str, *, at: dt.datetime = T0, **kw: Any) -> dict[str, 
             planned_start=dt.date(2026, 1, 1),
             planned_finish=dt.date(2027, 12, 31),
             floor_area_m2=1000.0,
+            station=station,
+            division=division,
         ),
         at=at,
         **kw,
     )
+
+
+def filing_accepted(
+    project: str, *, at: dt.datetime = T0 + FILED_AFTER, station: str = STATION, **kw: Any
+) -> dict[str, Any]:
+    """The station accepts the project's supervision filing."""
+    return fact(
+        project,
+        FilingAccepted(
+            filing_number=f"JD-{project}"[:120],
+            accepted_on=china_day(at),
+            supervisors=["监督员甲"],
+        ),
+        at=at,
+        org=station,
+        role="regulator",
+        person="监督员甲",
+        **kw,
+    )
+
+
+def opened(project: str, *, at: dt.datetime = T0, **kw: Any) -> list[dict[str, Any]]:
+    """A registration and the station's acceptance of its filing: a project open for facts."""
+    return [registration(project, at=at, **kw), filing_accepted(project, at=at + FILED_AFTER)]
 
 
 def appointment(
@@ -234,7 +275,7 @@ def staffed(
     project: str, roles: tuple[str, ...] = tuple(ORGS), *, commit: bool = True
 ) -> list[dict[str, Any]]:
     """Registration, appointments of ``roles`` and (optionally) every lead's commitment, in order."""
-    events = [registration(project)]
+    events = opened(project)
     events += [appointment(project, role) for role in roles]
     if commit:
         events += [

@@ -18,7 +18,7 @@ from services.domain.recording import (
 )
 from services.domain.state import ProjectState
 from services.domain.submission import Submission, Unreadable, read_item
-from tests.support.events import appointment, lot, registration
+from tests.support.events import appointment, lot, opened
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 """Later than every default date of tests/support/events.py."""
@@ -66,7 +66,7 @@ async def seeded(
     """A new project with ``records`` sealed records (at least 2): registration, appointment of
     the construction unit, then lots 1, 2, …"""
     project_id = f"{prefix}-{uuid.uuid4().hex[:6]}"
-    envelopes = [registration(project_id), appointment(project_id, "construction")]
+    envelopes = [*opened(project_id), appointment(project_id, "construction")]
     envelopes += [lot(project_id, n) for n in range(1, records - 1)]
     await seal(writer, envelopes, now)
     return project_id

@@ -1,4 +1,5 @@
-"""The ``RepairsDue`` port over the recorder's snapshots (``project_heads.state``)."""
+"""The ``RepairsDue`` port over the recorder's snapshots (``project_heads.state``): projects
+with a warranty repair, or another deadline (``supervision.py``), past due and not flagged."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ _PAST_DUE = """SELECT project_id FROM project_heads
                  state,
                  '$.defects.* ? (@.status == "open" && @.in_warranty == true
                                  && @.overdue == null && @.repair_due < $today)',
+                 jsonb_build_object('today', $1::text))
+               OR jsonb_path_exists(
+                 state,
+                 '$.deadlines.* ? (@.met == null && @.missed == null && @.due_on < $today)',
                  jsonb_build_object('today', $1::text))
                ORDER BY project_id"""
 

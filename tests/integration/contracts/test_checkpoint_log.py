@@ -37,7 +37,7 @@ from services.domain.checkpoint import (
 from services.domain.continuity import Leaf
 from services.domain.state import Alert
 from tests.integration.contracts.conftest import Storage
-from tests.support.events import appointment, lot, registration
+from tests.support.events import appointment, lot, opened
 from tests.support.fakes import MemoryCheckpointLog, MemoryDatabase
 from tests.support.sealing import NOW, seal
 from tests.support.stack import Environment, admin_dsn
@@ -286,9 +286,7 @@ async def test_a_second_session_waits_for_the_first_and_sees_its_checkpoint(
 
 async def test_a_session_reads_the_recorded_heads_and_chains(storage: Storage) -> None:
     p = project()
-    decision = await seal(
-        storage.trail, [registration(p), appointment(p, "construction"), lot(p, 1)]
-    )
+    decision = await seal(storage.trail, [*opened(p), appointment(p, "construction"), lot(p, 1)])
     state = decision.states[p]
     async with storage.log.exclusive() as session:
         heads = await session.heads()

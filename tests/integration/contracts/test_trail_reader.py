@@ -10,7 +10,7 @@ from services.domain.chain import StoredLink, verify_links
 from services.domain.project import fold_chain
 from services.domain.state import ProjectState
 from tests.integration.contracts.conftest import Storage
-from tests.support.events import STRANGER, appointment, lot, registration
+from tests.support.events import STRANGER, appointment, lot, opened, registration
 from tests.support.sealing import NOW, seal
 
 
@@ -19,7 +19,7 @@ def project(prefix: str = "READ") -> str:
 
 
 async def sealed_in_two_batches(storage: Storage, p: str) -> list[StoredLink]:
-    first = await seal(storage.trail, [registration(p), appointment(p, "construction")])
+    first = await seal(storage.trail, [*opened(p), appointment(p, "construction")])
     second = await seal(storage.trail, [lot(p, n) for n in range(1, 4)])
     return [
         StoredLink(r.seq, r.canonical, r.prev_hash, r.hash) for r in [*first.sealed, *second.sealed]
@@ -38,7 +38,7 @@ async def test_links_stream_the_chain_in_seq_order(storage: Storage) -> None:
 
 async def test_records_are_the_sealed_records(storage: Storage) -> None:
     p = project()
-    first = await seal(storage.trail, [registration(p), appointment(p, "construction")])
+    first = await seal(storage.trail, [*opened(p), appointment(p, "construction")])
     second = await seal(storage.trail, [lot(p, 1), lot(p, 2)], NOW.replace(hour=13))
     assert await storage.trail.records(p) == [*first.sealed, *second.sealed]
     assert await storage.trail.records(project("NONE")) == []
@@ -46,7 +46,7 @@ async def test_records_are_the_sealed_records(storage: Storage) -> None:
 
 async def test_project_ids_are_the_projects_with_a_head_in_order(storage: Storage) -> None:
     a, b, refused_only = project("READ-B"), project("READ-A"), project("READ-C")
-    await seal(storage.trail, [registration(a), registration(b)])
+    await seal(storage.trail, [*opened(a), registration(b)])
     outcome = await seal(storage.trail, [lot(refused_only, 1, org=STRANGER)])
     assert outcome.sealed == [] and len(outcome.rejected) == 1
     ids = await storage.trail.project_ids()
@@ -56,7 +56,7 @@ async def test_project_ids_are_the_projects_with_a_head_in_order(storage: Storag
 
 async def test_load_states_gives_each_recorded_state_and_replay_agrees(storage: Storage) -> None:
     p, q = project(), project()
-    await seal(storage.trail, [registration(p), registration(q)])
+    await seal(storage.trail, [*opened(p), registration(q)])
     decision = await seal(storage.trail, [appointment(p, "construction"), lot(p, 1)])
     states = await storage.trail.load_states([p, q, p, project("NONE")])
     assert set(states) == {p, q}
@@ -69,7 +69,7 @@ async def test_load_states_gives_each_recorded_state_and_replay_agrees(storage: 
 
 async def test_a_snapshot_of_another_version_is_replayed_from_the_chain(storage: Storage) -> None:
     p = project()
-    decision = await seal(storage.trail, [registration(p), appointment(p, "construction")])
+    decision = await seal(storage.trail, [*opened(p), appointment(p, "construction")])
     await storage.stale_snapshot(p)
     assert (await storage.models.live_states())[p] == {"snapshot_version": -1}
     assert await storage.trail.load_states([p]) == decision.states

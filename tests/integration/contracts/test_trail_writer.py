@@ -20,6 +20,7 @@ from tests.support.events import (
     appointment,
     lab_commissioned,
     lot,
+    opened,
     received,
     registration,
     reported,
@@ -58,7 +59,7 @@ async def written(trail: Trail, project_id: str, event_ids: list[str]) -> tuple[
 
 async def test_a_recorded_batch_reads_back_as_decided(storage: Storage) -> None:
     trail, p = storage.trail, project()
-    decision = await seal(trail, [registration(p), appointment(p, "construction"), lot(p, 1)])
+    decision = await seal(trail, [*opened(p), appointment(p, "construction"), lot(p, 1)])
     ids = [r.event_id for r in decision.sealed]
 
     assert [r.seq for r in decision.sealed] == [1, 2, 3]
@@ -74,7 +75,7 @@ async def test_a_recorded_batch_reads_back_as_decided(storage: Storage) -> None:
 async def test_a_state_read_again_is_the_state_at_the_head_now(storage: Storage) -> None:
     """Readers may keep states they read (the API does): never one the head has moved past."""
     trail, p = storage.trail, project()
-    first = await seal(trail, [registration(p), appointment(p, "construction")])
+    first = await seal(trail, [*opened(p), appointment(p, "construction")])
     assert await trail.load_states([p]) == first.states
     assert await trail.load_states([p]) == first.states
     second = await seal(trail, [lot(p, 1)])
@@ -86,7 +87,7 @@ async def test_a_refusal_is_decided_and_a_reused_id_keeps_its_first_outcome(
     storage: Storage,
 ) -> None:
     trail, p = storage.trail, project()
-    first = await seal(trail, [registration(p), lot(p, 1, org=STRANGER)])
+    first = await seal(trail, [*opened(p), lot(p, 1, org=STRANGER)])
     refused = first.rejected[0]
     assert refused.rejection.code == "auth.not_a_party" and refused.digest is not None
     assert await trail.decided_digests([refused.event_id or ""]) == {
@@ -104,9 +105,9 @@ async def test_a_refusal_is_decided_and_a_reused_id_keeps_its_first_outcome(
 
 async def test_a_taken_seq_is_a_collision_and_writes_nothing(storage: Storage) -> None:
     trail, p = storage.trail, project()
-    first = decided([registration(p)])
+    first = decided([*opened(p)])
     await trail.write(first, NOW)
-    rival = decided([registration(p)])  # another writer's decision for the same seq 1
+    rival = decided([*opened(p)])  # another writer's decision for the same seq 1
     with pytest.raises(Collision):
         await trail.write(rival, NOW)
     assert await written(trail, p, [rival.sealed[0].event_id]) == (
@@ -121,8 +122,8 @@ async def test_a_collision_in_one_project_leaves_the_whole_batch_unwritten(
     storage: Storage,
 ) -> None:
     trail, taken, fresh = storage.trail, project(), project()
-    await seal(trail, [registration(taken)])
-    both = decided([registration(fresh), appointment(fresh, "construction"), registration(taken)])
+    await seal(trail, [*opened(taken)])
+    both = decided([*opened(fresh), appointment(fresh, "construction"), registration(taken)])
     ids = [r.event_id for r in both.sealed]
     with pytest.raises(Collision):
         await trail.write(both, NOW)
@@ -131,9 +132,9 @@ async def test_a_collision_in_one_project_leaves_the_whole_batch_unwritten(
 
 async def test_an_event_id_decided_before_is_a_collision(storage: Storage) -> None:
     trail, p, other = storage.trail, project(), project()
-    first = await seal(trail, [registration(p)])
+    first = await seal(trail, [*opened(p)])
     event_id = first.sealed[0].event_id
-    blind = decided([registration(other, event_id=event_id)])  # decided without the outcome
+    blind = decided([*opened(other, event_id=event_id)])  # decided without the outcome
     with pytest.raises(Collision):
         await trail.write(blind, NOW)
     assert await written(trail, other, [event_id]) == ([], {}, first.digests, first.sealed)
@@ -157,7 +158,7 @@ async def test_a_report_number_sealed_before_is_a_collision_and_is_seen(storage:
 
 async def test_referenced_records_are_the_sealed_ones(storage: Storage) -> None:
     trail, p = storage.trail, project()
-    decision = await seal(trail, [registration(p), lot(p, 1, org=STRANGER)])
+    decision = await seal(trail, [*opened(p), lot(p, 1, org=STRANGER)])
     sealed, refused = decision.sealed[0], decision.rejected[0]
     found = await trail.referenced_records([sealed.event_id, refused.event_id or "", "evt-none"])
     assert found == {
@@ -190,7 +191,7 @@ async def test_what_the_store_cannot_hold_is_unstorable_and_writes_nothing(
     storage: Storage, spoil: Callable[[BatchDecision, str], None]
 ) -> None:
     trail, p = storage.trail, project()
-    decision = decided([registration(p)])
+    decision = decided([*opened(p)])
     spoil(decision, p)
     with pytest.raises(Unstorable):
         await trail.write(decision, NOW)

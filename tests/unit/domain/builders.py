@@ -15,7 +15,6 @@ from typing import Any
 from services.domain.chain import SealedRecord
 from services.domain.context import ReferencedRecord
 from services.domain.identifiers import CREDIT_ALPHABET
-from services.domain.project import fold
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision, decide_batch, seal_submission
 from services.domain.state import ProjectState
@@ -33,6 +32,7 @@ from tests.support.events import (
     nc_closed,
     nc_raised,
     nc_rectified,
+    opened,
     org_code,
     registration,
     staffed,
@@ -157,7 +157,9 @@ def reg(**kw: Any) -> Submission:
 
 
 def registered_state() -> ProjectState:
-    return fold(ProjectState(project_id=PROJECT), sealed(ProjectState(project_id=PROJECT), reg()))
+    """Registered, and the filing accepted by the station: open for facts, no party appointed."""
+    state, _ = sealed_state(PROJECT, opened(PROJECT))
+    return state
 
 
 @functools.cache
@@ -166,7 +168,7 @@ def site_state() -> ProjectState:
     state, _ = sealed_state(
         PROJECT,
         [
-            registration(PROJECT),
+            *opened(PROJECT),
             appointment(PROJECT, "construction", at=REGISTERED_AT),
             appointment(PROJECT, "supervision", at=REGISTERED_AT),
         ],

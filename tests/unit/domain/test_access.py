@@ -31,7 +31,7 @@ from tests.support.events import (
     appointment,
     commitment,
     id_number,
-    registration,
+    opened,
     staffed,
 )
 from tests.unit.domain.builders import (
@@ -123,14 +123,14 @@ def test_a_redacted_ledger_shows_no_lead_id_numbers() -> None:
 
 
 def test_a_redacted_state_shows_no_witness_id_number() -> None:
-    state, _ = sealed_state(PROJECT, [registration(PROJECT), witness(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT), witness(PROJECT)])
     dumped = json.dumps(redact(state.model_dump(mode="json")), ensure_ascii=False)
     assert id_number(60) not in dumped
 
 
 def test_a_redacted_correction_shows_no_id_number() -> None:
     state, decision = sealed_state(
-        PROJECT, [registration(PROJECT), appointment(PROJECT, "construction")]
+        PROJECT, [*opened(PROJECT), appointment(PROJECT, "construction")]
     )
     corrected = id_number(91)
     fix = correction(PROJECT, decision.sealed[-1].event_id, {"lead.id_number": corrected})
@@ -212,7 +212,7 @@ def project() -> ProjectState:
     state, _ = sealed_state(
         PROJECT,
         [
-            registration(PROJECT),
+            *opened(PROJECT),
             appointment(PROJECT, "construction"),
             appointment(PROJECT, "supervision"),
             lab_commission(PROJECT),
@@ -243,7 +243,7 @@ def test_members_may_read_the_project(org: str, kind: KeyKind) -> None:
 
 
 def test_the_owner_may_read_before_appointing_itself() -> None:
-    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     assert "owner" not in state.parties
     assert may_read_project(key(OWNER, KeyKind.PARTY), state)
 

@@ -55,6 +55,7 @@ from tests.support.events import (
     commitment,
     id_number,
     lead_change,
+    opened,
     org_code,
     registration,
     staffed,
@@ -293,7 +294,7 @@ def test_a_party_never_confirms_its_own_repair() -> None:
     assert refused(repaired, builder) == "auth.role_not_allowed"
     # ...and an owner that builds its own building may not confirm the repair it reported.
     project = "XZ-LIFE-SELF"
-    events = [registration(project)]
+    events = [*opened(project)]
     events += [appointment(project, r) for r in ORGS if r != "construction"]
     events.append(appointment(project, "construction", org=OWNER))
     state = with_buildings(run(None, *events).states[project], building())
@@ -554,7 +555,7 @@ HANDOVER = T0 + 30 * DAY
 def led() -> ProjectState:
     """Construction led by 李振华 from T0 + 1 day, by 陈志强 from HANDOVER; an accident, a
     nonconformance, a complaint and a defect to relate findings to."""
-    project_events = [registration(P)]
+    project_events = [*opened(P)]
     for role in ORGS:
         lead = {"name": "李振华", "id_number": LI} if role == "construction" else LEADS[role]
         project_events.append(appointment(P, role, lead=lead))

@@ -56,6 +56,7 @@ from tests.support.events import (
     lot,
     lot_closed,
     notice_filed,
+    opened,
     org_code,
     received,
     registration,
@@ -217,7 +218,7 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
     disposal: a waterproofing lot (re-test samples reported) and a mortar lot (tested in place
     below design, a rework planned)."""
     envelopes = [
-        registration(PROJECT),
+        *opened(PROJECT),
         *(appointment(PROJECT, role) for role in PARTY_ROLES),
         lab_commission(PROJECT),
         nc_raised(PROJECT, "NC-OPEN", at=T0 + DAY + 2 * HOUR),
@@ -567,7 +568,7 @@ def test_each_cell_is_decided_as_the_matrix_says(cell: tuple[str, Role]) -> None
 
 def test_the_owner_may_appoint_while_a_role_is_still_open() -> None:
     """The one cell a staffed project cannot accept, accepted where the role is still open."""
-    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     assert outcome(decide_envelopes([appointment(PROJECT, "design")], state)) is None
 
 
@@ -618,7 +619,7 @@ def test_holding_a_role_is_read_from_the_trail() -> None:
 
 
 def test_a_lab_holds_its_role_only_once_commissioned() -> None:
-    before, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    before, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     after, _ = sealed_state(PROJECT, [lab_commission(PROJECT)], before)
     assert not holds_role(before, LAB, Role.LAB)
     assert holds_role(after, LAB, Role.LAB)
@@ -630,7 +631,7 @@ def test_a_lab_key_role_before_commission_is_not_a_party(monkeypatch: pytest.Mon
     an uncommissioned lab is refused as not a party and a commissioned one is accepted."""
     name = "qtrail.quality.accident_reported"
     report = acting(accident(PROJECT, "ACC-LAB", at=CELL_AT), LAB, "lab")
-    before, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    before, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     assert outcome(decide_envelopes([report], before)) == "auth.role_not_allowed"
 
     monkeypatch.setitem(authorization.MATRIX, name, MATRIX[name] | {Role.LAB})
@@ -640,14 +641,14 @@ def test_a_lab_key_role_before_commission_is_not_a_party(monkeypatch: pytest.Mon
 
 
 def test_the_owner_holds_only_the_owner_role_until_appointed_to_more() -> None:
-    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     assert holds_role(state, OWNER, Role.OWNER)
     assert not any(holds_role(state, OWNER, Role(r)) for r in PARTY_ROLES if r != "owner")
     assert not holds_role(state, OWNER, Role.LAB)
 
 
 def test_a_later_appointment_makes_an_organization_a_party_from_then_on() -> None:
-    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     signed_lot = lot(PROJECT, 1, at=CELL_AT)
     assert outcome(decide_envelopes([signed_lot], state)) == "auth.not_a_party"
     state, _ = sealed_state(PROJECT, [appointment(PROJECT, "construction")], state)

@@ -27,7 +27,7 @@ from tests.support.events import (
     id_number,
     lead_change,
     lot,
-    registration,
+    opened,
     staffed,
 )
 from tests.unit.domain.builders import (
@@ -158,7 +158,7 @@ def test_the_owner_may_correct_any_partys_record() -> None:
 
 
 def test_a_correction_of_an_event_sealed_earlier_in_the_same_batch_works() -> None:
-    state, _ = sealed_state(PROJECT, [registration(PROJECT)])
+    state, _ = sealed_state(PROJECT, [*opened(PROJECT)])
     appoint = appointment(PROJECT, "design", event_id="evt-corr-appoint-design")
     fix = correction(PROJECT, "evt-corr-appoint-design", {"lead.name": "设计负责人（更正）"}, at=AT)
     items = [item(appoint), item(fix)]
@@ -191,7 +191,7 @@ def test_a_correction_of_an_unknown_event_is_refused() -> None:
 
 def test_a_correction_of_another_projects_event_is_refused() -> None:
     other, other_decision = sealed_state(
-        "XZ-CORR-02", [registration("XZ-CORR-02"), appointment("XZ-CORR-02", "construction")]
+        "XZ-CORR-02", [*opened("XZ-CORR-02"), appointment("XZ-CORR-02", "construction")]
     )
     foreign = other_decision.sealed[-1].event_id
     referenced = {**_trail()[1], **referenced_from(other_decision.sealed)}

@@ -34,6 +34,7 @@ from tests.support.events import (
     lead_change,
     lot,
     lot_closed,
+    opened,
     received,
     registration,
     reported,
@@ -82,7 +83,7 @@ CHANGED = T0 + 20 * DAY
 def trail() -> list[SealedRecord]:
     return sealed(
         [
-            (REGISTERED, [registration(P)]),
+            (REGISTERED, [*opened(P)]),
             (APPOINTED, [appointment(P, "construction")]),
             (
                 COMMITMENT_ARRIVED,
@@ -421,7 +422,7 @@ def test_a_correction_says_what_it_changed_without_the_values_of_an_id_number() 
             (
                 NOW,
                 [
-                    registration(project),
+                    *opened(project),
                     appointment(project, "design", event_id="evt-steps-appoint-design"),
                     correction(
                         project,

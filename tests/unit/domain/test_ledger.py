@@ -27,7 +27,7 @@ from tests.support.events import (
     commitment,
     id_number,
     lead_change,
-    registration,
+    opened,
     sha,
     staffed,
 )
@@ -55,7 +55,7 @@ def _handover() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
     state, decision = sealed_state(
         PROJECT,
         [
-            registration(PROJECT, event_id="evt-ledger-registration"),
+            *opened(PROJECT, event_id="evt-ledger-registration"),
             appointment(PROJECT, "construction", at=T1, event_id="evt-ledger-appoint-c"),
             lead_change(
                 PROJECT,
