@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from events.base import PARTIES, Role
+from services.domain.jurisdiction import covers
 from services.domain.state import ProjectState
 
 
@@ -24,6 +25,9 @@ class Principal:
     key_id: str
     org: str
     kind: KeyKind
+    jurisdiction: tuple[str, ...] = ()
+    """A regulator's: the divisions (GB/T 2260) its station supervises; empty for other keys,
+    and for a regulator key whose organization is not a registered station."""
 
     @property
     def sees_personal_data(self) -> bool:
@@ -52,8 +56,15 @@ def member_orgs(state: ProjectState) -> set[str]:
 
 
 def may_read_project(principal: Principal, state: ProjectState) -> bool:
-    if principal.kind in (KeyKind.REGULATOR, KeyKind.ADMIN):
+    """Members read their projects; a station those in its jurisdiction (or the one it was
+    named to supervise); an administrator all."""
+    if principal.kind is KeyKind.ADMIN:
         return True
+    if principal.kind is KeyKind.REGULATOR:
+        filing = state.filing
+        if filing is not None and filing.station == principal.org:
+            return True
+        return covers(principal.jurisdiction, filing.division if filing else None)
     return principal.org in member_orgs(state)
 
 

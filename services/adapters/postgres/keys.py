@@ -31,6 +31,16 @@ class KeyInfo:
     revoked_at: dt.datetime | None
 
 
+def principal_of(key_id: str, row: asyncpg.Record) -> Principal:
+    """The caller of a key row joined with its station (a regulator's jurisdiction)."""
+    return Principal(
+        key_id=key_id,
+        org=row["org_code"],
+        kind=KeyKind(row["kind"]),
+        jurisdiction=tuple(row["jurisdiction"] or ()),
+    )
+
+
 def _hash(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
@@ -78,10 +88,14 @@ class KeyStore:
         if not _KEY_ID.fullmatch(key_id):
             return None
         row = await self._pool.fetchrow(
-            "SELECT org_code, kind, secret_hash, revoked_at FROM api_keys WHERE key_id = $1", key_id
+            """SELECT k.org_code, k.kind, k.secret_hash, k.revoked_at, s.jurisdiction
+               FROM api_keys k LEFT JOIN stations s
+                 ON s.code = k.org_code AND k.kind = 'regulator'
+               WHERE k.key_id = $1""",
+            key_id,
         )
         if row is None or row["revoked_at"] is not None:
             return None
         if not hmac.compare_digest(bytes(row["secret_hash"]), _hash(secret)):
             return None
-        return Principal(key_id=key_id, org=row["org_code"], kind=KeyKind(row["kind"]))
+        return principal_of(key_id, row)

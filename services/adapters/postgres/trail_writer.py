@@ -24,6 +24,7 @@ from services.domain.context import ReferencedRecord
 from services.domain.reasons import Rejection
 from services.domain.recording import BatchDecision
 from services.domain.state import ProjectState
+from services.domain.summary import ProjectSummary, summarize
 
 _TRAIL_COLUMNS = (
     "project_id",
@@ -68,6 +69,42 @@ _REJECTION_COLUMNS = (
 def _details(rejection: Rejection) -> list[dict[str, Any]] | None:
     """Items of a summary refusal (jsonb)."""
     return [d.as_dict() for d in rejection.details] if rejection.details else None
+
+
+INDEX_COLUMNS = (
+    "project_id",
+    "seq",
+    "station",
+    "division",
+    "name",
+    "permit_number",
+    "address",
+    "stage",
+    "open_alerts",
+    "critical_alerts",
+    "overdue",
+    "open_rectifications",
+    "stop_orders",
+    "risk",
+    "organizations",
+    "search",
+    "summary",
+    "updated_at",
+)
+INDEX_UPSERT = f"""INSERT INTO project_index ({", ".join(INDEX_COLUMNS)})
+    VALUES ({", ".join(f"${n}" for n in range(1, len(INDEX_COLUMNS) + 1))})
+    ON CONFLICT (project_id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in INDEX_COLUMNS[1:])}
+    WHERE project_index.seq < EXCLUDED.seq"""
+
+
+def index_row(summary: ProjectSummary, now: dt.datetime) -> tuple[object, ...]:
+    """A project's row of the stations' index, from its summary."""
+    fields = summary.model_dump()
+    fields.update(
+        search=summary.search_text, summary=JsonText(summary.model_dump_json()), updated_at=now
+    )
+    return tuple(fields[c] for c in INDEX_COLUMNS)
 
 
 class PostgresTrailWriter:
@@ -171,6 +208,7 @@ class PostgresTrailWriter:
             (pid, s.seq, bytes.fromhex(s.head), snapshots[pid], now)
             for pid, s in decision.states.items()
         ]
+        index_rows = [index_row(summarize(s), now) for s in decision.states.values()]
         report_rows = [(*reported, now) for reported in decision.reported]
         notify = [row[0] for row in outcome_rows]
         async with self._pool.acquire() as conn, conn.transaction():
@@ -203,6 +241,7 @@ class PostgresTrailWriter:
                        WHERE project_heads.seq < EXCLUDED.seq""",
                     head_rows,
                 )
+                await conn.executemany(INDEX_UPSERT, index_rows)
             if notify:
                 await conn.execute(
                     "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id",

@@ -12,7 +12,8 @@ import secrets
 
 import asyncpg
 
-from services.domain.access import KeyKind, Principal
+from services.adapters.postgres.keys import principal_of
+from services.domain.access import Principal
 
 TTL = dt.timedelta(hours=8)
 """A working day; after it, sign in again."""
@@ -44,8 +45,9 @@ class WebSessions:
         if len(token) > 128:
             return None
         row = await self._pool.fetchrow(
-            """SELECT k.key_id, k.org_code, k.kind
+            """SELECT k.key_id, k.org_code, k.kind, st.jurisdiction
                FROM web_sessions s JOIN api_keys k ON k.key_id = s.key_id
+               LEFT JOIN stations st ON st.code = k.org_code AND k.kind = 'regulator'
                WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
                  AND k.revoked_at IS NULL""",
             _hash(token),
@@ -53,7 +55,7 @@ class WebSessions:
         )
         if row is None:
             return None
-        return Principal(key_id=row["key_id"], org=row["org_code"], kind=KeyKind(row["kind"]))
+        return principal_of(row["key_id"], row)
 
     async def end(self, token: str, now: dt.datetime) -> None:
         await self._pool.execute(
