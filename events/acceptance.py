@@ -73,6 +73,8 @@ class UnitRegistered(EventData):
     for housing, its dwellings."""
 
     event_type = "qtrail.project.unit_registered.v1"
+    title_zh = "单位工程登记"
+    title_en = "Building registered"
 
     unit_id: UnitId
     name: ShortText = Field(description="单位工程名称 / the building's name, e.g. 1号楼")
@@ -116,6 +118,8 @@ class SubitemAccepted(EventData):
     accepted inspection lots."""
 
     event_type = "qtrail.acceptance.subitem_accepted.v1"
+    title_zh = "分项工程验收"
+    title_en = "Sub-item accepted"
 
     unit_id: UnitId
     division: Division
@@ -134,6 +138,8 @@ class DivisionAccepted(EventData):
     signed by the leads the standard calls for it."""
 
     event_type = "qtrail.acceptance.division_accepted.v1"
+    title_zh = "分部工程验收"
+    title_en = "Division accepted"
 
     unit_id: UnitId
     division: Division
@@ -168,6 +174,8 @@ class DwellingsAccepted(EventData):
     supervision records the results. A dwelling that failed is inspected again later."""
 
     event_type = "qtrail.acceptance.dwellings_accepted.v1"
+    title_zh = "分户验收"
+    title_en = "Dwellings accepted"
 
     unit_id: UnitId
     inspected_on: dt.date
@@ -187,6 +195,8 @@ class AcceptanceNoticeFiled(EventData):
     at least seven working days ahead (房屋建筑和市政基础设施工程竣工验收规定 art. 6)."""
 
     event_type = "qtrail.acceptance.notice_filed.v1"
+    title_zh = "竣工验收告知"
+    title_en = "Acceptance notice filed"
 
     unit_id: UnitId
     planned_on: dt.date = Field(description="计划验收日期 / the planned acceptance date")
@@ -212,6 +222,8 @@ class WarrantyIssued(EventData):
     condition of completion acceptance (建设工程质量管理条例 art. 39–40)."""
 
     event_type = "qtrail.acceptance.warranty_issued.v1"
+    title_zh = "工程质量保修书"
+    title_en = "Warranty certificate issued"
 
     unit_id: UnitId
     issued_on: dt.date

@@ -22,6 +22,8 @@ class DefectReported(EventData):
     verifies such a report and files it; the reporter's contact stays off the chain)."""
 
     event_type = "qtrail.warranty.defect_reported.v1"
+    title_zh = "质量缺陷报修"
+    title_en = "Defect reported"
 
     defect_id: ShortText = Field(description="报修编号 / id of the defect, unique in the project")
     unit_id: UnitId
@@ -50,6 +52,8 @@ class DefectRepaired(EventData):
     """保修维修完成: the builder reports the repair of a reported defect."""
 
     event_type = "qtrail.warranty.defect_repaired.v1"
+    title_zh = "保修维修完成"
+    title_en = "Defect repaired"
 
     defect_id: ShortText
     repaired_on: dt.date
@@ -62,6 +66,8 @@ class RepairConfirmed(EventData):
     dispute of it (a disputed repair reopens the defect)."""
 
     event_type = "qtrail.warranty.repair_confirmed.v1"
+    title_zh = "维修确认"
+    title_en = "Repair confirmed"
 
     defect_id: ShortText
     confirmed_on: dt.date
@@ -77,6 +83,8 @@ class RepairOverdue(EventData):
     open; the repair, when it comes, resolves the alert it raised."""
 
     event_type = "qtrail.warranty.repair_overdue.v1"
+    title_zh = "维修逾期"
+    title_en = "Repair overdue"
 
     defect_id: ShortText
     unit_id: UnitId
@@ -91,6 +99,8 @@ class ComplaintLodged(EventData):
     supervision station that received it. The complainant's identity stays off the chain."""
 
     event_type = "qtrail.aftercare.complaint_lodged.v1"
+    title_zh = "质量投诉"
+    title_en = "Complaint lodged"
 
     complaint_id: ShortText
     unit_id: UnitId | None = None
@@ -105,6 +115,8 @@ class ComplaintHandled(EventData):
     """投诉处理: how a complaint was handled, by whoever recorded it."""
 
     event_type = "qtrail.aftercare.complaint_handled.v1"
+    title_zh = "投诉处理"
+    title_en = "Complaint handled"
 
     complaint_id: ShortText
     handled_on: dt.date
@@ -122,6 +134,8 @@ class AccidentGraded(EventData):
     grade must match the figures (thresholds in ``tables/accident-grades-2010.json``)."""
 
     event_type = "qtrail.quality.accident_graded.v1"
+    title_zh = "事故等级"
+    title_en = "Accident graded"
 
     accident_id: ShortText
     deaths: int = Field(ge=0, le=10_000)
@@ -137,6 +151,8 @@ class AccidentInvestigated(EventData):
     """事故调查: the investigation's report on cause."""
 
     event_type = "qtrail.quality.accident_investigated.v1"
+    title_zh = "事故调查"
+    title_en = "Accident investigated"
 
     accident_id: ShortText
     concluded_on: dt.date
@@ -149,6 +165,8 @@ class AccidentClosed(EventData):
     parties and leads."""
 
     event_type = "qtrail.quality.accident_closed.v1"
+    title_zh = "事故结案"
+    title_en = "Accident closed"
 
     accident_id: ShortText
     closed_on: dt.date
@@ -162,6 +180,8 @@ class ResponsibilityFound(EventData):
     the party when the work was done, named by ID number: their lifelong responsibility."""
 
     event_type = "qtrail.aftercare.responsibility_found.v1"
+    title_zh = "追责"
+    title_en = "Responsibility found"
 
     finding_id: ShortText
     role: PartyRole

@@ -15,6 +15,10 @@ class EventData(BaseModel):
 
     event_type: ClassVar[str]
     """CloudEvents ``type``, ``qtrail.<area>.<fact>.v<N>``."""
+    title_zh: ClassVar[str]
+    """The fact's short name in Chinese, as a regulator's page heads it (e.g. 项目登记)."""
+    title_en: ClassVar[str]
+    """The same name in English, shown alongside."""
 
 
 class Role(StrEnum):

@@ -18,6 +18,8 @@ class CompletionAccepted(EventData):
     upcasts to the implicit unit: the whole project."""
 
     event_type = "qtrail.project.completion_accepted.v2"
+    title_zh = "竣工验收"
+    title_en = "Completion accepted"
 
     unit_id: str = Field(
         pattern=IMPLICIT_OR_UNIT_PATTERN, description="单位工程编号 / the building accepted"
@@ -80,6 +82,8 @@ class PlaqueIssued(EventData):
     its one lead per role with an unrecorded period, and no warranty summary."""
 
     event_type = "qtrail.plaque.issued.v2"
+    title_zh = "永久性标牌签发"
+    title_en = "Plaque issued"
 
     serial: int = Field(
         ge=1,
@@ -134,6 +138,8 @@ class PlaqueInstalled(EventData):
     """标牌安装: the owner records where and when the plaque was installed."""
 
     event_type = "qtrail.plaque.installed.v1"
+    title_zh = "标牌安装"
+    title_en = "Plaque installed"
 
     serial: int = Field(ge=1)
     place: Text = Field(description="安装位置 / where on the building")
@@ -145,6 +151,8 @@ class PlaqueRevoked(EventData):
     """标牌撤销: the owner revokes a plaque (e.g. after a lead's name was corrected), usually to reissue it."""
 
     event_type = "qtrail.plaque.revoked.v1"
+    title_zh = "标牌撤销"
+    title_en = "Plaque revoked"
 
     serial: int = Field(ge=1)
     reason: Text

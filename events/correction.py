@@ -13,6 +13,8 @@ class RecordCorrected(EventData):
     """更正: corrects fields of an earlier event, with the reason. The original stays on the chain."""
 
     event_type = "qtrail.record.corrected.v1"
+    title_zh = "更正"
+    title_en = "Record corrected"
 
     corrects_event_id: str = Field(
         pattern=EVENT_ID_PATTERN,

@@ -73,6 +73,8 @@ class SampleTaken(EventData):
     """取样: a sample is taken on site, sealed, and (for mandatory materials) witnessed."""
 
     event_type = "qtrail.materials.sample_taken.v1"
+    title_zh = "取样"
+    title_en = "Sample taken"
 
     sample_id: ShortText = Field(description="样品编号 / sample id, unique in the project")
     material: Material = Field(description="材料类别 / material category")
@@ -106,6 +108,8 @@ class SampleReceived(EventData):
     """收样: the lab receives the sample and checks its seal against the record."""
 
     event_type = "qtrail.materials.sample_received.v1"
+    title_zh = "收样"
+    title_en = "Sample received"
 
     sample_id: ShortText
     seal_code_seen: ShortText = Field(description="实收封样标识 / the seal code the lab read")
@@ -116,6 +120,8 @@ class TestReported(EventData):
     """检测报告: the lab reports the raw measurements and its own conclusion."""
 
     event_type = "qtrail.materials.test_reported.v1"
+    title_zh = "检测报告"
+    title_en = "Test reported"
     __test__ = False  # not a pytest test class
 
     report_number: ShortText = Field(description="报告编号 / report number")
@@ -138,6 +144,8 @@ class ReportRevoked(EventData):
     """报告作废: the lab revokes a report."""
 
     event_type = "qtrail.materials.report_revoked.v1"
+    title_zh = "报告作废"
+    title_en = "Report revoked"
 
     report_number: ShortText
     reason: Text
@@ -152,6 +160,8 @@ class ConcreteBatchClosed(EventData):
     """
 
     event_type = "qtrail.materials.concrete_batch_closed.v2"
+    title_zh = "混凝土验收批结束"
+    title_en = "Concrete batch closed"
 
     batch_id: ShortText
     grade: ShortText = Field(description="强度等级 / grade, e.g. C30")
@@ -202,6 +212,8 @@ class LotClosed(EventData):
     disposal; the lot states its quantity, so the number of samplings can be checked."""
 
     event_type = "qtrail.materials.lot_closed.v1"
+    title_zh = "钢筋或水泥检验批结束"
+    title_en = "Rebar or cement lot closed"
 
     lot_id: ShortText = Field(
         description="检验批编号（样品的 batch_id）/ the lot (the samples' batch_id)"
@@ -223,6 +235,8 @@ class SampleDisposed(EventData):
     by the supervision party. It then needs no report, and counts as no sampling."""
 
     event_type = "qtrail.materials.sample_disposed.v1"
+    title_zh = "样品处置"
+    title_en = "Sample disposed of"
 
     sample_id: ShortText
     cause: Literal["lost", "damaged"] = Field(description="遗失或损坏 / lost or damaged")
@@ -238,6 +252,8 @@ class MaterialEvaluated(EventData):
     """材料评定 (system): qtrail's evaluation of a report or a batch, with every criterion."""
 
     event_type = "qtrail.materials.evaluated.v1"
+    title_zh = "材料评定"
+    title_en = "Material evaluated"
 
     subject_kind: Literal["report", "concrete_batch"]
     subject_id: ShortText = Field(description="报告编号或验收批 / report number or batch id")
@@ -262,6 +278,8 @@ class AlertResolved(EventData):
     # (GB 50300-2013 §5.0.6). The docstring is the published schema's description: unchanged.
 
     event_type = "qtrail.materials.alert_resolved.v1"
+    title_zh = "预警处理"
+    title_en = "Alert resolved"
 
     alert_id: ShortText
     resolution: Text
@@ -279,6 +297,8 @@ class RetestConcluded(EventData):
     """加倍取样复验: the lab concludes the re-test of a failed lot on double samples."""
 
     event_type = "qtrail.materials.retest_concluded.v1"
+    title_zh = "加倍取样复验"
+    title_en = "Re-test concluded"
 
     alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
     report_numbers: list[ShortText] = Field(
@@ -293,6 +313,8 @@ class InSituTested(EventData):
     """实体检测: a commissioned lab tests the work in place (rebound, core drilling ...)."""
 
     event_type = "qtrail.materials.in_situ_tested.v1"
+    title_zh = "实体检测"
+    title_en = "In-situ test"
 
     alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
     report_number: ShortText = Field(description="检测报告编号 / report number")
@@ -319,6 +341,8 @@ class DesignChecked(EventData):
     """设计单位核算: the original design unit's written check of work that tested below design."""
 
     event_type = "qtrail.materials.design_checked.v1"
+    title_zh = "设计单位核算"
+    title_en = "Design check"
 
     alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
     meets_safety_and_use: bool = Field(
@@ -334,6 +358,8 @@ class RepairPlanned(EventData):
     """技术处理方案: the construction party's plan to rework, replace or reinforce."""
 
     event_type = "qtrail.materials.repair_planned.v1"
+    title_zh = "技术处理方案"
+    title_en = "Repair planned"
 
     alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
     kind: Literal["rework", "replace", "reinforce"] = Field(
@@ -349,6 +375,8 @@ class RepairAccepted(EventData):
     """重新验收: the supervision accepts the work again after the plan was carried out."""
 
     event_type = "qtrail.materials.repair_accepted.v1"
+    title_zh = "重新验收"
+    title_en = "Repair accepted"
 
     alert_id: ShortText = Field(description="待处理的不合格预警 / the open failure alert")
     verdict: Text = Field(description="验收结论 / the re-acceptance's conclusion")

@@ -22,6 +22,8 @@ class PartyAppointed(EventData):
     """委托参建单位: the owner appoints an organization to one of the five roles, with its lead."""
 
     event_type = "qtrail.party.appointed.v1"
+    title_zh = "委托参建单位"
+    title_en = "Party appointed"
 
     role: PartyRole = Field(description="责任主体类别 / which of the five roles")
     org_name: Text = Field(description="单位全称 / organization's full name")
@@ -41,6 +43,8 @@ class LeadChanged(EventData):
     """项目负责人变更: a party's project lead is replaced; the old lead stays responsible for their period."""
 
     event_type = "qtrail.party.lead_changed.v1"
+    title_zh = "项目负责人变更"
+    title_en = "Lead changed"
 
     role: PartyRole
     new_lead: Person
@@ -55,6 +59,8 @@ class CommitmentSigned(EventData):
     """工程质量终身责任承诺书: a lead signs the lifelong quality-responsibility commitment."""
 
     event_type = "qtrail.party.commitment_signed.v1"
+    title_zh = "工程质量终身责任承诺书"
+    title_en = "Lifelong commitment signed"
 
     role: PartyRole
     lead_id_number: str = Field(
@@ -68,6 +74,8 @@ class WitnessAuthorized(EventData):
     """见证人授权: the owner or supervision authorizes a witness for sampling (建建[2000]211号)."""
 
     event_type = "qtrail.party.witness_authorized.v1"
+    title_zh = "见证人授权"
+    title_en = "Witness authorized"
 
     witness: Person
     witness_org_code: CreditCode = Field(
@@ -85,6 +93,8 @@ class LabCommissioned(EventData):
     """委托检测机构: the owner commissions a testing lab (住建部令第57号 art. 21)."""
 
     event_type = "qtrail.party.lab_commissioned.v1"
+    title_zh = "委托检测机构"
+    title_en = "Lab commissioned"
 
     lab_name: Text
     lab_code: CreditCode

@@ -20,6 +20,8 @@ class ProjectRegistered(EventData):
     """项目登记: the owner registers the project; it opens the project's chain."""
 
     event_type = "qtrail.project.registered.v2"
+    title_zh = "项目登记"
+    title_en = "Project registered"
 
     name: Text = Field(description="工程名称 / project name")
     address: Text = Field(description="工程地址 / site address")

@@ -17,6 +17,8 @@ class InspectionLotAccepted(EventData):
     """
 
     event_type = "qtrail.quality.inspection_lot_accepted.v2"
+    title_zh = "检验批验收"
+    title_en = "Inspection lot accepted"
 
     lot_code: ShortText = Field(description="检验批编号 / inspection lot code")
     building_part: Text = Field(description="部位 / part of the building, e.g. 3层梁板")
@@ -43,6 +45,8 @@ class NonconformanceRaised(EventData):
     """质量问题整改通知: a quality problem is raised against a part of the building."""
 
     event_type = "qtrail.quality.nonconformance_raised.v1"
+    title_zh = "质量问题整改通知"
+    title_en = "Nonconformance raised"
 
     nonconformance_id: ShortText = Field(
         description="问题编号 / id of the nonconformance, unique in the project"
@@ -60,6 +64,8 @@ class NonconformanceRectified(EventData):
     """整改回复: the construction party reports the rectification."""
 
     event_type = "qtrail.quality.nonconformance_rectified.v1"
+    title_zh = "整改回复"
+    title_en = "Nonconformance rectified"
 
     nonconformance_id: ShortText
     action: Text = Field(description="整改措施 / what was done")
@@ -70,6 +76,8 @@ class NonconformanceClosed(EventData):
     """整改复查合格: the owner or supervision checks the rectification and closes the problem."""
 
     event_type = "qtrail.quality.nonconformance_closed.v1"
+    title_zh = "整改复查合格"
+    title_en = "Nonconformance closed"
 
     nonconformance_id: ShortText
     verdict: Text = Field(description="复查结论 / conclusion of the re-inspection")
@@ -79,6 +87,8 @@ class AccidentReported(EventData):
     """质量事故报告 (regulation art. 17): a quality accident is reported."""
 
     event_type = "qtrail.quality.accident_reported.v1"
+    title_zh = "质量事故报告"
+    title_en = "Accident reported"
 
     accident_id: ShortText
     happened_at: AwareDatetime = Field(description="事故发生时间 / when it happened")

@@ -224,6 +224,18 @@ def parse_data(event_type: str, data: Mapping[str, Any]) -> tuple[str, EventData
     return current, entry.model.model_validate_json(json.dumps(payload), strict=True)
 
 
+def title(event_type: str) -> tuple[str, str]:
+    """The short (Chinese, English) name of ``event_type``; an old version has its current
+    version's name, since its upcaster makes it that fact. Raises ``UnknownEventType``."""
+    current = event_type
+    while current in UPCASTERS:
+        current = UPCASTERS[current][0]
+    entry = CATALOG.get(current)
+    if entry is None:
+        raise UnknownEventType(event_type)
+    return entry.model.title_zh, entry.model.title_en
+
+
 def schema_version(event_type: str) -> int:
     match = _VERSIONED.match(event_type)
     if match is None:

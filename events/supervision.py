@@ -33,6 +33,8 @@ class FilingAccepted(EventData):
     the project is pending: the owner may appoint the parties, nothing else is sealed."""
 
     event_type = "qtrail.supervision.filing_accepted.v1"
+    title_zh = "质量监督注册受理"
+    title_en = "Supervision filing accepted"
 
     filing_number: FilingNumber = Field(description="监督注册号 / supervision registration number")
     accepted_on: dt.date = Field(description="受理日期 / the day the station accepted")
@@ -46,6 +48,8 @@ class FilingRefused(EventData):
     project id is free to register again."""
 
     event_type = "qtrail.supervision.filing_refused.v1"
+    title_zh = "质量监督注册不予受理"
+    title_en = "Supervision filing refused"
 
     reason: Text = Field(description="不予受理的理由 / why the filing is refused")
 
@@ -55,6 +59,8 @@ class CommitmentsAcknowledged(EventData):
     current lead's lifelong-responsibility commitment (终身责任承诺书)."""
 
     event_type = "qtrail.supervision.commitments_acknowledged.v1"
+    title_zh = "承诺书备案确认"
+    title_en = "Commitment filing acknowledged"
 
     role: PartyRole = Field(description="参建单位角色 / the party whose filing is acknowledged")
     lead_name: ShortText = Field(description="项目负责人 / the lead the filing names")
@@ -65,6 +71,8 @@ class InspectionRecorded(EventData):
     evidence (photos, the inspection record)."""
 
     event_type = "qtrail.supervision.inspection_recorded.v1"
+    title_zh = "监督检查"
+    title_en = "Supervision inspection"
 
     inspection_id: ShortText = Field(description="检查编号 / id, unique in the project")
     inspected_on: dt.date
@@ -82,6 +90,8 @@ class RectificationOrdered(EventData):
     notices block completion."""
 
     event_type = "qtrail.supervision.rectification_ordered.v1"
+    title_zh = "整改通知单"
+    title_en = "Rectification ordered"
 
     notice_id: ShortText = Field(description="通知单编号 / notice number, unique in the project")
     addressed_to: PartyRole = Field(description="整改责任单位 / the party that must rectify")
@@ -104,6 +114,8 @@ class RectificationReported(EventData):
     """整改回复: the party the notice names reports what it rectified, with evidence."""
 
     event_type = "qtrail.supervision.rectification_reported.v1"
+    title_zh = "整改回复"
+    title_en = "Rectification reported"
 
     notice_id: ShortText
     reported_on: dt.date
@@ -116,6 +128,8 @@ class RectificationVerified(EventData):
     with the items still open and a new deadline."""
 
     event_type = "qtrail.supervision.rectification_verified.v1"
+    title_zh = "整改复查"
+    title_en = "Rectification verified"
 
     notice_id: ShortText
     verified_on: dt.date
@@ -145,6 +159,8 @@ class WorkStopped(EventData):
     full (全面停工). An order not lifted blocks completion."""
 
     event_type = "qtrail.supervision.work_stopped.v1"
+    title_zh = "停工通知"
+    title_en = "Work stopped"
 
     order_id: ShortText = Field(description="停工令编号 / order number, unique in the project")
     scope: Literal["partial", "full"] = Field(description="局部停工 partial / 全面停工 full")
@@ -164,6 +180,8 @@ class WorkResumed(EventData):
     """复工: the station lifts a stop-work order after checking the causes are removed."""
 
     event_type = "qtrail.supervision.work_resumed.v1"
+    title_zh = "复工"
+    title_en = "Work resumed"
 
     order_id: ShortText
     resumed_on: dt.date
@@ -176,6 +194,8 @@ class AcceptanceAttended(EventData):
     opinion. An objection blocks the building's completion until a later attendance has none."""
 
     event_type = "qtrail.supervision.acceptance_attended.v1"
+    title_zh = "监督竣工验收"
+    title_en = "Completion acceptance attended"
 
     unit_id: UnitId
     attended_on: dt.date
@@ -196,6 +216,8 @@ class CompletionFiled(EventData):
     acceptance (《房屋建筑和市政基础设施工程竣工验收备案管理办法》第四条)."""
 
     event_type = "qtrail.supervision.completion_filed.v1"
+    title_zh = "竣工验收备案"
+    title_en = "Completion filed"
 
     unit_id: UnitId
     filing_number: FilingNumber = Field(description="备案编号 / the filing's number")
@@ -207,6 +229,8 @@ class ArchiveTransferred(EventData):
     months of its completion acceptance (《城市建设档案管理规定》第六条)."""
 
     event_type = "qtrail.supervision.archive_transferred.v1"
+    title_zh = "城建档案移交"
+    title_en = "Archive handed over"
 
     unit_id: UnitId
     archive: ShortText = Field(description="接收档案馆 / the city archive that received it")
@@ -221,6 +245,8 @@ class DeadlineMissed(EventData):
     after the deadline; doing the thing late resolves the alert it raised."""
 
     event_type = "qtrail.supervision.deadline_missed.v1"
+    title_zh = "期限逾期"
+    title_en = "Deadline missed"
 
     deadline_id: ShortText
     kind: DeadlineKind

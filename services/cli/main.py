@@ -196,7 +196,7 @@ def _replay(args: argparse.Namespace) -> int:
             for step in steps(args.project, records):
                 print(f"#{step.seq} {step.recorded_at:%Y-%m-%d %H:%M} {step.type} by {step.actor}")
                 for change in step.changes:
-                    print(f"    {change}")
+                    print(f"    {change.zh} / {change.en}")
             return 0
         state = as_of(args.project, records, moment or records[-1].recorded_at, args.by)
         body = state.model_dump(mode="json")

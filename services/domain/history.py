@@ -7,15 +7,26 @@ All are the live fold applied to the sealed records, so history is the system's 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from events.acceptance import IMPLICIT_UNIT
+from events.base import ROLE_NAMES, Role
+from events.materials import MATERIAL_NAMES
 from services.domain import accident_grades
 from services.domain.chain import SealedRecord
 from services.domain.project import fold
-from services.domain.state import Defect, DefectStatus, ProjectState, Sampling, UnitProject
+from services.domain.state import (
+    Complaint,
+    Defect,
+    DefectStatus,
+    Finding,
+    ProjectState,
+    Sampling,
+    UnitProject,
+    lot_names,
+)
 
 Clock = Literal["recorded", "occurred"]
 
@@ -34,6 +45,14 @@ def as_of(
 
 
 @dataclass(frozen=True)
+class Change:
+    """One thing an event changed, in Chinese (what a regulator reads first) and in English."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
 class Step:
     seq: int
     event_id: str
@@ -41,146 +60,343 @@ class Step:
     actor: str
     occurred_at: dt.datetime
     recorded_at: dt.datetime
-    changes: list[str]
+    changes: list[Change]
 
 
-def changes(before: ProjectState, after: ProjectState) -> list[str]:
-    """What changed between two states, in words a regulator reads (no personal ID numbers)."""
-    out: list[str] = []
+ACTOR_NAMES: Mapping[str, tuple[str, str]] = {
+    **ROLE_NAMES,
+    Role.LAB.value: ("检测机构", "Lab"),
+    Role.SYSTEM.value: ("qtrail 系统", "qtrail"),
+    Role.REGULATOR.value: ("质量监督机构", "Supervision station"),
+}
+"""Every role an actor acts in, in Chinese and English: the five parties' names and the others'."""
+
+_VERDICTS = {"pass": "合格", "fail": "不合格", "invalid": "无效"}
+_REPORT_STATUSES = {"valid": "有效", "replaced": "已被替换", "revoked": "已作废"}
+_NONCONFORMANCE_STATUSES = {"open": "待整改", "rectified": "已整改", "closed": "复查合格，已关闭"}
+_PLAQUE_STATUSES = {"valid": "有效", "revoked": "已撤销"}
+_SEVERITIES = {"info": "提示", "warning": "警告", "critical": "严重"}
+_DISPOSAL_CAUSES = {"lost": "遗失", "damaged": "损坏"}
+_DISPOSAL_STEPS = {
+    "retest": "加倍取样复验",
+    "in_situ": "实体检测",
+    "design_check": "设计单位核算",
+    "repair_plan": "技术处理方案",
+    "re_acceptance": "重新验收",
+}
+_DISPOSAL_OUTCOMES = {
+    **_VERDICTS,
+    "meets design": "达到设计要求",
+    "below design": "低于设计要求",
+    "safety and use met": "满足结构安全和使用功能",
+    "safety or use not met": "不满足结构安全或使用功能",
+    "rework": "返工",
+    "replace": "更换",
+    "reinforce": "加固",
+    "accepted": "验收合格",
+}
+_COMPLAINT_OUTCOMES = {
+    "upheld": "投诉成立",
+    "partly_upheld": "部分成立",
+    "dismissed": "投诉不成立",
+    "referred": "已移交",
+}
+
+
+def role_names(role: str | None) -> tuple[str, str]:
+    """The (Chinese, English) name of an actor's role; an unknown role reads as itself."""
+    return ACTOR_NAMES.get(role or "", (role or "—", role or "—"))
+
+
+def _zh(table: Mapping[str, str], value: object) -> str:
+    return table.get(str(value), str(value))
+
+
+def _role_zh(role: str | None) -> str:
+    return role_names(role)[0]
+
+
+def changes(before: ProjectState, after: ProjectState) -> list[Change]:
+    """What changed between two states, in words a regulator reads, Chinese with English alongside
+    (no personal ID numbers). Free text from the trail (names, reasons) is shown as submitted."""
+    out: list[Change] = []
     if before.profile is None and after.profile is not None:
-        out.append(f"project registered: {after.profile.name}")
+        name = after.profile.name
+        out.append(Change(f"项目登记：{name}", f"project registered: {name}"))
     for role, party in after.parties.items():
         old = before.parties.get(role)
+        who = _role_zh(role)
         if old is None:
             lead = party.leads[0].name
-            out.append(f"{party.org_name} appointed as {role}, lead {lead}")
+            out.append(
+                Change(
+                    f"{party.org_name} 受委托为{who}，项目负责人 {lead}",
+                    f"{party.org_name} appointed as {role}, lead {lead}",
+                )
+            )
             continue
         if len(party.leads) > len(old.leads):
-            out.append(f"{party.leads[-1].name} replaced {old.leads[-1].name} as {role} lead")
+            new, was = party.leads[-1].name, old.leads[-1].name
+            out.append(
+                Change(
+                    f"{new} 接替 {was} 任{who}项目负责人", f"{new} replaced {was} as {role} lead"
+                )
+            )
         for new_lead, old_lead in zip(party.leads, old.leads, strict=False):
             if new_lead.commitment and not old_lead.commitment:
-                out.append(f"{new_lead.name} ({role}) signed the lifelong commitment")
+                out.append(
+                    Change(
+                        f"{new_lead.name}（{who}）签署工程质量终身责任承诺书",
+                        f"{new_lead.name} ({role}) signed the lifelong commitment",
+                    )
+                )
             if new_lead.name != old_lead.name:
-                out.append(f"{role} lead corrected: {old_lead.name} → {new_lead.name}")
+                out.append(
+                    Change(
+                        f"{who}项目负责人更正：{old_lead.name} → {new_lead.name}",
+                        f"{role} lead corrected: {old_lead.name} → {new_lead.name}",
+                    )
+                )
         if party.org_name != old.org_name:
-            out.append(f"{role} organization corrected: {old.org_name} → {party.org_name}")
+            out.append(
+                Change(
+                    f"{who}名称更正：{old.org_name} → {party.org_name}",
+                    f"{role} organization corrected: {old.org_name} → {party.org_name}",
+                )
+            )
     out += [
-        f"lab {lab.name} commissioned"
+        Change(f"委托检测机构 {lab.name}", f"lab {lab.name} commissioned")
         for code, lab in after.labs.items()
         if code not in before.labs
     ]
     out += [
-        f"witness {w.name} authorized"
+        Change(f"授权见证人 {w.name}", f"witness {w.name} authorized")
         for key, w in after.witnesses.items()
         if key not in before.witnesses
     ]
-    for sid, sample in after.samples.items():
-        old_sample = before.samples.get(sid)
-        if old_sample is None:
-            witnessed = "witnessed" if sample.witnessed else "NOT witnessed"
-            out.append(f"sample {sid} taken ({sample.material} {sample.grade}, {witnessed})")
-        elif sample.received and not old_sample.received:
-            out.append(f"sample {sid} received, seal {'intact' if sample.seal_ok else 'MISMATCH'}")
-        elif sample.disposed and not old_sample.disposed:
-            out.append(f"sample {sid} recorded {sample.disposal_cause}: it will have no result")
-    for number, report in after.reports.items():
-        old_report = before.reports.get(number)
-        if old_report is None:
-            out.append(
-                f"report {number} on sample {report.sample_id}: lab says {report.lab_conclusion}"
-            )
-        elif report.verdict != old_report.verdict:
-            out.append(f"report {number} evaluated: {report.verdict}")
-        elif report.status != old_report.status:
-            out.append(f"report {number} {report.status}")
-    for batch_id, batch in after.concrete_batches.items():
-        old_batch = before.concrete_batches.get(batch_id)
-        if old_batch is None:
-            out.append(f"concrete batch {batch_id} closed{_samplings(batch.sampling)}")
-        elif batch.verdict != old_batch.verdict:
-            out.append(f"concrete batch {batch_id} evaluated: {batch.verdict}")
-    out += [
-        f"{lot.material} lot {lot.lot_id} closed{_samplings(lot.sampling)}"
-        for key, lot in after.material_lots.items()
-        if key not in before.material_lots
-    ]
-    for key, case in after.dispositions.items():
-        old_case = before.dispositions.get(key)
-        if old_case is None:
-            out.append(f"disposal of {case.subject} opened (GB 50300-2013 §5.0.6)")
-        out += [
-            f"disposal of {case.subject}: {step.step}, {step.outcome}"
-            for step in case.steps[len(old_case.steps) if old_case else 0 :]
-        ]
-        if case.closed_by and not (old_case and old_case.closed_by):
-            out.append(f"disposal of {case.subject} closed: {case.closed_how}")
+    out += _materials(before, after)
     for nc_id, nc in after.nonconformances.items():
         old_nc = before.nonconformances.get(nc_id)
         if old_nc is None or old_nc.status != nc.status:
-            out.append(f"nonconformance {nc_id} {nc.status}")
-    out += [f"accident {a} reported" for a in after.accidents if a not in before.accidents]
+            out.append(
+                Change(
+                    f"质量问题 {nc_id} {_zh(_NONCONFORMANCE_STATUSES, nc.status)}",
+                    f"nonconformance {nc_id} {nc.status}",
+                )
+            )
+    out += [
+        Change(f"质量事故 {a} 已报告", f"accident {a} reported")
+        for a in after.accidents
+        if a not in before.accidents
+    ]
     out += _lifelong(before, after)
     for alert_id, alert in after.alerts.items():
         old_alert = before.alerts.get(alert_id)
         if old_alert is None:
-            out.append(f"alert ({alert.severity}): {alert.message_en}")
+            out.append(
+                Change(
+                    f"预警（{_zh(_SEVERITIES, alert.severity)}）：{alert.message_zh}",
+                    f"alert ({alert.severity}): {alert.message_en}",
+                )
+            )
         elif alert.resolved_by and not old_alert.resolved_by:
-            out.append(f"alert resolved: {alert.message_en} — {alert.resolution}")
+            out.append(
+                Change(
+                    f"预警已处理：{alert.message_zh} — {alert.resolution}",
+                    f"alert resolved: {alert.message_en} — {alert.resolution}",
+                )
+            )
     out += [
-        f"inspection lot {code} accepted ({lot.building_part})"
+        Change(
+            f"检验批 {code} 验收合格（{lot.building_part}）",
+            f"inspection lot {code} accepted ({lot.building_part})",
+        )
         for code, lot in after.inspection_lots.items()
         if code not in before.inspection_lots
     ]
     for unit_id, unit in after.units.items():
         out += _unit_changes(before.units.get(unit_id), unit)
+    out += _plaques(before, after)
+    if len(after.corrections) > len(before.corrections):
+        fix = after.corrections[-1]
+        fields = sorted(fix.changes)
+        out.append(
+            Change(
+                f"更正 {fix.corrects_event_id}：{'、'.join(fields)}（{fix.reason}）",
+                f"correction of {fix.corrects_event_id}: {', '.join(fields)} ({fix.reason})",
+            )
+        )
+    return out or [Change("（台账无变化）", "(no change to the ledger)")]
+
+
+def _materials(before: ProjectState, after: ProjectState) -> list[Change]:
+    """Samples, reports and their evaluation, closed lots and the disposal of failures."""
+    out: list[Change] = []
+    for sid, sample in after.samples.items():
+        old_sample = before.samples.get(sid)
+        if old_sample is None:
+            material = MATERIAL_NAMES.get(sample.material, (sample.material, ""))[0]
+            witnessed = "witnessed" if sample.witnessed else "NOT witnessed"
+            out.append(
+                Change(
+                    f"取样 {sid}（{material} {sample.grade}，"
+                    f"{'有见证' if sample.witnessed else '无见证'}）",
+                    f"sample {sid} taken ({sample.material} {sample.grade}, {witnessed})",
+                )
+            )
+        elif sample.received and not old_sample.received:
+            out.append(
+                Change(
+                    f"样品 {sid} 已收样，封样{'完好' if sample.seal_ok else '不符'}",
+                    f"sample {sid} received, seal {'intact' if sample.seal_ok else 'MISMATCH'}",
+                )
+            )
+        elif sample.disposed and not old_sample.disposed:
+            cause = sample.disposal_cause
+            out.append(
+                Change(
+                    f"样品 {sid} 记录为{_zh(_DISPOSAL_CAUSES, cause)}：将没有检测结果",
+                    f"sample {sid} recorded {cause}: it will have no result",
+                )
+            )
+    for number, report in after.reports.items():
+        old_report = before.reports.get(number)
+        if old_report is None:
+            said = report.lab_conclusion
+            out.append(
+                Change(
+                    f"检测报告 {number}（样品 {report.sample_id}）：检测机构结论为"
+                    f"{_zh(_VERDICTS, said)}",
+                    f"report {number} on sample {report.sample_id}: lab says {said}",
+                )
+            )
+        elif report.verdict != old_report.verdict:
+            out.append(
+                Change(
+                    f"检测报告 {number} 评定：{_zh(_VERDICTS, report.verdict)}",
+                    f"report {number} evaluated: {report.verdict}",
+                )
+            )
+        elif report.status != old_report.status:
+            out.append(
+                Change(
+                    f"检测报告 {number} {_zh(_REPORT_STATUSES, report.status)}",
+                    f"report {number} {report.status}",
+                )
+            )
+    for batch_id, batch in after.concrete_batches.items():
+        old_batch = before.concrete_batches.get(batch_id)
+        if old_batch is None:
+            zh, en = _samplings(batch.sampling)
+            out.append(
+                Change(f"混凝土验收批 {batch_id} 结束{zh}", f"concrete batch {batch_id} closed{en}")
+            )
+        elif batch.verdict != old_batch.verdict:
+            out.append(
+                Change(
+                    f"混凝土验收批 {batch_id} 评定：{_zh(_VERDICTS, batch.verdict)}",
+                    f"concrete batch {batch_id} evaluated: {batch.verdict}",
+                )
+            )
+    for key, lot in after.material_lots.items():
+        if key in before.material_lots:
+            continue
+        zh, en = _samplings(lot.sampling)
+        out.append(
+            Change(
+                f"{lot_names(lot.material, lot.lot_id)[0]} 结束{zh}",
+                f"{lot.material} lot {lot.lot_id} closed{en}",
+            )
+        )
+    for key, case in after.dispositions.items():
+        old_case = before.dispositions.get(key)
+        lot_zh = lot_names(case.material, case.lot_id)[0]
+        if old_case is None:
+            out.append(
+                Change(
+                    f"{lot_zh} 不合格处置开始（GB 50300-2013 第5.0.6条）",
+                    f"disposal of {case.subject} opened (GB 50300-2013 §5.0.6)",
+                )
+            )
+        out += [
+            Change(
+                f"{lot_zh} 处置：{_zh(_DISPOSAL_STEPS, step.step)}，"
+                f"{_zh(_DISPOSAL_OUTCOMES, step.outcome)}",
+                f"disposal of {case.subject}: {step.step}, {step.outcome}",
+            )
+            for step in case.steps[len(old_case.steps) if old_case else 0 :]
+        ]
+        if case.closed_by and not (old_case and old_case.closed_by):
+            out.append(
+                Change(
+                    f"{lot_zh} 处置完成：{case.closed_how}",
+                    f"disposal of {case.subject} closed: {case.closed_how}",
+                )
+            )
+    return out
+
+
+def _plaques(before: ProjectState, after: ProjectState) -> list[Change]:
+    out: list[Change] = []
     for serial, plaque in after.plaques.items():
         old_plaque = before.plaques.get(serial)
         if old_plaque is None:
-            building = (
-                ""
-                if plaque.unit_id == IMPLICIT_UNIT
-                else f" for {plaque.fields.get('unit_name', plaque.unit_id)}"
+            name = plaque.fields.get("unit_name", plaque.unit_id)
+            implicit = plaque.unit_id == IMPLICIT_UNIT
+            out.append(
+                Change(
+                    f"永久性标牌 #{serial} 签发{'' if implicit else f'（{name}）'}",
+                    f"plaque #{serial} issued{'' if implicit else f' for {name}'}",
+                )
             )
-            out.append(f"plaque #{serial} issued{building}")
         elif plaque.status != old_plaque.status:
-            out.append(f"plaque #{serial} {plaque.status}")
+            out.append(
+                Change(
+                    f"永久性标牌 #{serial} {_zh(_PLAQUE_STATUSES, plaque.status)}",
+                    f"plaque #{serial} {plaque.status}",
+                )
+            )
         elif plaque.installed_place and not old_plaque.installed_place:
-            out.append(f"plaque #{serial} installed at {plaque.installed_place}")
-    if len(after.corrections) > len(before.corrections):
-        fix = after.corrections[-1]
-        out.append(
-            f"correction of {fix.corrects_event_id}: {', '.join(sorted(fix.changes))} ({fix.reason})"
-        )
-    return out or ["(no change to the ledger)"]
+            place = plaque.installed_place
+            out.append(
+                Change(
+                    f"永久性标牌 #{serial} 安装于 {place}",
+                    f"plaque #{serial} installed at {place}",
+                )
+            )
+    return out
 
 
-def _lifelong(before: ProjectState, after: ProjectState) -> list[str]:
+def _lifelong(before: ProjectState, after: ProjectState) -> list[Change]:
     """The lifelong half in words: defects and repairs, complaints, accidents from grading to
     closure, findings of responsibility (leads by name and period, never by ID number)."""
-    out: list[str] = []
+    out: list[Change] = []
     for defect_id, defect in after.defects.items():
         old = before.defects.get(defect_id)
         if old is None:
             out.append(_defect_reported(defect))
         elif defect.overdue is not None and old.overdue is None:
-            out.append(f"defect {defect_id}: repair overdue (due {defect.repair_due})")
+            due = defect.repair_due
+            out.append(
+                Change(
+                    f"缺陷 {defect_id}：维修逾期（应于 {due} 前修复）",
+                    f"defect {defect_id}: repair overdue (due {due})",
+                )
+            )
         elif defect.status != old.status or len(defect.steps) != len(old.steps):
             out.append(_defect_step(defect))
     for complaint_id, complaint in after.complaints.items():
         old_complaint = before.complaints.get(complaint_id)
         if old_complaint is None:
-            about = f" about building {complaint.unit_id}" if complaint.unit_id else ""
-            against = (
-                f", against the {complaint.against_role} party" if complaint.against_role else ""
-            )
-            out.append(
-                f"complaint {complaint_id} lodged by the {complaint.lodged_by_role}{about}"
-                f"{against} (received {complaint.received_on})"
-            )
+            out.append(_complaint_lodged(complaint))
         elif complaint.handled and not old_complaint.handled:
+            by, on, outcome = complaint.handled_by_role, complaint.handled_on, complaint.outcome
             out.append(
-                f"complaint {complaint_id} handled by the {complaint.handled_by_role} on "
-                f"{complaint.handled_on}: {complaint.outcome}"
+                Change(
+                    f"投诉 {complaint_id} 由{_role_zh(by)}于 {on} 处理："
+                    f"{_zh(_COMPLAINT_OUTCOMES, outcome)}",
+                    f"complaint {complaint_id} handled by the {by} on {on}: {outcome}",
+                )
             )
     for accident_id, accident in after.accidents.items():
         old_accident = before.accidents.get(accident_id)
@@ -190,97 +406,168 @@ def _lifelong(before: ProjectState, after: ProjectState) -> list[str]:
             zh, en = accident_grades.names(accident.grade or "")
             loss = f"{accident.direct_loss_cny or 0:,.0f}"
             out.append(
-                f"accident {accident_id} graded {en} ({zh}): {accident.deaths} death(s), "
-                f"{accident.serious_injuries} serious injury(ies), direct loss {loss} CNY"
+                Change(
+                    f"质量事故 {accident_id} 定为{zh}：死亡 {accident.deaths} 人，"
+                    f"重伤 {accident.serious_injuries} 人，直接经济损失 {loss} 元",
+                    f"accident {accident_id} graded {en} ({zh}): {accident.deaths} death(s), "
+                    f"{accident.serious_injuries} serious injury(ies), direct loss {loss} CNY",
+                )
             )
         elif accident.investigated and not old_accident.investigated:
+            on, cause = accident.concluded_on, accident.cause
             out.append(
-                f"accident {accident_id} investigated (concluded {accident.concluded_on}): "
-                f"{accident.cause}"
+                Change(
+                    f"质量事故 {accident_id} 调查结论（{on}）：{cause}",
+                    f"accident {accident_id} investigated (concluded {on}): {cause}",
+                )
             )
         elif accident.closed and not old_accident.closed:
+            on, findings = accident.closed_on, accident.findings
             out.append(
-                f"accident {accident_id} closed on {accident.closed_on}: {accident.findings}"
+                Change(
+                    f"质量事故 {accident_id} 于 {on} 结案：{findings}",
+                    f"accident {accident_id} closed on {on}: {findings}",
+                )
             )
     for finding_id, finding in after.findings.items():
-        if finding_id in before.findings:
-            continue
-        period = (
-            f"{finding.lead_start.date()} – {finding.lead_end.date() if finding.lead_end else '…'}"
-        )
-        related = f" ({', '.join(finding.relates_to)})" if finding.relates_to else ""
-        out.append(
-            f"finding {finding_id}: {finding.org_name} ({finding.role}) and its lead "
-            f"{finding.lead_name}, in office {period}, found responsible for "
-            f"{finding.subject}{related}; {', '.join(finding.measures)} ({finding.legal_basis})"
-        )
+        if finding_id not in before.findings:
+            out.append(_finding(finding))
     return out
 
 
-def _defect_reported(defect: Defect) -> str:
-    where = f", dwelling {defect.dwelling}" if defect.dwelling else ""
-    source = f", public report {defect.public_report}" if defect.public_report else ""
-    if defect.in_warranty:
-        due = (
-            f", repair due {defect.repair_due}"
-            if defect.repair_due
-            else ", no repair period agreed"
-        )
-        warranty = f"in warranty until {defect.warranty_ends}{due}"
-    else:
-        warranty = f"out of warranty (ended {defect.warranty_ends}): no repair owed"
-    return (
-        f"defect {defect.defect_id} reported in building {defect.unit_id}{where} "
-        f"({defect.part}{source}) by the {defect.reported_by}: {warranty}"
+def _finding(finding: Finding) -> Change:
+    end = finding.lead_end.date() if finding.lead_end else "…"
+    period = f"{finding.lead_start.date()} – {end}"
+    related = ", ".join(finding.relates_to)
+    who = _role_zh(finding.role)
+    return Change(
+        f"追责 {finding.finding_id}：{finding.org_name}（{who}）及其项目负责人 "
+        f"{finding.lead_name}（任职 {period}）对{finding.subject}"
+        f"{f'（{related}）' if related else ''}负有责任；{'、'.join(finding.measures)}"
+        f"（{finding.legal_basis}）",
+        f"finding {finding.finding_id}: {finding.org_name} ({finding.role}) and its lead "
+        f"{finding.lead_name}, in office {period}, found responsible for "
+        f"{finding.subject}{f' ({related})' if related else ''}; "
+        f"{', '.join(finding.measures)} ({finding.legal_basis})",
     )
 
 
-def _defect_step(defect: Defect) -> str:
+def _complaint_lodged(complaint: Complaint) -> Change:
+    unit, against = complaint.unit_id, complaint.against_role
+    by = complaint.lodged_by_role
+    return Change(
+        f"投诉 {complaint.complaint_id} 由{_role_zh(by)}登记"
+        f"{f'，涉及单位工程 {unit}' if unit else ''}"
+        f"{f'，针对{_role_zh(against)}' if against else ''}（受理日期 {complaint.received_on}）",
+        f"complaint {complaint.complaint_id} lodged by the {by}"
+        f"{f' about building {unit}' if unit else ''}"
+        f"{f', against the {against} party' if against else ''}"
+        f" (received {complaint.received_on})",
+    )
+
+
+def _defect_reported(defect: Defect) -> Change:
+    dwelling, report = defect.dwelling, defect.public_report
+    due, ends = defect.repair_due, defect.warranty_ends
+    if defect.in_warranty:
+        warranty_zh = f"保修期至 {ends}，" + (f"应于 {due} 前修复" if due else "未约定维修期限")
+        warranty_en = f"in warranty until {ends}" + (
+            f", repair due {due}" if due else ", no repair period agreed"
+        )
+    else:
+        warranty_zh = f"已过保修期（{ends} 届满）：不负保修责任"
+        warranty_en = f"out of warranty (ended {ends}): no repair owed"
+    return Change(
+        f"缺陷 {defect.defect_id} 报修，单位工程 {defect.unit_id}"
+        f"{f'，{dwelling} 户' if dwelling else ''}（{defect.part}"
+        f"{f'，公众报修 {report}' if report else ''}），报修方{_role_zh(defect.reported_by)}："
+        f"{warranty_zh}",
+        f"defect {defect.defect_id} reported in building {defect.unit_id}"
+        f"{f', dwelling {dwelling}' if dwelling else ''} ({defect.part}"
+        f"{f', public report {report}' if report else ''}) by the {defect.reported_by}: "
+        f"{warranty_en}",
+    )
+
+
+def _defect_step(defect: Defect) -> Change:
+    did = defect.defect_id
     if defect.status is DefectStatus.REPAIRED:
-        return f"defect {defect.defect_id} repaired on {defect.repaired_on}"
+        on = defect.repaired_on
+        return Change(f"缺陷 {did} 已于 {on} 修复", f"defect {did} repaired on {on}")
     if defect.status is DefectStatus.CONFIRMED:
-        return f"defect {defect.defect_id}: repair confirmed on {defect.confirmed_on}"
-    due = f", repair due {defect.repair_due}" if defect.repair_due else ""
-    return f"defect {defect.defect_id}: repair disputed on {defect.reopened_on}, open again{due}"
+        on = defect.confirmed_on
+        return Change(f"缺陷 {did}：{on} 确认修复", f"defect {did}: repair confirmed on {on}")
+    due, on = defect.repair_due, defect.reopened_on
+    return Change(
+        f"缺陷 {did}：{on} 对维修提出异议，重新打开{f'，应于 {due} 前修复' if due else ''}",
+        f"defect {did}: repair disputed on {on}, open again{f', repair due {due}' if due else ''}",
+    )
 
 
-def _unit_changes(before: UnitProject | None, unit: UnitProject) -> list[str]:
+def _unit_changes(before: UnitProject | None, unit: UnitProject) -> list[Change]:
     """A building's acceptance steps: registration, sub-items, divisions, dwellings, the notice,
     the warranty and its completion."""
-    out: list[str] = []
-    name = f"{unit.name} ({unit.unit_id})"
+    out: list[Change] = []
+    zh, en = f"{unit.name}（{unit.unit_id}）", f"{unit.name} ({unit.unit_id})"
     if before is None and unit.registered is not None:
-        dwellings = f", {len(unit.dwellings)} dwelling(s)" if unit.housing else ""
-        out.append(f"building {name} registered: {len(unit.divisions)} division(s){dwellings}")
+        divisions, dwellings = len(unit.divisions), len(unit.dwellings)
+        out.append(
+            Change(
+                f"单位工程 {zh} 登记：分部工程 {divisions} 个"
+                f"{f'，住宅 {dwellings} 户' if unit.housing else ''}",
+                f"building {en} registered: {divisions} division(s)"
+                f"{f', {dwellings} dwelling(s)' if unit.housing else ''}",
+            )
+        )
     old = before or UnitProject(unit_id=unit.unit_id, name=unit.name)
     out += [
-        f"{name}: sub-item {key} accepted from {len(s.inspection_lots)} inspection lot(s)"
+        Change(
+            f"{zh}：分项工程 {key} 验收合格（检验批 {len(s.inspection_lots)} 个）",
+            f"{en}: sub-item {key} accepted from {len(s.inspection_lots)} inspection lot(s)",
+        )
         for key, s in unit.subitems.items()
         if key not in old.subitems
     ]
     out += [
-        f"{name}: division {d} accepted, signed by {', '.join(a.lead_signatures)}"
+        Change(
+            f"{zh}：分部工程 {d} 验收合格，{'、'.join(map(_role_zh, a.lead_signatures))}签字",
+            f"{en}: division {d} accepted, signed by {', '.join(a.lead_signatures)}",
+        )
         for d, a in unit.divisions_accepted.items()
         if d not in old.divisions_accepted
     ]
     out += [
-        f"{name}: dwelling {d} {'passed' if r.passed else 'failed'} its per-dwelling acceptance"
+        Change(
+            f"{zh}：{d} 户分户验收{'合格' if r.passed else '不合格'}",
+            f"{en}: dwelling {d} {'passed' if r.passed else 'failed'} its per-dwelling acceptance",
+        )
         for d, r in unit.dwelling_results.items()
         if old.dwelling_results.get(d) != r
     ]
     if unit.notice and unit.notice != old.notice:
-        out.append(f"{name}: the station told of the acceptance on {unit.notice.planned_on}")
+        on = unit.notice.planned_on
+        out.append(
+            Change(
+                f"{zh}：已告知质量监督机构，{on} 竣工验收",
+                f"{en}: the station told of the acceptance on {on}",
+            )
+        )
     if unit.warranty and not old.warranty:
-        out.append(f"{name}: warranty certificate issued")
+        out.append(Change(f"{zh}：工程质量保修书已出具", f"{en}: warranty certificate issued"))
     if unit.completion and not old.completion:
-        out.append(f"completion of {name} accepted on {unit.completion.accepted_on}")
+        on = unit.completion.accepted_on
+        out.append(Change(f"{zh} 竣工验收合格（{on}）", f"completion of {en} accepted on {on}"))
     return out
 
 
-def _samplings(sampling: Sampling | None) -> str:
+def _samplings(sampling: Sampling | None) -> tuple[str, str]:
     if sampling is None:
-        return ""
-    return f" ({sampling.counted} sampling(s), {sampling.required} required by {sampling.standard})"
+        return "", ""
+    counted, required, standard = sampling.counted, sampling.required, sampling.standard
+    return (
+        f"（取样 {counted} 组，{standard} 要求 {required} 组）",
+        f" ({counted} sampling(s), {required} required by {standard})",
+    )
 
 
 def steps(project_id: str, records: Iterable[SealedRecord]) -> list[Step]:

@@ -1,8 +1,10 @@
-"""The regulator's web view in a real headless Chromium: sign in, filter the timeline, pick a point."""
+"""The regulator's web view in a real headless Chromium: sign in, filter the timeline, pick a point;
+Chinese first, every English fragment marked as English."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from playwright.async_api import async_playwright
@@ -47,15 +49,24 @@ async def test_timeline_filters_and_state_at_a_point(
             assert "/regulator/login" in page.url  # no key yet
             await page.fill("input[name=key]", tokens["owner"])
             await page.click("button[type=submit]")
+            refused_key = await page.inner_text("p.bad")
+            assert "/regulator/login" in page.url
             assert (
-                "/regulator/login" in page.url
-                and "not a regulator key" in await page.inner_text("body")
+                refused_key.startswith("不是有效的监管密钥")
+                and "not a regulator key" in refused_key
             )
             await page.fill("input[name=key]", tokens["regulator"])
             await page.click("button[type=submit]")
             assert page.url.startswith(url)
             text = await page.inner_text("body")
-            assert "接任经理 replaced" in text and "#4" in text
+            assert "#4" in text
+            changed = await page.inner_text("#seq-4")
+            assert "项目负责人变更" in changed and "Lead changed" in changed  # the fact's title
+            assert "qtrail.party.lead_changed.v1" in changed  # the type, for experts
+            assert "施工单位" in changed  # the actor's role
+            assert changed.index("接任经理 接替") < changed.index("接任经理 replaced")
+            assert await page.locator("[lang=en]").count() > 0
+            assert await page.locator(".en:not([lang=en])").count() == 0
             await page.select_option("select[name=role]", "construction")
             await page.check("input[name=rejected]")
             await page.click("form button")
@@ -63,12 +74,16 @@ async def test_timeline_filters_and_state_at_a_point(
             assert (
                 rows == 1 + 2 + 1
             )  # header, the construction lot and lead change, the refused event
-            assert "auth.not_a_party" in await page.inner_text("body")
+            assert "被拒" in await page.inner_text("tr.bad")
+            why = await page.inner_text("tr.bad td:last-child")
+            english = await page.inner_text("tr.bad td:last-child span[lang=en]")
+            code, rest = why.split(" ", 1)
+            assert code == "auth.not_a_party" and english and rest.endswith(english)
+            assert re.search(r"[\u4e00-\u9fff]", rest.removesuffix(english))  # Chinese first
             await page.click("text=#3")
             body = await page.inner_text("body")
-            assert (
-                "State as of #3" in body and "construction负责人" in body
-            )  # the lead before the handover
+            assert "第 3 条时的状态" in body and "State as of #3" in body
+            assert "construction负责人" in body  # the lead before the handover
             assert "role=construction" in page.url  # the filters stay
             await page.screenshot(path=str(ARTIFACTS / f"regulator-{project}.png"), full_page=True)
         finally:

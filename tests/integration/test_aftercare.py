@@ -168,6 +168,7 @@ async def test_the_station_grades_investigates_closes_and_finds_a_lead_responsib
     page = await client.get(f"/regulator/projects/{project}", headers=auth(tokens["regulator"]))
     assert page.status_code == 200
     assert "finding F-1" in page.text and lead["name"] in page.text
+    assert "追责 F-1：" in page.text and "质量监督机构" in page.text  # Chinese first
     assert lead["id_number"] not in page.text
 
 
@@ -253,6 +254,7 @@ async def test_an_overdue_repair_is_swept_into_an_alert_and_the_repair_resolves_
     page = await client.get(f"/regulator/projects/{project}", headers=auth(tokens["regulator"]))
     assert page.status_code == 200
     assert f"defect D-1: repair overdue (due {due})" in page.text
+    assert f"缺陷 D-1：维修逾期（应于 {due} 前修复）" in page.text
     assert "alert (warning): building B1, defect D-1" in page.text
 
     # A written resolution cannot close it; the builder's repair does.

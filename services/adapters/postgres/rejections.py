@@ -15,6 +15,7 @@ class RecordedRejection:
     event_id: str | None
     type: str | None
     reason_code: str
+    message_zh: str
     message_en: str
     rejected_at: dt.datetime
 
@@ -26,7 +27,7 @@ class ProjectRejections:
     async def of_project(self, project_id: str) -> list[RecordedRejection]:
         """Every rejection recorded for ``project_id``, oldest first."""
         rows = await self._pool.fetch(
-            "SELECT event_id, type, reason_code, message_en, rejected_at FROM rejections "
+            "SELECT event_id, type, reason_code, message_zh, message_en, rejected_at FROM rejections "
             "WHERE project_id = $1 ORDER BY rejected_at",
             project_id,
         )
@@ -35,6 +36,7 @@ class ProjectRejections:
                 event_id=row["event_id"],
                 type=row["type"],
                 reason_code=row["reason_code"],
+                message_zh=row["message_zh"],
                 message_en=row["message_en"],
                 rejected_at=row["rejected_at"],
             )

@@ -217,7 +217,8 @@ async def project_steps(
                 "actor": s.actor,
                 "occurred_at": s.occurred_at.isoformat(),
                 "recorded_at": s.recorded_at.isoformat(),
-                "changes": s.changes,
+                "changes": [change.en for change in s.changes],
+                "changes_zh": [change.zh for change in s.changes],
             }
             for s in page
         ],

@@ -16,50 +16,74 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from events.base import Role
-from events.materials import Material
+from events.materials import MATERIAL_NAMES, Material
+from events.registry import UnknownEventType, title
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.domain.access import KeyKind, Principal
-from services.domain.history import changes
+from services.domain.history import Change, changes, role_names
 from services.domain.project import fold
 from services.domain.state import ProjectState
 from services.http.deps import ApiKeys, Config, Rejections, Sessions, TrailReader
+from services.http.i18n import N_, translate
 from services.http.templates import render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
-ROLES = tuple(role.value for role in Role)
-MATERIALS: tuple[str, ...] = get_args(Material)
-VERDICTS = ("pass", "fail", "invalid")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A filter's choice: the value the query carries, named in Chinese and English."""
+
+    value: str
+    zh: str
+    en: str
+
+
+ROLES = tuple(Option(role.value, *role_names(role.value)) for role in Role)
+MATERIALS = tuple(Option(m, *MATERIAL_NAMES[m]) for m in get_args(Material))
+VERDICTS = tuple(
+    Option(value, translate(en), en)
+    for value, en in (("pass", N_("pass")), ("fail", N_("fail")), ("invalid", N_("invalid")))
+)
 
 
 @dataclass(frozen=True)
 class SealedRow:
-    """A sealed record in the timeline, with what it changed in words."""
+    """A sealed record in the timeline: its fact and actor named in Chinese and English, and
+    what it changed."""
 
     seq: int
     link: str
     recorded_at: dt.datetime
     type: str
-    actor: str
-    changes: list[str]
+    title_zh: str
+    title_en: str
+    actor_zh: str
+    actor_en: str
+    changes: list[Change]
 
 
 @dataclass(frozen=True)
 class RefusedRow:
-    """A refused event in the timeline."""
+    """A refused event in the timeline; its type is named when the catalog knows it."""
 
     rejected_at: dt.datetime
     type: str
+    title_zh: str
+    title_en: str
     reason_code: str
-    message: str
+    message_zh: str
+    message_en: str
 
 
 @dataclass(frozen=True)
 class PartyAt:
     """A party's organization and its lead at the selected seq."""
 
-    role: str
+    role_zh: str
+    role_en: str
     org_name: str
     lead: str
 
@@ -110,7 +134,7 @@ async def login(
     target = next if next.startswith("/regulator/") else "/regulator/projects"
     if principal is None or principal.kind is not KeyKind.REGULATOR:
         return RedirectResponse(
-            f"/regulator/login?next={quote(target)}&error={quote('不是有效的监管密钥 / not a regulator key')}",
+            f"/regulator/login?next={quote(target)}&error=key",
             status_code=303,
         )
     session = await sessions.open(principal, _now())
@@ -145,11 +169,20 @@ def _matches(record: Any, role: str | None, material: str | None, verdict: str |
     return not (verdict and data.get("verdict") != verdict)
 
 
+def _titles(event_type: str | None) -> tuple[str, str]:
+    """The catalog's names of ``event_type``; none for a type it does not know (a refused event's
+    type is whatever was sent)."""
+    try:
+        return title(event_type or "")
+    except UnknownEventType:
+        return "", ""
+
+
 def _point(seq: int, state: ProjectState) -> Point:
     parties = []
     for role, party in state.parties.items():
         lead = party.current_lead
-        parties.append(PartyAt(role, party.org_name, lead.name if lead else "—"))
+        parties.append(PartyAt(*role_names(role), party.org_name, lead.name if lead else "—"))
     return Point(
         seq=seq,
         parties=parties,
@@ -192,12 +225,13 @@ async def timeline(
         if _matches(record, role, material, verdict):
             rows.append(
                 SealedRow(
-                    seq=record.seq,
-                    link=str(request.url.include_query_params(at_seq=record.seq)),
-                    recorded_at=record.recorded_at,
-                    type=record.type.removeprefix("qtrail."),
-                    actor=record.body["actor"]["role"],
-                    changes=changes(state, after),
+                    record.seq,
+                    str(request.url.include_query_params(at_seq=record.seq)),
+                    record.recorded_at,
+                    record.type,
+                    *title(record.type),
+                    *role_names(record.body["actor"]["role"]),
+                    changes(state, after),
                 )
             )
         state = after
@@ -206,7 +240,14 @@ async def timeline(
     refused = []
     if rejected:
         refused = [
-            RefusedRow(row.rejected_at, str(row.type), row.reason_code, row.message_en)
+            RefusedRow(
+                row.rejected_at,
+                row.type or "—",
+                *_titles(row.type),
+                row.reason_code,
+                row.message_zh,
+                row.message_en,
+            )
             for row in await rejections.of_project(project_id)
         ]
     html = render(

@@ -20,7 +20,7 @@ import pytest
 from events.aftercare import RepairOverdue
 from services.domain import aftercare
 from services.domain.context import Context
-from services.domain.history import changes
+from services.domain.history import Change, changes
 from services.domain.ledger import AccidentStatus
 from services.domain.project import fold
 from services.domain.recording import BatchDecision, decide_batch, decide_overdue
@@ -664,14 +664,15 @@ def test_every_lifelong_fact_reads_as_a_sentence_without_an_id_number() -> None:
     swept = decide_overdue({P: reported()}, noon(DUE + 2 * DAY))
     records = [*decision.sealed]
     # What the regulator's step-through says of each record: ``changes`` before and after it.
-    said: list[str] = []
+    said: list[Change] = []
     state = led()
     for record in records:
         after = fold(state, record)
         said += changes(state, after)
         state = after
     said += changes(reported(), swept.states[P])
-    text = "\n".join(said)
+    text = "\n".join(change.en for change in said)
+    text_zh = "\n".join(change.zh for change in said)
     for expected in [
         "defect D-2 reported in building B1, dwelling 1-0101 (waterproofing, public report PR-1) by the owner: in warranty until 2031-01-31, repair due",
         "defect D-2 repaired on 2026-02-13",
@@ -688,9 +689,30 @@ def test_every_lifelong_fact_reads_as_a_sentence_without_an_id_number() -> None:
         "alert (warning): building B1, defect D-1",
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
-    assert not re.search(r"\d{17}[\dX]", text)
+    for expected in [
+        "缺陷 D-2 报修，单位工程 B1，1-0101 户（waterproofing，公众报修 PR-1），报修方建设单位："
+        "保修期至 2031-01-31，应于",
+        "缺陷 D-2 已于 2026-02-13 修复",
+        "缺陷 D-2：2026-02-14 对维修提出异议，重新打开，应于 2026-03-01 前修复",
+        "缺陷 D-2：2026-02-17 确认修复",
+        "投诉 C-1 由建设单位于 2026-03-10 处理：投诉成立",
+        "质量事故 A-1 定为较大事故：死亡 3 人",
+        "预警（严重）：",
+        "质量事故 A-1 调查结论",
+        "质量事故 A-1 于",
+        "预警已处理：",
+        "追责 F-1：construction 单位有限公司（施工单位）及其项目负责人 李振华（任职 2026-01-02 – "
+        "2026-01-31）对",
+        "缺陷 D-1：维修逾期（应于 2026-02-25 前修复）",
+    ]:
+        assert expected in text_zh, f"{expected!r} not in:\n{text_zh}"
+    assert not re.search(r"\d{17}[\dX]", text + text_zh)
     # The complaint and the first defect of led() read as such too.
-    first = "\n".join(changes(with_buildings(staffed_state(), building()), led()))
+    first_changes = changes(with_buildings(staffed_state(), building()), led())
+    first = "\n".join(change.en for change in first_changes)
+    assert "投诉 C-1 由建设单位登记，涉及单位工程 B1，针对施工单位" in "\n".join(
+        change.zh for change in first_changes
+    )
     assert (
         "complaint C-1 lodged by the owner about building B1, against the construction party"
         in first

@@ -11,7 +11,7 @@ from typing import Any
 from events.acceptance import IMPLICIT_UNIT
 from events.completion import CompletionAccepted, PlaqueIssued, PlaqueRevoked
 from events.registry import parse_data
-from services.domain.history import changes
+from services.domain.history import Change, changes
 from services.domain.ledger import EventRef
 from services.domain.plaques import (
     CHINA,
@@ -328,7 +328,7 @@ def test_a_sealed_v1_plaque_folds_reads_and_steps_with_todays_code() -> None:
     plaque = after.plaques["1"]
     assert plaque.unit_id == IMPLICIT_UNIT
     assert plaque.fields["parties"][0]["leads"] == [{"name": "王建国", "start": None, "end": None}]
-    assert changes(before, after) == ["plaque #1 issued"]
+    assert changes(before, after) == [Change("永久性标牌 #1 签发", "plaque #1 issued")]
 
 
 def test_a_public_report_is_filed_once_a_sealed_defect_names_its_receipt() -> None:

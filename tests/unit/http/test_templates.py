@@ -184,12 +184,15 @@ def test_the_not_valid_page_escapes_the_reason() -> None:
     assert_inert(not_valid(hostile("reason")), ["reason"])
 
 
-async def test_the_sign_in_form_escapes_next_and_the_error() -> None:
+async def test_the_sign_in_form_escapes_next_and_never_echoes_the_error() -> None:
     answer = await regulator.login_form(next=hostile("next"), error=hostile("error"))
     html = bytes(answer.body).decode()
     assert answer.status_code == 401
-    assert_inert(html, ["next", "error"])
+    assert_inert(html, ["next"])
     assert f'name="next" value="{escape(hostile("next"))}"' in html
+    # The error is the catalog's sentence: whatever the query said is not printed.
+    assert "error:" not in html
+    assert '不是有效的监管密钥 <span lang="en" class="en">not a regulator key</span>' in html
 
 
 def _request(path: str, query: str = "") -> Request:
@@ -250,6 +253,7 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
         event_id="evt-1",
         type=hostile("refused.type"),
         reason_code=hostile("refused.reason_code"),
+        message_zh=hostile("refused.message_zh"),
         message_en=hostile("refused.message_en"),
         rejected_at=T0,
     )
@@ -278,6 +282,7 @@ async def test_the_timeline_escapes_records_refusals_the_point_and_the_project_i
             *(f"lead.{role}" for role in ROLES),
             "refused.type",
             "refused.reason_code",
+            "refused.message_zh",
             "refused.message_en",
         ],
     )
