@@ -61,17 +61,30 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
 )
+from events.supervision import (
+    AcceptanceAttended,
+    CommitmentsAcknowledged,
+    CompletionFiled,
+    FilingAccepted,
+    InspectionRecorded,
+    RectificationOrdered,
+    RectificationReported,
+    RectificationVerified,
+)
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import open_pool
+from services.adapters.postgres.stations import Station, StationStore
 from services.domain.access import KeyKind
 from services.domain.divisions import division as division_rule
 from services.factories import Actor, envelope, id_number, org_code
 from services.settings import Mode, Settings
 
-STORY_VERSION = 4
+STORY_VERSION = 5
 """Bumped whenever the story changes: event ids derive from the project and the step, so a stack
 that heard an earlier story tells the new one as a new project instead of colliding with it."""
 DEMO_PROJECT = f"XZ-DEMO-2026-{STORY_VERSION:04d}"
+SUPERVISOR = "王建国"
+"""The station's supervisor on the demo project."""
 REPORTS = f"XJ-2025-{STORY_VERSION}-"
 """The lab's report numbers, unique across projects as real ones are (a reused one is refused)."""
 
@@ -181,8 +194,20 @@ def story(now: dt.datetime) -> Story:
             planned_start=(s.start + dt.timedelta(days=30)).date(),
             planned_finish=(s.start + dt.timedelta(days=700)).date(),
             floor_area_m2=18650.4,
+            station=ORGS["regulator"][1],
+            division="320302",
         ),
         0,
+    )
+    s.add(
+        "regulator",
+        FilingAccepted(
+            filing_number="徐质监注 2025-0188",
+            accepted_on=s.start.date(),
+            supervisors=[SUPERVISOR, "刘雅婷"],
+        ),
+        0.2,
+        person=SUPERVISOR,
     )
     buildings_registered(s)
     for n, role in enumerate(PARTY_ROLES, 1):
@@ -208,6 +233,13 @@ def story(now: dt.datetime) -> Story:
             ),
             2,
         )
+        s.add(
+            "regulator",
+            CommitmentsAcknowledged(role=role, lead_name=_lead(role, n).name),
+            3,
+            person=SUPERVISOR,
+        )
+    station_inspects(s)
     s.add(
         "owner",
         LabCommissioned(
@@ -338,6 +370,57 @@ SUBITEMS = {
 """Each building's divisions (GB 50300-2013 Appendix B), each with one sub-item in the story."""
 B1_ACCEPTED, B2_ACCEPTED = 385, 392
 """The days the two buildings pass completion acceptance."""
+
+
+def station_inspects(s: Story) -> None:
+    """The station inspects the site, orders the builder to rectify, and verifies the answer."""
+
+    def on(day: float) -> dt.date:
+        return (s.start + dt.timedelta(days=day)).date()
+
+    s.add(
+        "regulator",
+        InspectionRecorded(
+            inspection_id="JC-2025-031",
+            inspected_on=on(60),
+            checked=["1号楼 4 层梁板钢筋安装 / B1 4F beam and slab rebar", "施工现场质量保证资料"],
+            findings=["4 层梁柱节点箍筋间距超出规范允许偏差 / stirrup spacing out of tolerance"],
+            evidence=[s.evidence("inspection record JC-2025-031")],
+        ),
+        60,
+        person=SUPERVISOR,
+    )
+    s.add(
+        "regulator",
+        RectificationOrdered(
+            notice_id="ZG-2025-017",
+            addressed_to="construction",
+            items=["4 层梁柱节点箍筋按图纸加密 / re-space the 4F joint stirrups as drawn"],
+            issued_on=on(60),
+            due_on=on(67),
+            inspection_id="JC-2025-031",
+        ),
+        60.1,
+        person=SUPERVISOR,
+    )
+    s.add(
+        "construction",
+        RectificationReported(
+            notice_id="ZG-2025-017",
+            reported_on=on(64),
+            actions=[
+                "节点箍筋已加密并经监理验收 / stirrups re-spaced, accepted by the supervision"
+            ],
+            evidence=[s.evidence("rectification report ZG-2025-017")],
+        ),
+        64,
+    )
+    s.add(
+        "regulator",
+        RectificationVerified(notice_id="ZG-2025-017", verified_on=on(66), outcome="closed"),
+        66,
+        person=SUPERVISOR,
+    )
 
 
 def buildings_registered(s: Story) -> None:
@@ -745,8 +828,29 @@ def materials_and_completion(s: Story) -> None:
     )
     # ... so the structure is accepted now, and 1号楼 with it
     division(s, "B1", "main_structure", 384.6)
+    for unit, day in (("B1", B1_ACCEPTED), ("B2", B2_ACCEPTED)):
+        s.add(
+            "regulator",
+            AcceptanceAttended(
+                unit_id=unit,
+                attended_on=(s.start + dt.timedelta(days=day)).date(),
+                opinion="no_objection",
+            ),
+            day - 0.1,
+            person=SUPERVISOR,
+        )
     s.add("owner", completion, B1_ACCEPTED)
     s.add("owner", building_completion(s, "B2", B2_ACCEPTED), B2_ACCEPTED)
+    s.add(
+        "regulator",
+        CompletionFiled(
+            unit_id="B1",
+            filing_number="徐建竣备 2026-0412",
+            filed_on=(s.start + dt.timedelta(days=B1_ACCEPTED + 6)).date(),
+        ),
+        B1_ACCEPTED + 6,
+        person=SUPERVISOR,
+    )
     s.add(
         "owner",
         PlaqueInstalled(
@@ -841,6 +945,8 @@ async def demo_tokens(settings: Settings) -> dict[str, str]:
                 kind = {"lab": KeyKind.LAB, "regulator": KeyKind.REGULATOR}.get(role, KeyKind.PARTY)
                 token = (await store.create(code, kind, f"demo {role}"))[1]
             tokens[role] = token
+        name, code = ORGS["regulator"]
+        await StationStore(pool).put(Station(code, name, ("320300",)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tokens, indent=2))
     path.chmod(0o600)

@@ -4,6 +4,7 @@
   qtrail topics             create Kafka topics with the configured partition count (admin principal)
   qtrail api | recorder     run a process in the foreground
   qtrail keys create|list|revoke   API keys per organization and kind (shown once; migrator role)
+  qtrail stations put|list         supervision stations and their jurisdictions (migrator role)
   qtrail evaluate [FILE]    evaluate material test results without the stack (JSON in, JSON out);
                             exit 0 all pass, 1 some fail, 2 some invalid (docs/materials.md)
   qtrail export PROJECT -o FILE [--since N]   the self-verifying bundle
@@ -236,6 +237,29 @@ def _keys(args: argparse.Namespace) -> int:
                 return 1
             else:
                 print(f"key {args.key_id} revoked")
+            return 0
+
+    return asyncio.run(run())
+
+
+def _stations(args: argparse.Namespace) -> int:
+    from services.adapters.postgres.pool import open_pool
+    from services.adapters.postgres.stations import Station, StationStore
+
+    async def run() -> int:
+        async with open_pool(get_settings(), "migrator", max_size=2) as pool:
+            store = StationStore(pool)
+            if args.action == "put":
+                jurisdiction = tuple(c.strip() for c in args.jurisdiction.split(",") if c.strip())
+                try:
+                    await store.put(Station(args.code, args.name, jurisdiction))
+                except ValueError as exc:
+                    print(f"qtrail stations: {exc}", file=sys.stderr)
+                    return 2
+                print(f"station {args.code} ({args.name}) supervises {', '.join(jurisdiction)}")
+            else:
+                for station in await store.all():
+                    print(f"{station.code}  {station.name}  {','.join(station.jurisdiction)}")
             return 0
 
     return asyncio.run(run())
@@ -574,6 +598,18 @@ def parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("key_id")
     keys.set_defaults(run=_keys)
+    stations = sub.add_parser(
+        "stations", help="supervision stations and their jurisdictions (GB/T 2260 codes)"
+    )
+    station_actions = stations.add_subparsers(dest="action", required=True)
+    put = station_actions.add_parser("put", help="add a station or change its jurisdiction")
+    put.add_argument("--code", required=True, help="the station's unified social credit code")
+    put.add_argument("--name", required=True, help="e.g. 徐州市建设工程质量安全监督站")
+    put.add_argument(
+        "--jurisdiction", required=True, help="comma-separated division codes, e.g. 320300"
+    )
+    station_actions.add_parser("list", help="list the stations")
+    stations.set_defaults(run=_stations)
     verify = sub.add_parser("verify", help="verify a project's chain (or --all)")
     verify.add_argument("project", nargs="?")
     verify.add_argument("--all", action="store_true", help="every project")

@@ -23,6 +23,7 @@ from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.outcome_listener import OutcomeListener
 from services.adapters.postgres.pool import create_pool
+from services.adapters.postgres.project_index import ProjectIndex
 from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
@@ -44,6 +45,7 @@ from services.http.routes import (
     evidence,
     log,
     ops,
+    oversight,
     plaques,
     projects,
     regulator,
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 witnesses=witnesses,
                 public_reports=PublicReports(pool),
                 report_limit=report_limit(),
+                project_index=ProjectIndex(pool),
             )
             yield
 
@@ -140,5 +143,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(checkpoints.router)
     app.include_router(log.router)
     app.include_router(regulator.router)
+    app.include_router(oversight.router)
     app.include_router(ops.router)
     return app

@@ -22,6 +22,7 @@ from services.adapters.postgres.cosignatures import CosignatureStore
 from services.adapters.postgres.evidence_log import EvidenceLog
 from services.adapters.postgres.health import DatabaseHealth
 from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.project_index import ProjectIndex
 from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.scans import PlaqueScans
@@ -68,6 +69,7 @@ def provide(
     witnesses: list[CosignatureVerifier],
     public_reports: PublicReports,
     report_limit: RateLimit,
+    project_index: ProjectIndex,
 ) -> None:
     """Keep what the routes may ask for on the app's state (once, at start-up)."""
     state.settings = settings
@@ -91,6 +93,7 @@ def provide(
     state.witnesses = witnesses
     state.public_reports = public_reports
     state.report_limit = report_limit
+    state.project_index = project_index
 
 
 def refusal_log(request: Request) -> SubmissionLog | None:
@@ -246,3 +249,11 @@ PublicDefectReports = Annotated[PublicReports, Depends(_public_reports)]
 """Defects the public reported through a plaque's page, off the chain."""
 ReportLimit = Annotated[RateLimit, Depends(_report_limit)]
 """How often one client may post the public defect form."""
+
+
+async def _project_index(request: Request) -> ProjectIndex:
+    found: ProjectIndex = request.app.state.project_index
+    return found
+
+
+Projects = Annotated[ProjectIndex, Depends(_project_index)]

@@ -19,12 +19,13 @@ from events.base import Role
 from events.materials import MATERIAL_NAMES, Material
 from events.registry import UnknownEventType, title
 from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.project_index import ProjectQuery
 from services.adapters.postgres.web_sessions import TTL, WebSessions
-from services.domain.access import KeyKind, Principal
+from services.domain.access import KeyKind, Principal, may_read_project
 from services.domain.history import Change, changes, role_names
 from services.domain.project import fold
 from services.domain.state import ProjectState
-from services.http.deps import ApiKeys, Config, Rejections, Sessions, TrailReader
+from services.http.deps import ApiKeys, Config, Projects, Rejections, Sessions, TrailReader
 from services.http.i18n import N_, translate
 from services.http.templates import render
 
@@ -192,6 +193,73 @@ def _point(seq: int, state: ProjectState) -> Point:
     )
 
 
+STAGE_NAMES = {
+    "pending_filing": ("待监督注册", "pending filing"),
+    "construction": ("在建", "under construction"),
+    "partly_completed": ("部分竣工", "partly completed"),
+    "completed": ("已竣工", "completed"),
+    "lapsed": ("登记失效", "registration lapsed"),
+}
+PAGE = 50
+
+
+@router.get("/regulator/projects", response_class=HTMLResponse, summary="The station's projects")
+async def projects(
+    request: Request,
+    keys: ApiKeys,
+    sessions: Sessions,
+    index: Projects,
+    q: Annotated[str, Query(max_length=100)] = "",
+    stage: Annotated[str, Query()] = "",
+    open_alerts: Annotated[bool, Query()] = False,
+    overdue: Annotated[bool, Query()] = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    principal = await _regulator(request, keys, sessions)
+    if principal is None:
+        return RedirectResponse(
+            f"/regulator/login?next={quote(str(request.url.path))}", status_code=303
+        )
+    stage = stage if stage in STAGE_NAMES else ""
+    page = await index.search(
+        ProjectQuery(
+            jurisdiction=principal.jurisdiction,
+            station=principal.org,
+            q=q,
+            stage=stage or None,
+            open_alerts=open_alerts,
+            overdue=overdue,
+            limit=PAGE,
+            offset=offset,
+        )
+    )
+    items = [
+        {
+            **item.model_dump(),
+            "stage_zh": STAGE_NAMES.get(item.stage, (item.stage, item.stage))[0],
+            "stage_en": STAGE_NAMES.get(item.stage, (item.stage, item.stage))[1],
+        }
+        for item in page.items
+    ]
+    earlier = str(request.url.include_query_params(offset=max(0, offset - PAGE)))
+    later = str(request.url.include_query_params(offset=offset + PAGE))
+    html = render(
+        "regulator_projects.html",
+        station=principal.org,
+        counts=page.counts,
+        q=q,
+        stage=stage,
+        stages=[(value, zh, en) for value, (zh, en) in STAGE_NAMES.items()],
+        open_alerts=open_alerts,
+        overdue=overdue,
+        total=page.total,
+        items=items,
+        previous=earlier if offset else None,
+        next=later if offset + PAGE < page.total else None,
+    )
+    return HTMLResponse(html, headers={"cache-control": "no-store"})
+
+
 @router.get(
     "/regulator/projects/{project_id}",
     response_class=HTMLResponse,
@@ -210,7 +278,8 @@ async def timeline(
     rejected: Annotated[bool, Query()] = False,
     at_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    if await _regulator(request, keys, sessions) is None:
+    principal = await _regulator(request, keys, sessions)
+    if principal is None:
         return RedirectResponse(
             f"/regulator/login?next={quote(str(request.url.path))}", status_code=303
         )
@@ -237,6 +306,8 @@ async def timeline(
         state = after
         if at_seq == record.seq:
             point = _point(at_seq, state)
+    if not may_read_project(principal, state):  # outside the station's jurisdiction
+        return HTMLResponse(render("unknown_project.html", project_id=project_id), 404)
     refused = []
     if rejected:
         refused = [

@@ -28,8 +28,10 @@ from services.http.routes import regulator, reports
 from services.http.templates import render
 from tests.support.events import (
     ORGS,
+    STATION,
     T0,
     appointment,
+    filing_accepted,
     lab_commissioned,
     received,
     registration,
@@ -76,6 +78,7 @@ def trail() -> tuple[ProjectState, list[SealedRecord]]:
     """A project whose every free-text field was submitted hostile, sealed as the recorder would."""
     envelopes = [
         _with(registration(PROJECT), **{f: hostile(f"profile.{f}") for f in PROFILE}),
+        filing_accepted(PROJECT),
         *(_appointed(role) for role in ROLES),
         _with(lab_commissioned(PROJECT), lab_name=hostile("lab.name")),
         witness_authorized(PROJECT),
@@ -219,7 +222,9 @@ def _deps(
     """The dependencies a route reads, answering from memory, by the routes' parameter names."""
 
     async def authenticate(secret: str) -> Principal:
-        return Principal(key_id="k-reg", org="regulator", kind=KeyKind.REGULATOR)
+        return Principal(
+            key_id="k-reg", org=STATION, kind=KeyKind.REGULATOR, jurisdiction=("320300",)
+        )
 
     async def records_of(project_id: str) -> list[SealedRecord]:
         return list(records)
