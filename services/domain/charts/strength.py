@@ -273,7 +273,7 @@ def _panel(canvas: Canvas, batch: StrengthBatch, y: float) -> None:
         tint = PASS if limit.ok else FAIL
         lines.append(
             (
-                f"limit {limit.check}",
+                f"limit-{limit.check}",
                 limit.required,
                 f"{zh}限 {en} ≥ {num(limit.required)}",
                 tint,
@@ -281,7 +281,7 @@ def _panel(canvas: Canvas, batch: StrengthBatch, y: float) -> None:
             )
         )
     if batch.mean is not None:
-        lines.append(("mean", batch.mean, f"均值 mean {num(batch.mean)}", MUTED, "2 2"))
+        lines.append(("batch-mean", batch.mean, f"均值 mean {num(batch.mean)}", MUTED, "2 2"))
     low = min([*batch.groups, *(v for _, v, *_ in lines)])
     high = max([*batch.groups, *(v for _, v, *_ in lines)])
     step = _step(high - low)
@@ -342,7 +342,7 @@ def _panel(canvas: Canvas, batch: StrengthBatch, y: float) -> None:
             panel,
             size=SMALL,
             fill=PASS if limit.ok else FAIL,
-            extra={"class": f"check {limit.check}"},
+            extra={"class": f"check check-{limit.check}"},
         )
         y += 15
     canvas.tooltip(panel, f"{heading} · {method} · {batch.standard} · {factors}")

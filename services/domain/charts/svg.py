@@ -51,6 +51,11 @@ def num(value: float) -> str:
     return "0.0" if out == "-0.0" else out
 
 
+def _add(parent: ET.Element, tag: str, attrs: Mapping[str, str] | None = None) -> ET.Element:
+    """A child element, every attribute value cleaned (ElementTree escapes, but cannot drop)."""
+    return ET.SubElement(parent, tag, {k: clean(v) for k, v in (attrs or {}).items()})
+
+
 class Canvas:
     """One chart: the root ``<svg>`` with its title and description, and drawing calls."""
 
@@ -73,9 +78,9 @@ class Canvas:
                 "class": f"chart chart-{key}",
             },
         )
-        title = ET.SubElement(self.root, "title", {"id": f"{key}-title"})
+        title = _add(self.root, "title", {"id": f"{key}-title"})
         title.text = clean(f"{title_zh} / {title_en}")
-        description = ET.SubElement(self.root, "desc", {"id": f"{key}-desc"})
+        description = _add(self.root, "desc", {"id": f"{key}-desc"})
         description.text = clean(desc)
 
     def group(
@@ -86,7 +91,7 @@ class Canvas:
         extra: Mapping[str, str] | None = None,
         **attrs: str,
     ) -> ET.Element:
-        return ET.SubElement(
+        return _add(
             self.root if parent is None else parent, "g", {"class": cls, **(extra or {}), **attrs}
         )
 
@@ -102,7 +107,7 @@ class Canvas:
         extra: Mapping[str, str] | None = None,
         **attrs: str,
     ) -> ET.Element:
-        element = ET.SubElement(
+        element = _add(
             self.root if parent is None else parent,
             "text",
             {
@@ -130,7 +135,7 @@ class Canvas:
         extra: Mapping[str, str] | None = None,
         **attrs: str,
     ) -> ET.Element:
-        return ET.SubElement(
+        return _add(
             self.root if parent is None else parent,
             "line",
             {
@@ -156,7 +161,7 @@ class Canvas:
         extra: Mapping[str, str] | None = None,
         **attrs: str,
     ) -> ET.Element:
-        return ET.SubElement(
+        return _add(
             self.root if parent is None else parent,
             "rect",
             {
@@ -177,13 +182,13 @@ class Canvas:
         extra: Mapping[str, str] | None = None,
         **attrs: str,
     ) -> ET.Element:
-        return ET.SubElement(
+        return _add(
             self.root if parent is None else parent, "path", {"d": d, **(extra or {}), **attrs}
         )
 
     def tooltip(self, element: ET.Element, content: str) -> None:
         """A ``<title>`` child: the full text a pointer or a screen reader gets for ``element``."""
-        ET.SubElement(element, "title").text = clean(content)
+        _add(element, "title").text = clean(content)
 
     def render(self) -> str:
         return ET.tostring(self.root, encoding="unicode")
@@ -195,7 +200,7 @@ def mark(
     """A point drawn as ``shape``: ``circle``, ``ring`` (hollow), ``cross``, ``triangle``,
     ``diamond`` or ``square``: shape, not colour alone, tells a failure from a pass."""
     if shape in ("circle", "ring"):
-        return ET.SubElement(
+        return _add(
             parent,
             "circle",
             {"cx": num(x), "cy": num(y), "r": num(r), "data-shape": shape},
@@ -211,7 +216,7 @@ def mark(
         d = f"M{num(x)},{num(y - r)}L{num(x + r)},{num(y)}L{num(x)},{num(y + r)}L{num(x - r)},{num(y)}Z"
     else:
         d = f"M{num(x - r)},{num(y - r)}h{num(2 * r)}v{num(2 * r)}h{num(-2 * r)}Z"
-    return ET.SubElement(parent, "path", {"d": d, "data-shape": shape})
+    return _add(parent, "path", {"d": d, "data-shape": shape})
 
 
 def paint(element: ET.Element, colour: str, *, hollow: bool = False, line: bool = False) -> None:
