@@ -127,7 +127,7 @@ def _row(
         return y + LANE
     bars: list[tuple[float, float, float]] = []
     for lead in row.leads:
-        bars.append(_bar(canvas, group, lead, scale, y, until))
+        bars.append(_bar(canvas, group, lead, scale, y, until, after_handover=bool(bars)))
         y += LANE
     for handover, (before, after) in zip(handovers(row), _pairs(bars, row), strict=True):
         _handover(canvas, group, handover, scale.x(handover.at), before, after)
@@ -148,6 +148,8 @@ def _bar(
     scale: TimeScale,
     y: float,
     until: dt.datetime,
+    *,
+    after_handover: bool = False,
 ) -> tuple[float, float, float]:
     """One lead's lane: the name above the bar; returns the bar's left, right and middle y."""
     x1 = scale.x(lead.start)
@@ -168,8 +170,9 @@ def _bar(
             extra={"class": "open-end"},
         )
     label = clip(lead.name, 24)
-    if x1 + 2 + text_width(label, FONT) <= scale.right:
-        canvas.text(x1 + 2, y + 12, label, group, extra={"class": "name"})
+    start = x1 + (8 if after_handover else 2)  # clear of the handover's diamond
+    if start + text_width(label, FONT) <= scale.right:
+        canvas.text(start, y + 12, label, group, extra={"class": "name"})
     else:
         canvas.text(max(x2, MARGIN), y + 12, label, group, anchor="end", extra={"class": "name"})
     return x1, x2, bar_y + BAR / 2

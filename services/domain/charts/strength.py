@@ -323,8 +323,17 @@ def _panel(canvas: Canvas, batch: StrengthBatch, y: float) -> None:
         )
         canvas.tooltip(point, f"第 {index} 组 / group {index}: {num(value)} MPa")
         paint(mark(canvas, shape, x, at(value), 4.5, point), tint, line=shape == "cross")
-        if standing != "ok":
-            canvas.text(x + 6, at(value) + 4, num(value), point, size=SMALL, fill=tint)
+        if standing != "ok":  # written on the side away from the gutter's labels
+            left_half = x < (left + right) / 2
+            canvas.text(
+                x + 7 if left_half else x - 7,
+                at(value) + 4,
+                num(value),
+                point,
+                size=SMALL,
+                anchor="start" if left_half else "end",
+                fill=tint,
+            )
     y = bottom + 24
     factors = "，".join(f"{name} = {value:g}" for name, value in batch.factors)
     for limit in batch.limits:
@@ -335,8 +344,8 @@ def _panel(canvas: Canvas, batch: StrengthBatch, y: float) -> None:
             MARGIN,
             y + 10,
             clip(
-                f"{'✓' if limit.ok else '✗'} {zh} {en} {stated} ≥ {limit.formula} = "
-                f"{num(limit.required)}：{outcome}",
+                f"{'✓' if limit.ok else '✗'} {zh} {en} {stated}，要求 / required ≥ "
+                f"{limit.formula} = {num(limit.required)}：{outcome}",
                 80,
             ),
             panel,
