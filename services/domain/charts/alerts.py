@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.domain.calendar import china_day
 from services.domain.chain import SealedRecord
 from services.domain.charts.svg import (
     FAIL,
@@ -26,7 +25,7 @@ from services.domain.charts.svg import (
     num,
     paint,
 )
-from services.domain.charts.timeline import TimeScale, draw_axis, span
+from services.domain.charts.timeline import TimeScale, day_text, draw_axis, span
 from services.domain.state import ProjectState
 
 KEY = "alerts"
@@ -90,7 +89,7 @@ def render_alerts(spans: tuple[AlertSpan, ...], until: dt.datetime) -> str:
     counts = open_counts(spans)
     now_open = counts[-1].open
     closed = sum(s.resolved_at is not None for s in spans)
-    day = china_day(until).isoformat()
+    day = day_text(until)
     desc = (
         f"共 {len(spans)} 个预警，已处理 {closed} 个，截至 {day} 仍有 {now_open} 个未处理 / "
         f"{len(spans)} alerts, {closed} resolved, {now_open} open as of {day}"
@@ -102,7 +101,7 @@ def render_alerts(spans: tuple[AlertSpan, ...], until: dt.datetime) -> str:
     scale = TimeScale(start, end, LEFT, canvas.width - MARGIN - 4)
     draw_axis(canvas, scale, top, bottom)
     peak = max(max(c.open for c in counts), 1)
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if peak / s <= 5)
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if peak / s <= 5), -(-peak // 5))
     high = -(-peak // step) * step
 
     def at(count: int) -> float:
@@ -136,7 +135,7 @@ def render_alerts(spans: tuple[AlertSpan, ...], until: dt.datetime) -> str:
         )
         canvas.tooltip(
             group,
-            f"{china_day(count.at).isoformat()}：新增 {count.raised}，处理 {count.resolved}，"
+            f"{day_text(count.at)}：新增 {count.raised}，处理 {count.resolved}，"
             f"未处理 {count.open} / raised {count.raised}, resolved {count.resolved}, "
             f"open {count.open}",
         )
@@ -151,7 +150,7 @@ def render_alerts(spans: tuple[AlertSpan, ...], until: dt.datetime) -> str:
         fill=FAIL if now_open else PASS,
         extra={"class": "open-now"},
     )
-    legend(
+    below = legend(
         canvas,
         bottom + 58,
         [
@@ -159,4 +158,5 @@ def render_alerts(spans: tuple[AlertSpan, ...], until: dt.datetime) -> str:
             ("circle", PASS, False, "预警处理 / resolved"),
         ],
     )
+    canvas.fit(below)
     return canvas.render()

@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from events.base import PARTY_ROLES, ROLE_NAMES
-from services.domain.calendar import china_day
 from services.domain.charts.svg import (
     FONT,
     GRID,
@@ -26,7 +25,7 @@ from services.domain.charts.svg import (
     num,
     text_width,
 )
-from services.domain.charts.timeline import TimeScale, draw_axis, span
+from services.domain.charts.timeline import TimeScale, day_text, draw_axis, span
 from services.domain.state import ProjectState
 
 KEY = "leads"
@@ -89,7 +88,7 @@ def render_leads(rows: tuple[PartyRow, ...], until: dt.datetime) -> str:
     if not leads:
         return no_data(KEY, *TITLE, "尚未任命任何项目负责人", "no project lead appointed yet")
     changes = [h for row in rows for h in handovers(row)]
-    day = china_day(until).isoformat()
+    day = day_text(until)
     desc = (
         f"{len(leads)} 名项目负责人，{len(changes)} 次交接，截至 {day} / "
         f"{len(leads)} project leads, {len(changes)} handovers, as of {day}"
@@ -156,8 +155,8 @@ def _bar(
     x2 = scale.x(lead.end or until)
     still = lead.end is None
     group = canvas.group("lead open" if still else "lead", parent)
-    ended = china_day(lead.end).isoformat() if lead.end else "至今 / to date"
-    canvas.tooltip(group, f"{lead.name}：{china_day(lead.start).isoformat()} – {ended}")
+    ended = day_text(lead.end) if lead.end else "至今 / to date"
+    canvas.tooltip(group, f"{lead.name}：{day_text(lead.start)} – {ended}")
     bar_y = y + 15
     rect = canvas.rect(x1, bar_y, x2 - x1, BAR, group, fill=OPEN, rx="2", extra={"class": "bar"})
     if still:
@@ -190,8 +189,7 @@ def _handover(
     group = canvas.group("handover", parent, extra={"data-x": num(x)})
     canvas.tooltip(
         group,
-        f"交接 / handover {china_day(handover.at).isoformat()}："
-        f"{handover.outgoing} → {handover.incoming}",
+        f"交接 / handover {day_text(handover.at)}：{handover.outgoing} → {handover.incoming}",
     )
     canvas.line(x, before[2], x, after[2], group, stroke=WARN, width=1.5)
     mid = (before[2] + after[2]) / 2

@@ -117,11 +117,12 @@ def render_results(results: tuple[ResultMark, ...], until: dt.datetime) -> str:
         _row(canvas, rows, material, [r for r in results if r.material == material], scale, y)
         y += HEADING + LANE
     shown = list(dict.fromkeys(look(r) for r in results))
-    legend(
+    below = legend(
         canvas,
         bottom + 56,
         [LOOKS[key] for key in LOOKS if key in shown],
     )
+    canvas.fit(below)
     return canvas.render()
 
 

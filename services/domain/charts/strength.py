@@ -142,8 +142,8 @@ def strength_batches(
 
 def _batch(state: ProjectState, batch_id: str, record: SealedRecord) -> StrengthBatch:
     data: Mapping[str, Any] = record.body["data"]
-    values = data.get("values") if isinstance(data.get("values"), dict) else {}
-    assert isinstance(values, dict)
+    given = data.get("values")
+    values: Mapping[str, Any] = given if isinstance(given, dict) else {}
     method = data.get("method") if isinstance(data.get("method"), str) else None
     standard = str(data.get("standard", ""))
     fcu_k = _number(values.get("fcu_k"))
@@ -203,8 +203,8 @@ def group_standing(batch: StrengthBatch, value: float) -> str:
 
 
 STANDINGS = {
-    "ok": ("circle", PASS, "≥ fcu,k"),
-    "below_fcu_k": ("triangle", WARN, "< fcu,k"),
+    "ok": ("circle", PASS, "组强度 ≥ fcu,k / group ≥ fcu,k"),
+    "below_fcu_k": ("triangle", WARN, "组强度 < fcu,k / group < fcu,k"),
     "below_limit": ("cross", FAIL, "低于最小值限 / below the min limit"),
 }
 
@@ -223,14 +223,12 @@ def render_strength(batches: tuple[StrengthBatch, ...]) -> str:
     for batch, height in zip(batches, heights, strict=True):
         _panel(canvas, batch, y)
         y += height
-    legend(
+    below = legend(
         canvas,
         y + 14,
-        [
-            (shape, colour, False, f"组强度 {label}" if label.startswith(("≥", "<")) else label)
-            for shape, colour, label in STANDINGS.values()
-        ],
+        [(shape, colour, False, label) for shape, colour, label in STANDINGS.values()],
     )
+    canvas.fit(below)
     return canvas.render()
 
 

@@ -190,6 +190,10 @@ class Canvas:
         """A ``<title>`` child: the full text a pointer or a screen reader gets for ``element``."""
         _add(element, "title").text = clean(content)
 
+    def fit(self, height: float) -> None:
+        """Set the height once the drawing's end is known (a legend wraps as its words need)."""
+        self.root.set("viewBox", f"0 0 {self.width} {num(height)}")
+
     def render(self) -> str:
         return ET.tostring(self.root, encoding="unicode")
 

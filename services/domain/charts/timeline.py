@@ -12,8 +12,24 @@ from dataclasses import dataclass
 from services.domain.calendar import CHINA, china_day
 from services.domain.charts.svg import GRID, MUTED, SMALL, Canvas, text_width
 
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=CHINA)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=CHINA)
+"""The span a chart spreads over is held within these: a date a party mistyped (year 9999)
+stays at the edge instead of squeezing every real period into a pixel, or overflowing."""
 TICK_ROOM = 62.0
 """Width one tick's label needs ("2026-03" at the small size, with a gap)."""
+
+
+def held(moment: dt.datetime) -> dt.datetime:
+    return min(max(moment, EARLIEST), LATEST)
+
+
+def day_text(moment: dt.datetime) -> str:
+    """The day of ``moment`` in China, as written on a chart (any moment, however far off)."""
+    try:
+        return china_day(moment).isoformat()
+    except OverflowError:  # within hours of year 1 or year 9999: that day as given
+        return moment.date().isoformat()
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -55,8 +71,8 @@ class TimeScale:
 def span(moments: list[dt.datetime], until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """From the first day of ``moments`` to ``until`` (or past the last moment), whole days in
     China, at least a week so a single day still has room."""
-    first = min(moments, default=until)
-    last = max([*moments, until])
+    first = held(min(moments, default=until))
+    last = held(max([*moments, until]))
     start = day_start(china_day(first))
     end = max(day_end(china_day(last - dt.timedelta(microseconds=1))), start + dt.timedelta(7))
     return start, end
@@ -74,7 +90,8 @@ def ticks(start: dt.datetime, end: dt.datetime, most: int) -> list[Tick]:
     days = (last - first).days
     out: list[Tick] = []
     if days > 3 * 366:
-        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (last.year - first.year) / s < most)
+        years = last.year - first.year
+        step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if years / s < most), years)
         year = first.year + (0 if first == dt.date(first.year, 1, 1) else 1)
         year += -year % step
         while dt.date(year, 1, 1) <= last:
@@ -82,14 +99,14 @@ def ticks(start: dt.datetime, end: dt.datetime, most: int) -> list[Tick]:
             year += step
     elif days > 62:
         months = days / 30.4
-        step = next(s for s in (1, 2, 3, 6, 12) if months / s < most)
+        step = next((s for s in (1, 2, 3, 6, 12) if months / s < most), 12)
         day = first if first.day == 1 else _months(first, 1)
         day = _months(day, -(day.month - 1) % step)
         while day <= last:
             out.append(Tick(day_start(day), f"{day.year}-{day.month:02d}"))
             day = _months(day, step)
     else:
-        step = next(s for s in (1, 2, 7, 14, 28) if days / s < most)
+        step = next((s for s in (1, 2, 7, 14, 28) if days / s < most), 28)
         day = first
         while day <= last:
             out.append(Tick(day_start(day), f"{day.month:02d}-{day.day:02d}"))

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from events.base import PARTY_ROLES
-from services.domain.charts.leads import handovers, lead_periods, render_leads
+from services.domain.charts.leads import (
+    LeadBar,
+    PartyRow,
+    handovers,
+    lead_periods,
+    render_leads,
+)
 from services.domain.charts.timeline import day_end
 from services.domain.project import fold
 from services.domain.state import ProjectState
@@ -148,3 +154,15 @@ def test_the_same_records_give_the_same_bytes(trail: Trail) -> None:
     assert render_leads(lead_periods(again), UNTIL) == render_leads(
         lead_periods(trail.folded), UNTIL
     )
+
+
+def test_a_far_off_mistyped_date_keeps_the_chart_drawable() -> None:
+    far = dt.datetime(9999, 12, 31, 20, tzinfo=dt.UTC)  # already year 10000 in China
+    rows = (
+        PartyRow("owner", "甲", (LeadBar("张三", T0, far), LeadBar("李四", far, None))),
+        PartyRow("survey", "乙", (LeadBar("王五", dt.datetime(1, 1, 1, tzinfo=dt.UTC), None),)),
+    )
+    root = parse(render_leads(rows, UNTIL))
+    assert len(by_class(root, "rect", "bar")) == 3
+    (marker,) = by_class(root, "g", "handover")
+    assert "9999-12-31" in tooltip(marker)

@@ -201,3 +201,15 @@ def test_no_evaluated_batch_gives_a_no_data_chart() -> None:
     root = parse(render_strength(strength_batches(trail.folded, trail.records)))
     assert "暂无数据 / No data" in texts(root)
     assert strength_batches(ProjectState(project_id=P), []) == ()
+
+
+def test_the_known_sigma_method_names_its_limits_by_sigma0() -> None:
+    trail = concrete_batch(staffed_trail(), "K1", [35.0, 36.0, 37.0], at=T0 + 10 * DAY, sigma0=3.0)
+    (batch,) = strength_batches(trail.folded, trail.records)
+    assert batch.method == "statistical, known sigma"
+    assert ("σ0", 3.0) in batch.factors
+    root = parse(render_strength((batch,)))
+    checks = " ".join(t.text or "" for t in by_class(root, "text", "check"))
+    assert "fcu,k + 0.7σ0" in checks and "fcu,k − 0.7σ0" in checks
+    data = evaluation(trail, "K1")
+    assert len(by_class(root, "text", "check")) == len(data["checks"]) == 3

@@ -47,3 +47,11 @@ def test_a_span_covers_whole_china_days_and_at_least_a_week() -> None:
     assert end - start == dt.timedelta(days=7)
     start, end = span([moment(2026, 1, 1)], day_end(dt.date(2026, 6, 30)))
     assert (start, end) == (moment(2026, 1, 1), moment(2026, 7, 1))
+
+
+@pytest.mark.parametrize("days", [1, 40, 300, 2000, 40000])
+def test_ticks_stay_within_any_budget(days: int) -> None:
+    start = moment(1990, 1, 1)
+    for most in (2, 3, 6):
+        found = ticks(start, start + dt.timedelta(days=days), most)
+        assert len(found) <= most
