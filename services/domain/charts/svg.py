@@ -187,7 +187,7 @@ class Canvas:
         )
 
     def tooltip(self, element: ET.Element, content: str) -> None:
-        """A ``<title>`` child: the full text a pointer or a screen reader gets for ``element``."""
+        """A ``title`` child: the full text a pointer or a screen reader gets for ``element``."""
         _add(element, "title").text = clean(content)
 
     def fit(self, height: float) -> None:
