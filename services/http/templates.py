@@ -28,3 +28,11 @@ _ENVIRONMENT.install_gettext_translations(translations(), newstyle=True)  # type
 def render(name: str, /, **context: Any) -> str:
     """The template ``name`` rendered with ``context``."""
     return _ENVIRONMENT.get_template(name).render(context)
+
+
+class InlineSvg(str):
+    """An SVG the charts built with ElementTree, every text from the trail escaped there: a
+    template prints it as markup (Jinja honours ``__html__``), not as text."""
+
+    def __html__(self) -> str:
+        return str(self)

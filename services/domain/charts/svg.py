@@ -51,6 +51,14 @@ def num(value: float) -> str:
     return "0.0" if out == "-0.0" else out
 
 
+_TEXT = re.compile(r">([^<]+)<")
+"""A text node: ElementTree writes ``<`` and ``>`` inside attribute values as entities."""
+
+
+def _quoted(match: re.Match[str]) -> str:
+    return ">" + match.group(1).replace('"', "&quot;").replace("'", "&#39;") + "<"
+
+
 def _add(parent: ET.Element, tag: str, attrs: Mapping[str, str] | None = None) -> ET.Element:
     """A child element, every attribute value cleaned (ElementTree escapes, but cannot drop)."""
     return ET.SubElement(parent, tag, {k: clean(v) for k, v in (attrs or {}).items()})
@@ -195,7 +203,9 @@ class Canvas:
         self.root.set("viewBox", f"0 0 {self.width} {num(height)}")
 
     def render(self) -> str:
-        return ET.tostring(self.root, encoding="unicode")
+        """The SVG text. ElementTree escapes ``&``, ``<`` and ``>``; quotes in text nodes are
+        escaped too, so no text from the trail reads as an attribute wherever it is embedded."""
+        return _TEXT.sub(_quoted, ET.tostring(self.root, encoding="unicode"))
 
 
 def mark(

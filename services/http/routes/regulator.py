@@ -22,12 +22,14 @@ from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.project_index import ProjectQuery
 from services.adapters.postgres.web_sessions import TTL, WebSessions
 from services.domain.access import KeyKind, Principal, may_read_project
+from services.domain.calendar import china_day
+from services.domain.charts.project import project_charts
 from services.domain.history import Change, changes, role_names
 from services.domain.project import fold
 from services.domain.state import ProjectState
 from services.http.deps import ApiKeys, Config, Projects, Rejections, Sessions, TrailReader
 from services.http.i18n import N_, translate
-from services.http.templates import render
+from services.http.templates import InlineSvg, render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
 COOKIE = "qtrail_regulator"
@@ -321,8 +323,13 @@ async def timeline(
             )
             for row in await rejections.of_project(project_id)
         ]
+    charts = {
+        name: InlineSvg(svg)
+        for name, svg in project_charts(state, records, china_day(_now())).items()
+    }
     html = render(
         "regulator_timeline.html",
+        charts=charts,
         title=state.profile.name if state.profile else project_id,
         project_id=project_id,
         record_count=len(records),
