@@ -18,10 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from events.base import Role
 from events.materials import MATERIAL_NAMES, Material
 from events.registry import UnknownEventType, title
-from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.project_index import ProjectQuery
-from services.adapters.postgres.web_sessions import TTL, WebSessions
-from services.domain.access import KeyKind, Principal, may_read_project
+from services.adapters.postgres.web_sessions import TTL
+from services.domain.access import KeyKind, may_read_project
 from services.domain.calendar import china_day
 from services.domain.charts.project import project_charts
 from services.domain.history import Change, changes, role_names
@@ -29,10 +28,10 @@ from services.domain.project import fold
 from services.domain.state import ProjectState
 from services.http.deps import ApiKeys, Config, Projects, Rejections, Sessions, TrailReader
 from services.http.i18n import N_, translate
+from services.http.station_session import COOKIE, now, regulator
 from services.http.templates import InlineSvg, render
 
 router = APIRouter(tags=["regulator"], include_in_schema=True)
-COOKIE = "qtrail_regulator"
 
 
 @dataclass(frozen=True)
@@ -102,21 +101,6 @@ class Point:
     completion: str
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-async def _regulator(request: Request, keys: KeyStore, sessions: WebSessions) -> Principal | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        principal = await keys.authenticate(header[7:].strip())
-    elif session := request.cookies.get(COOKIE):
-        principal = await sessions.principal(session, _now())
-    else:
-        principal = None
-    return principal if principal and principal.kind is KeyKind.REGULATOR else None
-
-
 @router.get("/regulator/login", response_class=HTMLResponse, summary="Regulator sign-in form")
 async def login_form(next: str = "/regulator/projects", error: str = "") -> HTMLResponse:
     return HTMLResponse(
@@ -140,7 +124,7 @@ async def login(
             f"/regulator/login?next={quote(target)}&error=key",
             status_code=303,
         )
-    session = await sessions.open(principal, _now())
+    session = await sessions.open(principal, now())
     answer = RedirectResponse(target, status_code=303)
     answer.set_cookie(
         COOKIE,
@@ -157,7 +141,7 @@ async def login(
 @router.post("/regulator/logout", summary="Regulator sign-out: the session ends at once")
 async def logout(request: Request, sessions: Sessions) -> Response:
     if session := request.cookies.get(COOKIE):
-        await sessions.end(session, _now())
+        await sessions.end(session, now())
     answer = RedirectResponse("/regulator/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/regulator")
     return answer
@@ -217,7 +201,7 @@ async def projects(
     overdue: Annotated[bool, Query()] = False,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    principal = await _regulator(request, keys, sessions)
+    principal = await regulator(request, keys, sessions)
     if principal is None:
         return RedirectResponse(
             f"/regulator/login?next={quote(str(request.url.path))}", status_code=303
@@ -280,7 +264,7 @@ async def timeline(
     rejected: Annotated[bool, Query()] = False,
     at_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    principal = await _regulator(request, keys, sessions)
+    principal = await regulator(request, keys, sessions)
     if principal is None:
         return RedirectResponse(
             f"/regulator/login?next={quote(str(request.url.path))}", status_code=303
@@ -325,7 +309,7 @@ async def timeline(
         ]
     charts = {
         name: InlineSvg(svg)
-        for name, svg in project_charts(state, records, china_day(_now())).items()
+        for name, svg in project_charts(state, records, china_day(now())).items()
     }
     html = render(
         "regulator_timeline.html",
