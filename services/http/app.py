@@ -50,6 +50,7 @@ from services.http.routes import (
     projects,
     regulator,
     reports,
+    station_acts,
 )
 from services.settings import Settings, get_settings
 
@@ -144,5 +145,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(log.router)
     app.include_router(regulator.router)
     app.include_router(oversight.router)
+    app.include_router(station_acts.router)
     app.include_router(ops.router)
     return app
