@@ -29,7 +29,7 @@ lead change, a rectification notice, the completion filing, the archive handover
 
 
 class FilingAccepted(EventData):
-    """质量监督注册: the station accepts the project's quality-supervision filing. Until it does,
+    """质量监督注册受理: the station accepts the project's quality-supervision filing. Until it does,
     the project is pending: the owner may appoint the parties, nothing else is sealed."""
 
     event_type = "qtrail.supervision.filing_accepted.v1"

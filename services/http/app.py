@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from services.adapters.evidence import FolderEvidenceStore
 from services.adapters.kafka.producer import EventProducer
@@ -37,7 +38,7 @@ from services.application.ports import FileStore
 from services.application.published_log import TileServer
 from services.http import deps
 from services.http.limits import BodyLimit, body_limit
-from services.http.problems import add_handlers
+from services.http.problems import add_handlers, document_problems
 from services.http.rate_limit import RateLimit
 from services.http.routes import (
     checkpoints,
@@ -147,4 +148,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(oversight.router)
     app.include_router(station_acts.router)
     app.include_router(ops.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from services.domain.access import KeyKind, Principal, may_read_project
 from services.domain.state import ProjectState
@@ -15,15 +16,22 @@ UNAUTHORIZED = "https://qtrail.dev/problems/unauthorized"
 FORBIDDEN = "https://qtrail.dev/problems/forbidden"
 
 
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.headers.get("x-api-key")
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="API 密钥 / API key: `Authorization: Bearer qtk_…` (`qtrail keys create`)",
+)
+API_KEY = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="apiKey", description="the same key"
+)
 
 
-async def authenticate(request: Request, keys: ApiKeys) -> Principal:
-    token = _token(request)
+async def authenticate(
+    keys: ApiKeys,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    api_key: Annotated[str | None, Depends(API_KEY)],
+) -> Principal:
+    token = bearer.credentials.strip() if bearer else api_key
     if not token:
         raise Problem(
             401, "API key required", "send Authorization: Bearer <API key>", kind=UNAUTHORIZED

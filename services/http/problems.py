@@ -159,3 +159,45 @@ def add_handlers(app: FastAPI) -> None:
                 }
             ],
         ).response()
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; errors name each bad field and why",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "reason"],
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+_SECURED_ANSWERS = {
+    "401": "no API key, or an unknown or revoked one",
+    "403": "the key may not do this",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every error answer as ``application/problem+json`` (they are:
+    see the handlers above), and 401/403 on every operation that takes a key."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answers = operation.setdefault("responses", {})
+            if operation.get("security"):
+                for code, said in _SECURED_ANSWERS.items():
+                    answers.setdefault(code, {"description": said})
+            for code, answer in answers.items():
+                if code[0] in "45":
+                    answer["content"] = problem
+    return schema
