@@ -217,6 +217,7 @@ def changes(before: ProjectState, after: ProjectState) -> list[Change]:
     for unit_id, unit in after.units.items():
         out += _unit_changes(before.units.get(unit_id), unit)
     out += _plaques(before, after)
+    out += _supervision(before, after)
     if len(after.corrections) > len(before.corrections):
         fix = after.corrections[-1]
         fields = sorted(fix.changes)
@@ -227,6 +228,112 @@ def changes(before: ProjectState, after: ProjectState) -> list[Change]:
             )
         )
     return out or [Change("（台账无变化）", "(no change to the ledger)")]
+
+
+_FILING_SAID = {
+    "pending": ("质量监督注册待受理", "supervision filing pending"),
+    "accepted": ("监督机构受理质量监督注册", "the station accepted the supervision filing"),
+    "refused": (
+        "监督机构不予受理，项目登记失效",
+        "the station refused the filing: the registration lapsed",
+    ),
+    "expired": (
+        "无人受理，项目登记逾期失效",
+        "nobody accepted the filing in time: the registration lapsed",
+    ),
+    "legacy": ("早期登记（未指定监督机构）", "registered before registrations named their station"),
+}
+
+
+def _supervision(before: ProjectState, after: ProjectState) -> list[Change]:
+    """The station's part: the filing, its acts, the deadlines it and the parties are held to."""
+    out = []
+    if after.filing is not None and (
+        before.filing is None or before.filing.status != after.filing.status
+    ):
+        zh, en = _FILING_SAID[after.filing.status.value]
+        if number := after.filing.filing_number:
+            zh, en = f"{zh}（{number}）", f"{en} ({number})"
+        out.append(Change(zh, en))
+    for role, party in after.parties.items():
+        old = before.parties.get(role)
+        for index, lead in enumerate(party.leads):
+            was = old.leads[index] if old and index < len(old.leads) else None
+            if lead.acknowledged and (was is None or was.acknowledged is None):
+                out.append(
+                    Change(
+                        f"监督机构确认{_role_zh(role)}项目负责人 {lead.name} 的授权书和承诺书备案",
+                        f"the station acknowledged {role} lead {lead.name}'s filed commitment",
+                    )
+                )
+    for key, inspection in after.inspections.items():
+        if key not in before.inspections:
+            out.append(
+                Change(
+                    f"监督检查 {key}：检查 {len(inspection.checked)} 项，发现问题 {len(inspection.findings)} 项",
+                    f"inspection {key}: {len(inspection.checked)} checked, {len(inspection.findings)} finding(s)",
+                )
+            )
+    for key, notice in after.rectifications.items():
+        old_notice = before.rectifications.get(key)
+        if old_notice == notice:
+            continue
+        to = _role_zh(notice.addressed_to)
+        if old_notice is None:
+            zh = f"整改通知单 {key} 下发{to}，{len(notice.items)} 项，限 {notice.due_on} 前"
+            en = f"rectification notice {key} to {notice.addressed_to}: {len(notice.items)} item(s) by {notice.due_on}"
+        elif notice.status.value == "reported":
+            zh, en = f"{to}回复整改通知单 {key}", f"{notice.addressed_to} reported on notice {key}"
+        elif notice.status.value == "closed":
+            zh, en = f"整改通知单 {key} 复查合格，闭合", f"notice {key} verified and closed"
+        else:
+            zh = f"整改通知单 {key} 复查未通过，重新下发（第 {notice.round} 次），限 {notice.due_on} 前"
+            en = f"notice {key} reissued (round {notice.round}), due {notice.due_on}"
+        out.append(Change(zh, en))
+    for key, order in after.stop_orders.items():
+        old_order = before.stop_orders.get(key)
+        if old_order is None:
+            scope = "全面停工" if order.scope == "full" else f"局部停工（{'、'.join(order.parts)}）"
+            out.append(
+                Change(
+                    f"停工通知 {key}：{scope}，{order.reason}",
+                    f"stop-work order {key} ({order.scope}): {order.reason}",
+                )
+            )
+        elif order.lifted and not old_order.lifted:
+            out.append(Change(f"停工通知 {key} 复工", f"order {key} lifted: work resumed"))
+    for key, deadline in after.deadlines.items():
+        earlier = before.deadlines.get(key)
+        if deadline.missed and (earlier is None or earlier.missed is None):
+            out.append(
+                Change(
+                    f"期限逾期：{deadline.subject}（应于 {deadline.due_on} 前）",
+                    f"deadline missed: {deadline.subject} (due {deadline.due_on})",
+                )
+            )
+    for unit_id, unit in after.units.items():
+        old_unit = before.units.get(unit_id)
+        if unit.attendance and (old_unit is None or old_unit.attendance != unit.attendance):
+            said = "无异议" if unit.attendance.opinion == "no_objection" else "提出异议"
+            out.append(
+                Change(
+                    f"监督机构参加单位工程 {unit_id} 竣工验收：{said}",
+                    f"the station attended building {unit_id}'s acceptance: {unit.attendance.opinion}",
+                )
+            )
+        for field, zh, en in (
+            ("completion_filing", "竣工验收备案", "completion filed"),
+            ("archive", "城建档案移交", "archive handed over"),
+        ):
+            done = getattr(unit, field)
+            if done and (old_unit is None or getattr(old_unit, field) is None):
+                out.append(
+                    Change(
+                        f"单位工程 {unit_id} {zh}（{done.number}）",
+                        f"building {unit_id}: {en} ({done.number})",
+                    )
+                )
+    return out
 
 
 def _materials(before: ProjectState, after: ProjectState) -> list[Change]:
