@@ -1010,6 +1010,7 @@ async def run_demo(base_url: str, settings: Settings) -> int:
                 answer = await client.get(f"/v1/plaques/{plaque['code']}.png")
                 if answer.status_code == 200:
                     png = Path(settings.plaque_root()) / "demo-plaque.png"
+                    png.parent.mkdir(parents=True, exist_ok=True)
                     png.write_bytes(answer.content)
                     break
                 await asyncio.sleep(0.2)

@@ -122,7 +122,8 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(settings.overdue_sweep_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def overdue_repairs() -> None:
-        """Seal a repair_overdue fact (and so its alert) for each warranty repair past due."""
+        """Seal a repair_overdue fact (and so its alert) for each warranty repair past due, and a
+        deadline_missed fact for each other deadline passed undone."""
         topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
         try:
             async with open_pool(settings, "recorder", max_size=2) as pool:
@@ -136,12 +137,9 @@ def create_app(settings: Settings) -> faust.App:
         except Exception as exc:  # the next tick tries again
             log.error("overdue sweep failed", error=repr(exc))
             return
-        for record in swept.sealed:
+        for record in swept.sealed:  # a repair_overdue or a deadline_missed fact
             log.warning(
-                "warranty repair overdue",
-                project=record.project_id,
-                defect=record.body["data"]["defect_id"],
-                due=record.body["data"]["repair_due"],
+                "overdue", project=record.project_id, type=record.type, data=record.body["data"]
             )
 
     trail = app.topic(
