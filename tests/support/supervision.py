@@ -27,8 +27,10 @@ from tests.support.events import CONSTRUCTION, OWNER, STATION, fact, registratio
 
 
 def _station(
-    project: str, data: EventData, on: dt.date, at: dt.datetime | None, **kw: Any
+    project: str, data: EventData, on: dt.date, *, at: dt.datetime | None = None, **kw: Any
 ) -> dict[str, Any]:
+    """``data`` by the station (unless ``kw`` names another actor), at noon of ``on`` unless
+    ``at`` says otherwise."""
     kw.setdefault("org", STATION)
     kw.setdefault("role", "regulator")
     kw.setdefault("person", "监督员甲")
@@ -38,15 +40,13 @@ def _station(
 def filing_refused(
     project: str, *, on: dt.date, at: dt.datetime | None = None, **kw: Any
 ) -> dict[str, Any]:
-    return _station(project, FilingRefused(reason="施工许可证号与登记信息不符"), on, at, **kw)
+    return _station(project, FilingRefused(reason="施工许可证号与登记信息不符"), on, at=at, **kw)
 
 
 def acknowledged(
     project: str, role: str, lead_name: str, *, on: dt.date, **kw: Any
 ) -> dict[str, Any]:
-    return _station(
-        project, CommitmentsAcknowledged(role=role, lead_name=lead_name), on, None, **kw
-    )
+    return _station(project, CommitmentsAcknowledged(role=role, lead_name=lead_name), on, **kw)
 
 
 def inspection(project: str, inspection_id: str, *, on: dt.date, **kw: Any) -> dict[str, Any]:
@@ -60,7 +60,6 @@ def inspection(project: str, inspection_id: str, *, on: dt.date, **kw: Any) -> d
             evidence=[sha(f"inspection-{project}-{inspection_id}")],
         ),
         on,
-        None,
         **kw,
     )
 
@@ -88,7 +87,6 @@ def ordered(
             inspection_id=inspection_id,
         ),
         on,
-        None,
         **kw,
     )
 
@@ -139,7 +137,6 @@ def verified(
             due_on=due_on,
         ),
         on,
-        None,
         **kw,
     )
 
@@ -163,7 +160,6 @@ def stopped(
             ordered_on=on,
         ),
         on,
-        None,
         **kw,
     )
 
@@ -175,7 +171,6 @@ def resumed(
         project,
         WorkResumed(order_id=order_id, resumed_on=resumed_on or on),
         on,
-        None,
         **kw,
     )
 
@@ -193,7 +188,6 @@ def attended(
             remarks=objection,
         ),
         on,
-        None,
         **kw,
     )
 
@@ -203,7 +197,6 @@ def completion_filed(project: str, unit: str, *, on: dt.date, **kw: Any) -> dict
         project,
         CompletionFiled(unit_id=unit, filing_number=f"BA-{project}-{unit}", filed_on=on),
         on,
-        None,
         **kw,
     )
 
