@@ -108,9 +108,14 @@ def test_a_project_is_summarized_at_its_stage(stage: str) -> None:
     assert summarize(stage_states()[stage]).stage == stage
 
 
-def test_a_registration_that_expired_unanswered_is_lapsed() -> None:
+def test_a_registration_that_expired_unanswered_is_lapsed_and_weighs_nothing() -> None:
+    """The filing is the station's own to answer: pending it adds no risk, nor once it lapsed
+    unanswered (its stage says so)."""
     pending = then(None, registration(P))
-    assert summarize(swept(pending, dt.date(2026, 3, 1))).stage == "lapsed"
+    expired = summarize(swept(pending, dt.date(2026, 3, 1)))
+    assert expired.stage == "lapsed"
+    assert (expired.overdue, expired.open_alerts, expired.risk) == (0, 0, 0)
+    assert summarize(pending).risk == 0
 
 
 def test_a_summary_names_the_station_the_site_and_the_project() -> None:
