@@ -318,3 +318,9 @@ def test_a_chain_that_never_named_its_site_is_read_by_every_station() -> None:
     assert may_read_project(station_key(org_code(151), "330000"), legacy)
     assert may_read_project(station_key(org_code(151)), legacy)
     assert not may_read_project(key(STRANGER, KeyKind.PARTY), legacy)
+
+
+@pytest.mark.parametrize("kind", [KeyKind.PARTY, KeyKind.LAB])
+def test_only_a_regulator_key_acts_as_the_station(kind: KeyKind) -> None:
+    why = key(CONSTRUCTION, kind).may_write_as(CONSTRUCTION, Role.REGULATOR)
+    assert why is not None and "regulator" in why

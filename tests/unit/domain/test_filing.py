@@ -34,8 +34,10 @@ from tests.support.events import (
     STATION,
     STRANGER,
     T0,
+    accepted_unit,
     appointment,
     commitment,
+    completion,
     fact,
     filing_accepted,
     id_number,
@@ -473,6 +475,18 @@ def test_on_a_legacy_chain_a_lead_change_opens_no_re_filing() -> None:
     assert state.parties["construction"].current_lead.id_number == NEW_LEAD
     assert state.deadlines == {}
     assert sweep(state, dt.date(2027, 1, 1)).sealed == []
+
+
+def test_a_v1_registration_submitted_today_is_refused_for_naming_no_station() -> None:
+    """Nobody escapes supervision by registering in the old shape: only records sealed before
+    v2 fold as legacy."""
+    assert refused(None, registration_v1(P)) == "supervision.station_required"
+
+
+def test_on_a_legacy_chain_completion_opens_no_filing_deadline() -> None:
+    state = then(legacy(), *accepted_unit(P), completion(P))
+    assert state.units["B1"].completion is not None
+    assert state.deadlines == {}
 
 
 def test_a_legacy_chain_is_not_registered_again() -> None:
