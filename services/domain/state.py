@@ -393,6 +393,9 @@ class Rectification(BaseModel):
     status: RectificationStatus = RectificationStatus.OPEN
     ref: EventRef
     steps: list[EventRef] = []
+    last_step_on: dt.date | None = None
+    """The day of its latest step (the report, or the verification that re-issued it): the
+    next step is dated no earlier."""
 
 
 class StopOrder(BaseModel):
@@ -589,7 +592,7 @@ class ProjectProfile(BaseModel):
     floor_area_m2: float
 
 
-SNAPSHOT_VERSION = 11
+SNAPSHOT_VERSION = 12
 """Bump when ProjectState's shape changes: stored snapshots of other versions are rebuilt by replay."""
 
 

@@ -20,7 +20,8 @@ RISK_WEIGHTS = {
     "open_alerts": 2,
     "open_rectifications": 3,
 }
-"""Points per open item; a pending filing adds nothing (it is the station's own to answer)."""
+"""Points per open item; a pending filing adds nothing (it is the station's own to answer), nor one
+that lapsed unanswered."""
 
 
 class ProjectSummary(BaseModel):
@@ -71,7 +72,11 @@ def stage(state: ProjectState) -> str:
 
 def summarize(state: ProjectState) -> ProjectSummary:
     open_alerts = [a for a in state.alerts.values() if a.resolved_by is None]
-    overdue = [d for d in state.deadlines.values() if d.missed is not None and d.met is None]
+    overdue = [
+        d
+        for d in state.deadlines.values()
+        if d.missed is not None and d.met is None and d.kind != "filing"
+    ]  # a filing lapsed unanswered was the station's own to answer: its stage says it
     overdue_repairs = [
         d for d in state.defects.values() if d.overdue is not None and d.status == "open"
     ]

@@ -385,11 +385,14 @@ def rule_rectification_reported(
             role_zh=role_zh(sub.actor.role.value),
             role=sub.actor.role.value,
         )
+    since, what_zh, what = (
+        (notice.issued_on, "通知日期", "the notice")
+        if notice.last_step_on is None
+        else (notice.last_step_on, "重新下发日期", "the re-issue")
+    )
     return _first(
         _not_after_event("data.reported_on", data.reported_on, sub),
-        _not_before(
-            "data.reported_on", data.reported_on, notice.issued_on, "通知日期", "the notice"
-        ),
+        _not_before("data.reported_on", data.reported_on, since, what_zh, what),
     )
 
 
@@ -397,7 +400,12 @@ def fold_rectification_reported(
     state: ProjectState, data: RectificationReported, record: SealedRecord, ref: EventRef
 ) -> ProjectState:
     notice = state.rectifications[data.notice_id]
-    reported = replace(notice, status=RectificationStatus.REPORTED, steps=[*notice.steps, ref])
+    reported = replace(
+        notice,
+        status=RectificationStatus.REPORTED,
+        steps=[*notice.steps, ref],
+        last_step_on=data.reported_on,
+    )
     state = replace(
         state, rectifications=with_entry(state.rectifications, data.notice_id, reported)
     )
@@ -412,7 +420,13 @@ def rule_rectification_verified(
         state, data.notice_id, RectificationStatus.REPORTED, "复查", "verified"
     ):
         return refusal
-    return _not_after_event("data.verified_on", data.verified_on, sub)
+    notice = state.rectifications[data.notice_id]
+    return _first(
+        _not_after_event("data.verified_on", data.verified_on, sub),
+        _not_before(
+            "data.verified_on", data.verified_on, notice.last_step_on, "整改回复日期", "the report"
+        ),
+    )
 
 
 def fold_rectification_verified(
@@ -440,6 +454,7 @@ def fold_rectification_verified(
         items=list(data.items),
         due_on=data.due_on,
         steps=steps,
+        last_step_on=data.verified_on,
     )
     state = replace(state, rectifications=with_entry(state.rectifications, data.notice_id, again))
     subject = _rectification_subject(notice.notice_id, again.round)

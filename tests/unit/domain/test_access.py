@@ -17,14 +17,18 @@ from services.domain.access import (
     member_orgs,
     redact,
 )
+from services.domain.project import fold
+from services.domain.recording import seal_submission
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
     DESIGN,
+    DIVISION,
     LAB,
     LEADS,
     ORGS,
     OWNER,
+    STATION,
     STRANGER,
     SUPERVISION,
     T0,
@@ -32,15 +36,19 @@ from tests.support.events import (
     commitment,
     id_number,
     opened,
+    org_code,
     staffed,
 )
+from tests.support.supervision import registration_v1
 from tests.unit.domain.builders import (
     DAY,
+    NOW,
     correction,
     decide_envelopes,
     lab_commission,
     referenced_from,
     sealed_state,
+    submission,
     witness,
 )
 
@@ -260,3 +268,59 @@ def test_regulators_and_admins_may_always_read(kind: KeyKind, org: str) -> None:
 def test_a_stranger_may_never_read(kind: KeyKind, org: str) -> None:
     assert not may_read_project(key(org, kind), project())  # design is not appointed here
     assert not may_read_project(key(org, kind), ProjectState(project_id=PROJECT))
+
+
+# ----------------------------------------------------------------------------- a station's reading
+
+
+def station_key(org: str, *jurisdiction: str) -> Principal:
+    return Principal(
+        key_id="key-station", org=org, kind=KeyKind.REGULATOR, jurisdiction=jurisdiction
+    )
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "reads"),
+    [
+        (("320000",), True),  # the province
+        (("320300",), True),  # the city
+        (("320311",), True),  # the district itself
+        (("320100", "320300"), True),
+        (("320312",), False),  # a neighbouring district
+        (("320100",), False),  # another city
+        (("330000",), False),  # another province
+        ((), False),
+    ],
+)
+def test_a_station_reads_the_projects_its_jurisdiction_covers(
+    jurisdiction: tuple[str, ...], reads: bool
+) -> None:
+    filed = project().filing
+    assert filed is not None and filed.division == DIVISION
+    assert may_read_project(station_key(org_code(151), *jurisdiction), project()) is reads
+
+
+def test_the_station_a_project_names_reads_it_wherever_its_jurisdiction_lies() -> None:
+    assert may_read_project(station_key(STATION, "330000"), project())
+    assert may_read_project(station_key(STATION), project())
+    assert not may_read_project(station_key(org_code(151), "330000"), project())
+
+
+def test_a_party_key_of_the_named_stations_code_is_no_station() -> None:
+    assert not may_read_project(key(STATION, KeyKind.PARTY), project())
+
+
+def test_a_chain_that_never_named_its_site_is_read_by_every_station() -> None:
+    sub = submission(registration_v1(PROJECT))
+    empty = ProjectState(project_id=PROJECT)
+    legacy = fold(empty, seal_submission(sub, empty, NOW))
+    assert legacy.filing is not None and legacy.filing.division is None
+    assert may_read_project(station_key(org_code(151), "330000"), legacy)
+    assert may_read_project(station_key(org_code(151)), legacy)
+    assert not may_read_project(key(STRANGER, KeyKind.PARTY), legacy)
+
+
+@pytest.mark.parametrize("kind", [KeyKind.PARTY, KeyKind.LAB])
+def test_only_a_regulator_key_acts_as_the_station(kind: KeyKind) -> None:
+    why = key(CONSTRUCTION, kind).may_write_as(CONSTRUCTION, Role.REGULATOR)
+    assert why is not None and "regulator" in why
