@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote
 
@@ -82,6 +82,20 @@ class RiskOverview:
     reused_report_numbers: list[ProjectAlert]
 
 
+@dataclass(frozen=True)
+class AgeBucket:
+    key: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class RiskAnswer(RiskOverview):
+    """``GET /v1/risk``: the overview, with the age buckets its counts are keyed by."""
+
+    age_buckets: list[AgeBucket]
+
+
 def station_scope(principal: Principal) -> ProjectQuery:
     """A station's scope, or every project for an administrator."""
     if principal.kind is KeyKind.ADMIN:
@@ -138,24 +152,13 @@ def _sign_in(request: Request) -> Response:
     "plaque scans, overdue deadlines, labs contradicted by the evaluation, reused report numbers",
     responses={403: {"description": "not a regulator or administrator key"}},
 )
-async def risk(caller: Caller, risks: Risks, trail: TrailReader) -> dict[str, Any]:
+async def risk(caller: Caller, risks: Risks, trail: TrailReader) -> RiskAnswer:
     require_kind(caller, KeyKind.REGULATOR, KeyKind.ADMIN)
     overview = await risk_overview(risks, trail, station_scope(caller), china_day(now()))
-    return {
-        "age_buckets": [{"key": key, "zh": zh, "en": en} for key, zh, en in AGE_BUCKETS],
-        **{
-            name: getattr(overview, name)
-            for name in (
-                "today",
-                "alerts_by_kind",
-                "alert_totals",
-                "forged_scans",
-                "overdue",
-                "contradicting_labs",
-                "reused_report_numbers",
-            )
-        },
-    }
+    return RiskAnswer(
+        **{f.name: getattr(overview, f.name) for f in fields(RiskOverview)},
+        age_buckets=[AgeBucket(*bucket) for bucket in AGE_BUCKETS],
+    )
 
 
 @router.get("/regulator/risk", response_class=HTMLResponse, summary="The station's city-wide risk")

@@ -238,11 +238,11 @@ async def test_the_json_twin_answers_regulators_in_their_scope_and_administrator
     risks = FakeRisks()
     answer = await station_views.risk(station, risks, deps.trail)
     _scoped_to_the_station(risks.queries)
-    assert [b["key"] for b in answer["age_buckets"]] == ["lt_7d", "7_30d", "gt_30d"]
-    assert answer["alert_totals"] == {"lt_7d": 1, "7_30d": 2, "gt_30d": 3, "total": 6}
-    (lab,) = answer["contradicting_labs"]
+    assert [b.key for b in answer.age_buckets] == ["lt_7d", "7_30d", "gt_30d"]
+    assert answer.alert_totals == {"lt_7d": 1, "7_30d": 2, "gt_30d": 3, "total": 6}
+    (lab,) = answer.contradicting_labs
     assert (lab.lab_code, [r.report_number for r in lab.reports]) == (LAB, ["R-1"])
-    (overdue,) = answer["overdue"]
+    (overdue,) = answer.overdue
     assert [i.zh for i in overdue.items] == ["整改回复"]
 
     admin, everywhere = Principal("k-2", org_code(1), KeyKind.ADMIN), FakeRisks()
