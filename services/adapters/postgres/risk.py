@@ -3,7 +3,8 @@ alerts counted by kind and day, forged plaque scans, overdue projects, alerts of
 
 An alert row is open unless its project's folded snapshot says it was resolved (the ``alerts``
 table is append-only; resolution lives in the fold), as the project's alert list reads it. Alerts
-raised on refused facts (a reused report number) are on no chain and stay open.
+raised on refused facts (a reused report number) are on no chain and stay open. Only the
+snapshots of projects in scope that raised an alert at all are read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ resolved AS MATERIALIZED (
   FROM project_heads h JOIN scoped USING (project_id)
   CROSS JOIN LATERAL jsonb_each(CASE jsonb_typeof(h.state->'alerts')
                                 WHEN 'object' THEN h.state->'alerts' END) AS e
-  WHERE jsonb_typeof(e.value->'resolved_by') = 'object'),
+  WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.project_id = h.project_id)
+    AND jsonb_typeof(e.value->'resolved_by') = 'object'),
 unresolved AS (
   SELECT a.*, s.name FROM alerts a JOIN scoped s USING (project_id)
   WHERE NOT EXISTS (SELECT 1 FROM resolved r
