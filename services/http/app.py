@@ -27,6 +27,7 @@ from services.adapters.postgres.pool import create_pool
 from services.adapters.postgres.project_index import ProjectIndex
 from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
+from services.adapters.postgres.risk import RiskIndex
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_reader import PostgresTrailReader
@@ -52,6 +53,7 @@ from services.http.routes import (
     regulator,
     reports,
     station_acts,
+    station_views,
 )
 from services.settings import Settings, get_settings
 
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 public_reports=PublicReports(pool),
                 report_limit=report_limit(),
                 project_index=ProjectIndex(pool),
+                risks=RiskIndex(pool),
             )
             yield
 
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(regulator.router)
     app.include_router(oversight.router)
     app.include_router(station_acts.router)
+    app.include_router(station_views.router)
     app.include_router(ops.router)
 
     def openapi() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.project_index import ProjectIndex
 from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
+from services.adapters.postgres.risk import RiskIndex
 from services.adapters.postgres.scans import PlaqueScans
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_reader import PostgresTrailReader
@@ -70,6 +71,7 @@ def provide(
     public_reports: PublicReports,
     report_limit: RateLimit,
     project_index: ProjectIndex,
+    risks: RiskIndex,
 ) -> None:
     """Keep what the routes may ask for on the app's state (once, at start-up)."""
     state.settings = settings
@@ -94,6 +96,7 @@ def provide(
     state.public_reports = public_reports
     state.report_limit = report_limit
     state.project_index = project_index
+    state.risks = risks
 
 
 def refusal_log(request: Request) -> SubmissionLog | None:
@@ -257,3 +260,12 @@ async def _project_index(request: Request) -> ProjectIndex:
 
 
 Projects = Annotated[ProjectIndex, Depends(_project_index)]
+
+
+async def _risks(request: Request) -> RiskIndex:
+    found: RiskIndex = request.app.state.risks
+    return found
+
+
+Risks = Annotated[RiskIndex, Depends(_risks)]
+"""Open alerts, forged scans and overdue items across a station's scope."""

@@ -39,7 +39,9 @@ class ProjectPage:
     items: list[ProjectSummary]
 
 
-def _scope(query: ProjectQuery, args: list[Any]) -> str:
+def scope_clause(query: ProjectQuery, args: list[Any]) -> str:
+    """The condition on ``project_index`` rows that keeps the query's scope, its values appended
+    to ``args`` (shared with the other station reads, so every page has one scope)."""
     if query.jurisdiction is None:
         return "TRUE"
     args.append([f"{prefix(code)}%" for code in query.jurisdiction])
@@ -53,7 +55,7 @@ class ProjectIndex:
 
     async def search(self, query: ProjectQuery) -> ProjectPage:
         args: list[Any] = []
-        scope = _scope(query, args)
+        scope = scope_clause(query, args)
         counts_row = await self._pool.fetchrow(
             f"""SELECT count(*) AS projects,
                        count(*) FILTER (WHERE stage = 'pending_filing') AS pending_filing,
@@ -95,7 +97,7 @@ class ProjectIndex:
     async def of_organization(self, code: str, query: ProjectQuery) -> list[str]:
         """The ids of the projects in scope where ``code`` holds a role, by risk."""
         args: list[Any] = []
-        scope = _scope(query, args)
+        scope = scope_clause(query, args)
         args.append([code])
         rows = await self._pool.fetch(
             f"""SELECT project_id FROM project_index

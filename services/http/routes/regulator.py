@@ -88,6 +88,7 @@ class PartyAt:
     role_en: str
     org_name: str
     lead: str
+    org_code: str
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,9 @@ def _point(seq: int, state: ProjectState) -> Point:
     parties = []
     for role, party in state.parties.items():
         lead = party.current_lead
-        parties.append(PartyAt(*role_names(role), party.org_name, lead.name if lead else "—"))
+        parties.append(
+            PartyAt(*role_names(role), party.org_name, lead.name if lead else "—", party.org_code)
+        )
     return Point(
         seq=seq,
         parties=parties,
@@ -232,6 +235,7 @@ async def projects(
     html = render(
         "regulator_projects.html",
         station=principal.org,
+        current="projects",
         counts=page.counts,
         q=q,
         stage=stage,

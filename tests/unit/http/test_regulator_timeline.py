@@ -12,7 +12,7 @@ from events.registry import title
 from services.adapters.postgres.rejections import RecordedRejection
 from services.domain.chain import SealedRecord
 from services.http.routes import regulator
-from tests.support.events import T0, id_number, lead_change, staffed
+from tests.support.events import CONSTRUCTION, T0, id_number, lead_change, staffed
 from tests.unit.domain.builders import decide_envelopes
 from tests.unit.http.test_templates import _deps, _request
 
@@ -120,8 +120,8 @@ async def test_the_state_at_a_point_names_the_parties_roles_in_chinese(
     html = await page(records, at_seq=records[-2].seq)
     assert f"第 {records[-2].seq} 条时的状态 {en(f'State as of #{records[-2].seq}')}" in html
     assert (
-        f"施工单位 {en('Construction')}</th><td>construction 单位有限公司 · construction负责人"
-        in html
+        f'施工单位 {en("Construction")}</th><td><a href="/regulator/organizations/{CONSTRUCTION}">'
+        "construction 单位有限公司</a> · construction负责人" in html
     )
 
 
