@@ -139,6 +139,14 @@ async def test_the_station_issues_and_verifies_a_rectification_from_its_browser(
             assert await phone.locator("#chart-leads svg").count() == 1
             await phone.screenshot(path=str(ARTIFACTS / "station-project-390.png"), full_page=True)
 
+            await page.goto(f"{base}/regulator/risk")
+            assert "风险" in await page.inner_text("h1")
+            await _accessible(page, "risk")
+            await page.goto(f"{base}/regulator/organizations/{ORGS['construction'][1]}")
+            assert DEMO_PROJECT in await page.inner_text("main")
+            await _accessible(page, "organization")
+
+            await page.goto(f"{base}/regulator/projects/{DEMO_PROJECT}")
             await page.click(f"a[href='/regulator/projects/{DEMO_PROJECT}/acts']")
             await _accessible(page, "acts")
             form = page.locator("#act-rectification_ordered")
