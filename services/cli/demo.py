@@ -61,14 +61,16 @@ from events.quality import (
     NonconformanceRaised,
     NonconformanceRectified,
 )
+from events.supervision import FilingAccepted
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import open_pool
 from services.domain.access import KeyKind
+from services.domain.calendar import china_day
 from services.domain.divisions import division as division_rule
 from services.factories import Actor, envelope, id_number, org_code
 from services.settings import Mode, Settings
 
-STORY_VERSION = 4
+STORY_VERSION = 5
 """Bumped whenever the story changes: event ids derive from the project and the step, so a stack
 that heard an earlier story tells the new one as a new project instead of colliding with it."""
 DEMO_PROJECT = f"XZ-DEMO-2026-{STORY_VERSION:04d}"
@@ -181,8 +183,21 @@ def story(now: dt.datetime) -> Story:
             planned_start=(s.start + dt.timedelta(days=30)).date(),
             planned_finish=(s.start + dt.timedelta(days=700)).date(),
             floor_area_m2=18650.4,
+            station=ORGS["regulator"][1],
+            division="320302",  # 徐州市鼓楼区
         ),
         0,
+    )
+    filed = 0.25
+    s.add(
+        "regulator",
+        FilingAccepted(
+            filing_number=f"JD-{DEMO_PROJECT}",
+            accepted_on=china_day(s.start + dt.timedelta(days=filed)),
+            supervisors=["陈监督"],
+        ),
+        filed,
+        person="陈监督",
     )
     buildings_registered(s)
     for n, role in enumerate(PARTY_ROLES, 1):

@@ -30,6 +30,7 @@ from tests.support.events import (
     ORGS,
     T0,
     appointment,
+    filing_accepted,
     lab_commissioned,
     received,
     registration,
@@ -76,6 +77,7 @@ def trail() -> tuple[ProjectState, list[SealedRecord]]:
     """A project whose every free-text field was submitted hostile, sealed as the recorder would."""
     envelopes = [
         _with(registration(PROJECT), **{f: hostile(f"profile.{f}") for f in PROFILE}),
+        filing_accepted(PROJECT),
         *(_appointed(role) for role in ROLES),
         _with(lab_commissioned(PROJECT), lab_name=hostile("lab.name")),
         witness_authorized(PROJECT),
