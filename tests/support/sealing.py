@@ -60,13 +60,20 @@ async def seal(
     return decision
 
 
+SEEDED_MIN = 3
+"""The fewest records ``seeded`` makes: a project open, with a party that may post lots."""
+
+
 async def seeded(
     writer: TrailWriter, records: int, prefix: str = "SEEDED", now: dt.datetime = NOW
 ) -> str:
-    """A new project with ``records`` sealed records (at least 2): registration, appointment of
-    the construction unit, then lots 1, 2, …"""
+    """A new project with ``records`` sealed records (at least ``SEEDED_MIN``): registration,
+    the station's acceptance of the filing, appointment of the construction unit, then lots 1,
+    2, …"""
     project_id = f"{prefix}-{uuid.uuid4().hex[:6]}"
     envelopes = [*opened(project_id), appointment(project_id, "construction")]
-    envelopes += [lot(project_id, n) for n in range(1, records - 1)]
-    await seal(writer, envelopes, now)
+    assert records >= SEEDED_MIN == len(envelopes), f"at least {SEEDED_MIN} records"
+    envelopes += [lot(project_id, n) for n in range(1, records - len(envelopes) + 1)]
+    decision = await seal(writer, envelopes, now)
+    assert len(decision.sealed) == records, decision.rejected
     return project_id

@@ -33,7 +33,7 @@ def hashes_of(stores: Stores) -> list[bytes]:
 async def test_each_checkpoint_appends_the_nodes_its_leaves_complete(
     stores: Stores, signer: Signer
 ) -> None:
-    projects = [await seeded(stores.trail, 2) for _ in range(3)]
+    projects = [await seeded(stores.trail, 3) for _ in range(3)]
     for n, moving in enumerate([projects, projects[:2], projects[1:], projects], start=1):
         await seal(stores.trail, [lot(p, 10 + n) for p in moving])
         run = await sign_checkpoint(stores.log, signer, NOW + dt.timedelta(hours=n))

@@ -42,7 +42,7 @@ def alerts_of(db: MemoryDatabase, project: str) -> list[Alert]:
 
 
 async def test_the_first_checkpoint_signs_every_head(stores: Stores, signer: Signer) -> None:
-    a, b = await seeded(stores.trail, 4), await seeded(stores.trail, 2)
+    a, b = await seeded(stores.trail, 4), await seeded(stores.trail, 3)
 
     run = await sign_checkpoint(stores.log, signer, NOW)
 
@@ -64,7 +64,7 @@ async def test_the_first_checkpoint_signs_every_head(stores: Stores, signer: Sig
 async def test_nothing_moved_signs_nothing_and_only_moved_heads_get_a_leaf(
     stores: Stores, signer: Signer
 ) -> None:
-    a, b = await seeded(stores.trail, 3), await seeded(stores.trail, 2)
+    a, b = await seeded(stores.trail, 3), await seeded(stores.trail, 3)
     first = await signed(stores, signer)
     leaves = await stores.log.stored_leaves(first.tree_size)
 
@@ -88,7 +88,7 @@ async def test_nothing_moved_signs_nothing_and_only_moved_heads_get_a_leaf(
 
 async def rewrite_in_place(stores: Stores, victim: str) -> None:
     bodies = bodies_of(stores.db, victim)
-    bodies[2]["data"]["building_part"] = "改写的部位"  # seq 3, re-linked from there on
+    bodies[3]["data"]["building_part"] = "改写的部位"  # seq 4, lot 1, re-linked from there on
     relink(stores.db, victim, bodies)
 
 
@@ -104,7 +104,7 @@ async def cut_and_extend(stores: Stores, victim: str) -> None:
 async def test_a_chain_rewritten_under_its_leaf_is_refused_and_the_others_are_signed(
     stores: Stores, signer: Signer, attack: Callable[[Stores, str], Awaitable[None]]
 ) -> None:
-    victim, bystander = await seeded(stores.trail, 5), await seeded(stores.trail, 2, "BYSTANDER")
+    victim, bystander = await seeded(stores.trail, 5), await seeded(stores.trail, 3, "BYSTANDER")
     first = await signed(stores, signer)
     await attack(stores, victim)
     await seal(stores.trail, [lot(bystander, 1)])
@@ -115,7 +115,10 @@ async def test_a_chain_rewritten_under_its_leaf_is_refused_and_the_others_are_si
     assert run.refused == [Refusal(victim, 5, problem)] and run.log_damaged is None
     assert run.made is not None and run.made.number == 2
     new = await stores.log.stored_leaves(run.made.tree_size)
-    assert [(row.project_id, row.seq) for row in new[first.tree_size :]] == [(bystander, 3)]
+    bystander_seq, _ = await head_of(stores, bystander)
+    assert [(row.project_id, row.seq) for row in new[first.tree_size :]] == [
+        (bystander, bystander_seq)
+    ]
     (alert,) = alerts_of(stores.db, victim)
     assert (alert.kind, alert.severity) == ("chain_rewritten", "critical")
     assert alert.alert_id.startswith("chain_rewritten:seq-5:")
@@ -193,7 +196,7 @@ def remove_every_checkpoint(db: MemoryDatabase) -> str:
 async def test_a_damaged_log_stops_all_signing(
     stores: Stores, signer: Signer, damage: Callable[[MemoryDatabase], str]
 ) -> None:
-    a, b = await seeded(stores.trail, 3), await seeded(stores.trail, 2)
+    a, b = await seeded(stores.trail, 3), await seeded(stores.trail, 3)
     await signed(stores, signer)
     await seal(stores.trail, [lot(a, 10)])
     await signed(stores, signer, LATER)
@@ -224,7 +227,7 @@ class FailingSigner:
 async def test_a_failure_while_signing_commits_neither_leaves_nor_the_refusals_alert(
     stores: Stores, signer: Signer
 ) -> None:
-    victim, bystander = await seeded(stores.trail, 5), await seeded(stores.trail, 2)
+    victim, bystander = await seeded(stores.trail, 5), await seeded(stores.trail, 3)
     await signed(stores, signer)
     await rewrite_in_place(stores, victim)
     await seal(stores.trail, [lot(bystander, 1)])

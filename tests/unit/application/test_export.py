@@ -35,7 +35,7 @@ async def checkpointed(stores: Stores, signer: Signer, at: dt.datetime = NOW) ->
 async def two_checkpoints(stores: Stores, signer: Signer) -> tuple[str, Checkpoint, Checkpoint]:
     """A project with a leaf in each of two checkpoints (at seq 3, then 4), beside another."""
     p = await seeded(stores.trail, 3)
-    await seeded(stores.trail, 2, "OTHER")
+    await seeded(stores.trail, 3, "OTHER")
     first = await checkpointed(stores, signer)
     await seal(stores.trail, [lot(p, 10)])
     second = await checkpointed(stores, signer, NOW + dt.timedelta(hours=1))
@@ -100,11 +100,11 @@ async def test_a_consistency_proof_from_an_older_checkpoint(stores: Stores, sign
 async def test_what_cannot_be_exported_is_refused(stores: Stores, signer: Signer) -> None:
     with pytest.raises(NothingToExport):
         await export_bundle(stores.trail, stores.log, None, "NO-SUCH-PROJECT")
-    early = await seeded(stores.trail, 2)
+    early = await seeded(stores.trail, 3)
     with pytest.raises(NotYetCheckpointed):  # nothing signed at all
         await export_bundle(stores.trail, stores.log, None, early)
     await checkpointed(stores, signer)
-    late = await seeded(stores.trail, 2, "LATE")
+    late = await seeded(stores.trail, 3, "LATE")
     with pytest.raises(NotYetCheckpointed):  # sealed after the latest checkpoint
         await export_bundle(stores.trail, stores.log, None, late)
     with pytest.raises(UnknownCheckpoint):
@@ -130,7 +130,7 @@ async def test_signing_first_covers_the_head_being_exported(stores: Stores, sign
 async def test_evidence_files_are_included_when_the_store_has_them(
     stores: Stores, signer: Signer
 ) -> None:
-    p = await seeded(stores.trail, 2)
+    p = await seeded(stores.trail, 3)
     await checkpointed(stores, signer)
     label = f"auth-{p}-construction-{LEADS['construction']['id_number']}"  # see events.sha
     (state,) = (await stores.trail.load_states([p])).values()

@@ -95,7 +95,7 @@ async def test_an_edited_note_is_noticed_by_the_audit_and_stops_signing(
     stores.db.checkpoints[made.number] = edited
     problem = await audit(stores.log, edited, signer.verifying_keys)
     assert problem is not None and "note does not verify" in problem
-    await seeded(stores.trail, 2)
+    await seeded(stores.trail, 3)
     run = await sign_checkpoint(stores.log, signer, NOW)
     assert run.made is None and run.log_damaged == problem
 

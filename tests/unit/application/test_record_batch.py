@@ -12,7 +12,7 @@ import pytest
 from services.application import record_batch as record_batch_module
 from services.application.ports import Collision, Unstorable
 from services.application.record_batch import BatchRecorder, Topics
-from tests.support.events import appointment, lot, registration
+from tests.support.events import FILED_AFTER, appointment, filing_accepted, lot, registration
 from tests.support.fakes import MemoryPublisher, MemoryTrail
 from tests.support.sealing import raw
 
@@ -40,14 +40,23 @@ def recorder() -> tuple[BatchRecorder, MemoryTrail, MemoryPublisher]:
 
 
 def project_events(lots: int) -> list[bytes]:
-    events = [
-        raw(registration(P, at=AT, event_id="evt-reg-poison")),
-        raw(appointment(P, "construction", at=AT, event_id="evt-appt-poison")),
-    ]
+    events = [raw(e) for e in opening()]
     return events + [
         raw(lot(P, n, at=AT + dt.timedelta(hours=n), event_id=f"evt-lot-{n:04d}"))
         for n in range(1, lots + 1)
     ]
+
+
+def opening() -> list[dict[str, object]]:
+    """The registration, the station's acceptance of the filing, construction appointed."""
+    return [
+        registration(P, at=AT, event_id="evt-reg-poison"),
+        filing_accepted(P, at=AT + FILED_AFTER, event_id="evt-fil-poison"),
+        appointment(P, "construction", at=AT, event_id="evt-appt-poison"),
+    ]
+
+
+OPENING_IDS = [e["id"] for e in opening()]
 
 
 async def sealed_ids(store: MemoryTrail) -> list[str]:
@@ -61,18 +70,19 @@ async def test_a_write_that_fails_for_one_event_isolates_it_and_the_rest_seal_in
 
     decision = await rec.record_batch(batch)
 
-    assert await sealed_ids(store) == ["evt-reg-poison", "evt-appt-poison"] + [
+    assert await sealed_ids(store) == OPENING_IDS + [
         f"evt-lot-{n:04d}" for n in (1, 2, 3, 4, 6, 7, 8, 9)
     ]
-    assert [r.seq for r in await store.records(P)] == list(range(1, 11))
+    sealed_count = len(OPENING_IDS) + 8
+    assert [r.seq for r in await store.records(P)] == list(range(1, sealed_count + 1))
     refused = store.db.rejections
     assert [(j.event_id, j.rejection.code) for j in refused] == [
         ("evt-lot-0005", "event.unprocessable")
     ]
     assert "ValueError: invalid byte sequence" in refused[0].rejection.message_en
-    assert refused[0].raw == batch[6]
+    assert refused[0].raw == batch[len(OPENING_IDS) + 4]
     assert [j.event_id for j in decision.rejected] == ["evt-lot-0005"]
-    assert len(decision.sealed) == 10
+    assert len(decision.sealed) == sealed_count
     published = [json.loads(v)["record"]["event_id"] for _, v in producer.sent["qtrail.trail.v1"]]
     assert published == await sealed_ids(store)
     assert len(producer.sent["qtrail.rejected.v1"]) == 1
@@ -90,8 +100,8 @@ async def test_transient_failures_are_waited_out_and_nothing_is_refused() -> Non
     decision = await rec.record_batch(project_events(2))
 
     assert store.failures == [] and producer.failures == []
-    assert decision.rejected == [] and len(decision.sealed) == 4
-    assert len(producer.sent["qtrail.trail.v1"]) == 4
+    assert decision.rejected == [] and len(decision.sealed) == len(OPENING_IDS) + 2
+    assert len(producer.sent["qtrail.trail.v1"]) == len(OPENING_IDS) + 2
 
 
 async def test_a_batch_of_only_junk_is_quarantined_and_the_next_event_seals() -> None:
@@ -108,6 +118,6 @@ async def test_a_message_the_broker_can_never_take_is_logged_not_retried_for_eve
     rec, store, producer = recorder()
     producer.failures = [Unstorable(ValueError("message too large"))]
     decision = await rec.record_batch(project_events(0))
-    assert len(decision.sealed) == 2
-    assert await sealed_ids(store) == ["evt-reg-poison", "evt-appt-poison"]
+    assert len(decision.sealed) == len(OPENING_IDS)
+    assert await sealed_ids(store) == OPENING_IDS
     assert producer.failures == []

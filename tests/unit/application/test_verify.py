@@ -45,20 +45,23 @@ async def test_an_intact_chain_verifies_with_and_without_checkpoints(
 async def test_a_rewritten_chain_is_found_against_its_signed_leaves(
     stores: Stores, signer: Signer
 ) -> None:
-    p = await seeded(stores.trail, 2)
-    early = await checkpointed(stores, signer)  # the head at seq 2
+    early_seq = 3
+    p = await seeded(stores.trail, early_seq)
+    early = await checkpointed(stores, signer)  # the head at early_seq
     await seal(stores.trail, [lot(p, n) for n in range(1, 5)])
-    late = await checkpointed(stores, signer, NOW + dt.timedelta(hours=1))  # at seq 6
+    late_seq = early_seq + 4
+    late = await checkpointed(stores, signer, NOW + dt.timedelta(hours=1))  # at late_seq
     bodies = bodies_of(stores.db, p)
-    bodies[3]["data"]["building_part"] = "改写的部位"  # seq 4
+    bodies[early_seq + 1]["data"]["building_part"] = "改写的部位"  # a lot sealed after early
     relink(stores.db, p, bodies)
 
     assert (await verify_project(stores.trail, p)).ok  # its own links hold
     result = await verify_project(stores.trail, p, await history(stores, signer))
-    assert (result.ok, result.first_bad_seq, result.checkpoint) == (False, 6, late)
+    assert (result.ok, result.first_bad_seq, result.checkpoint) == (False, late_seq, late)
     assert result.problem == (
-        f"history rewritten: seq 6 is not the head checkpoint {late} signed; seq 2 still "
-        f"matches checkpoint {early}, so the change lies in seqs 3–6"
+        f"history rewritten: seq {late_seq} is not the head checkpoint {late} signed; "
+        f"seq {early_seq} still matches checkpoint {early}, so the change lies in seqs "
+        f"{early_seq + 1}–{late_seq}"
     )
 
 

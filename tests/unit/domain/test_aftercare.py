@@ -57,7 +57,6 @@ from tests.support.events import (
     lead_change,
     opened,
     org_code,
-    registration,
     staffed,
 )
 from tests.unit.domain.builders import item, nc_raised
@@ -430,8 +429,11 @@ def test_a_complaint_is_handled_by_no_one_else() -> None:
     assert refused(lodged_by_station, complaint_handled(P, "C-3")) == (
         "aftercare.complaint_not_yours"
     )
+    the_station = complaint_handled(P, "C-3", org=STATION, role="regulator")
+    assert refused(lodged_by_station, the_station) is None
+    # only the station the registration names acts on the project
     another_station = complaint_handled(P, "C-3", org=org_code(151), role="regulator")
-    assert refused(lodged_by_station, another_station) is None  # any station, for now
+    assert refused(lodged_by_station, another_station) == "auth.not_a_party"
     state = then(base(), complaint_lodged(P, "C-4"))
     assert refused(state, complaint_handled(P, "C-4", handled_on=dt.date(2026, 2, 28))) == (
         "aftercare.date_before"
@@ -619,7 +621,7 @@ def test_what_a_finding_needs(kw: dict[str, Any], code: str | None) -> None:
 
 def test_a_finding_about_a_party_never_appointed_or_found_twice_is_refused() -> None:
     project = "XZ-LIFE-NOSURVEY"
-    state = run(None, registration(project), appointment(project, "construction")).states[project]
+    state = run(None, *opened(project), appointment(project, "construction")).states[project]
     nobody = responsibility_found(
         project, "F-1", role_found="survey", lead_id_number=LI, work_done_at=T0 + 10 * DAY
     )

@@ -9,8 +9,21 @@ from typing import Any
 
 import pytest
 
-from events.base import Role
+from events.base import EventData, Role
 from events.registry import CATALOG, UPCASTERS
+from events.supervision import (
+    AcceptanceAttended,
+    ArchiveTransferred,
+    CommitmentsAcknowledged,
+    CompletionFiled,
+    FilingRefused,
+    InspectionRecorded,
+    RectificationOrdered,
+    RectificationReported,
+    RectificationVerified,
+    WorkResumed,
+    WorkStopped,
+)
 from services.domain import authorization
 from services.domain.authorization import MATRIX, holds_role, may_submit, type_name
 from services.domain.context import ReferencedRecord
@@ -50,6 +63,8 @@ from tests.support.events import (
     division_accepted,
     dwellings_accepted,
     event,
+    fact,
+    filing_accepted,
     id_number,
     in_situ_tested,
     lead_change,
@@ -67,6 +82,7 @@ from tests.support.events import (
     retest_concluded,
     sample,
     sample_disposed,
+    sha,
     subitem_accepted,
     unit_lot,
     unit_registered,
@@ -145,6 +161,20 @@ EXPECTED: dict[str, set[Role]] = {
     "qtrail.quality.accident_investigated": {RG},
     "qtrail.quality.accident_closed": {RG},
     "qtrail.aftercare.responsibility_found": {RG},
+    # the station's own acts; a rectification is answered by the party it is addressed to
+    "qtrail.supervision.filing_accepted": {RG},
+    "qtrail.supervision.filing_refused": {RG},
+    "qtrail.supervision.commitments_acknowledged": {RG},
+    "qtrail.supervision.inspection_recorded": {RG},
+    "qtrail.supervision.rectification_ordered": {RG},
+    "qtrail.supervision.rectification_reported": {OW, SU, DE, C, SV},
+    "qtrail.supervision.rectification_verified": {RG},
+    "qtrail.supervision.work_stopped": {RG},
+    "qtrail.supervision.work_resumed": {RG},
+    "qtrail.supervision.acceptance_attended": {RG},
+    "qtrail.supervision.completion_filed": {RG},
+    "qtrail.supervision.archive_transferred": {OW, RG},
+    "qtrail.supervision.deadline_missed": {Role.SYSTEM},
 }
 CURRENT_TYPE = {entry.name: event_type for event_type, entry in CATALOG.items()}
 """Type name → its current versioned type, e.g. ...inspection_lot_accepted → ....v2."""
@@ -177,6 +207,7 @@ def test_only_facts_qtrail_makes_itself_are_open_to_the_system_role() -> None:
         "qtrail.materials.evaluated",
         "qtrail.plaque.issued",
         "qtrail.warranty.repair_overdue",
+        "qtrail.supervision.deadline_missed",
     }
     assert all(roles == {Role.SYSTEM} for name, roles in MATRIX.items() if name in open_to_system)
 
@@ -207,13 +238,53 @@ def test_type_name_drops_only_the_version() -> None:
 # ----------------------------------------------------------------------------- the cells, end to end
 
 CELL_AT = T0 + 3 * DAY
+CELL_DAY = CELL_AT.date()
+
+
+STATION_AT = T0 + 2 * DAY + 10 * HOUR
+"""When the station's acts in the staffed project happened."""
+STATION_DAY = (T0 + 2 * DAY).date()
+
+
+def station_act(data: EventData, *, at: dt.datetime) -> dict[str, Any]:
+    """A fact of the station's (the one the test registrations name), as its supervisor posts it."""
+    return fact(PROJECT, data, at=at, org=STATION, role="regulator", person="监督员甲")
+
+
+def _ordered(notice_id: str, role: str) -> dict[str, Any]:
+    return station_act(
+        RectificationOrdered(
+            notice_id=notice_id,
+            addressed_to=role,
+            items=["钢筋保护层厚度不足"],
+            issued_on=STATION_DAY,
+            due_on=STATION_DAY + 10 * DAY,
+        ),
+        at=STATION_AT,
+    )
+
+
+def _reported(notice_id: str, *, at: dt.datetime) -> dict[str, Any]:
+    reported_on = at.date()
+    return fact(
+        PROJECT,
+        RectificationReported(
+            notice_id=notice_id,
+            reported_on=reported_on,
+            actions=["已返工并复测保护层厚度"],
+            evidence=[sha(f"rectified-{notice_id}")],
+        ),
+        at=at,
+    )
 
 
 @functools.cache
 def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
     """Registered; all five parties appointed; a lab commissioned; one nonconformance open and one
     rectified; every party has changed its lead once (so each has authored a record it may
-    correct). The original leads have signed nothing. Materials: a concrete batch B2 and a rebar
+    correct). The original leads have signed nothing; survey's new lead has. The station has
+    addressed a rectification notice to each party (RN-<role>, open) and one more to construction,
+    answered (RN-DONE), and stopped work on one part (SO-1). Materials: a concrete batch B2 and a rebar
     lot RB ready to close, a received sample S-3 without a report, and two failures under
     disposal: a waterproofing lot (re-test samples reported) and a mortar lot (tested in place
     below design, a rework planned)."""
@@ -269,6 +340,20 @@ def staffed_project() -> tuple[ProjectState, dict[str, ReferencedRecord]]:
         unit_lot(PROJECT, "B1-L1", at=T0 + 2 * DAY + 8 * HOUR),
         unit_lot(PROJECT, "B1-L2", at=T0 + 2 * DAY + 8 * HOUR),
         subitem_accepted(PROJECT, "B1", "foundation", ["B1-L1"], at=T0 + 2 * DAY + 9 * HOUR),
+        commitment(PROJECT, "survey", id_number(21), at=T0 + 2 * DAY + 9 * HOUR),
+        *(_ordered(f"RN-{role}", role) for role in PARTY_ROLES),
+        _ordered("RN-DONE", "construction"),
+        acting(_reported("RN-DONE", at=T0 + 2 * DAY + 11 * HOUR), CONSTRUCTION, "construction"),
+        station_act(
+            WorkStopped(
+                order_id="SO-1",
+                scope="partial",
+                parts=["3层梁板"],
+                reason="模板支撑体系不符合方案",
+                ordered_on=STATION_DAY,
+            ),
+            at=STATION_AT,
+        ),
     ]
     state, decision = sealed_state(PROJECT, envelopes)
     assert set(state.parties) == set(PARTY_ROLES) and set(state.labs) == {LAB}
@@ -354,8 +439,22 @@ AFTERCARE: dict[str, Callable[[Role], dict[str, Any]]] = {
         relates_to=["ACC-G"],
         decided_on=AFTER,
     ),
+    "qtrail.supervision.completion_filed": lambda role: station_act(
+        CompletionFiled(unit_id="B1", filing_number="BA-2026-001", filed_on=AFTER), at=noon(AFTER)
+    ),
+    "qtrail.supervision.archive_transferred": lambda role: fact(
+        PROJECT,
+        ArchiveTransferred(
+            unit_id="B1",
+            archive="徐州市城市建设档案馆",
+            receipt_number="DA-2026-001",
+            transferred_on=AFTER,
+        ),
+        at=noon(AFTER),
+    ),
 }
-"""A minimal valid event of each fact of the lifelong half, for ``after_completion``."""
+"""A minimal valid event of each fact of the lifelong half (and of the station's acts on an
+accepted building), for ``after_completion``."""
 
 
 def _taken_and_reported(
@@ -498,6 +597,57 @@ MINIMAL: dict[str, Callable[[Role], dict[str, Any]]] = {
     "qtrail.plaque.revoked": lambda role: event(
         PROJECT, "qtrail.plaque.revoked.v1", {"serial": 1, "reason": "更正"}, at=CELL_AT
     ),
+    "qtrail.supervision.filing_accepted": lambda role: filing_accepted(PROJECT, at=CELL_AT),
+    "qtrail.supervision.filing_refused": lambda role: station_act(
+        FilingRefused(reason="申报材料不全"), at=CELL_AT
+    ),
+    "qtrail.supervision.commitments_acknowledged": lambda role: station_act(
+        CommitmentsAcknowledged(role="survey", lead_name="survey接任"), at=CELL_AT
+    ),
+    "qtrail.supervision.inspection_recorded": lambda role: station_act(
+        InspectionRecorded(inspection_id="JC-NEW", inspected_on=CELL_DAY, checked=["钢筋安装"]),
+        at=CELL_AT,
+    ),
+    "qtrail.supervision.rectification_ordered": lambda role: station_act(
+        RectificationOrdered(
+            notice_id="RN-NEW",
+            addressed_to="construction",
+            items=["混凝土养护不到位"],
+            issued_on=CELL_DAY,
+            due_on=CELL_DAY + 7 * DAY,
+        ),
+        at=CELL_AT,
+    ),
+    "qtrail.supervision.rectification_reported": lambda role: _reported(
+        f"RN-{payload_role(role)}", at=CELL_AT
+    ),
+    "qtrail.supervision.rectification_verified": lambda role: station_act(
+        RectificationVerified(notice_id="RN-DONE", verified_on=CELL_DAY, outcome="closed"),
+        at=CELL_AT,
+    ),
+    "qtrail.supervision.work_stopped": lambda role: station_act(
+        WorkStopped(order_id="SO-NEW", scope="full", reason="发生质量事故", ordered_on=CELL_DAY),
+        at=CELL_AT,
+    ),
+    "qtrail.supervision.work_resumed": lambda role: station_act(
+        WorkResumed(order_id="SO-1", resumed_on=CELL_DAY), at=CELL_AT
+    ),
+    "qtrail.supervision.acceptance_attended": lambda role: station_act(
+        AcceptanceAttended(unit_id="B1", attended_on=CELL_DAY, opinion="no_objection"),
+        at=CELL_AT,
+    ),
+    "qtrail.supervision.deadline_missed": lambda role: event(
+        PROJECT,
+        "qtrail.supervision.deadline_missed.v1",
+        {
+            "deadline_id": "refiling:construction lead 2",
+            "kind": "refiling",
+            "subject": "construction lead 2",
+            "due_on": "2026-01-09",
+            "as_of": "2026-01-10",
+        },
+        at=noon(dt.date(2026, 1, 10)),
+    ),
 }
 """A minimal valid event of each type, for the staffed project (registration: a fresh one)."""
 MINIMAL |= AFTERCARE
@@ -508,6 +658,10 @@ RULE_REFUSES: dict[tuple[str, Role], str] = {
     ("qtrail.materials.evaluated", Role.SYSTEM): "auth.not_a_party",
     ("qtrail.plaque.issued", Role.SYSTEM): "auth.not_a_party",
     ("qtrail.warranty.repair_overdue", Role.SYSTEM): "auth.not_a_party",
+    ("qtrail.supervision.deadline_missed", Role.SYSTEM): "auth.not_a_party",
+    # The station accepted the staffed project's filing when it was registered.
+    ("qtrail.supervision.filing_accepted", Role.REGULATOR): "supervision.filing_answered",
+    ("qtrail.supervision.filing_refused", Role.REGULATOR): "supervision.filing_answered",
     # The staffed project is not complete (no commitments, an open nonconformance, building B1's
     # divisions not accepted) and has no plaque.
     ("qtrail.project.completion_accepted", Role.OWNER): "completion.incomplete",

@@ -164,7 +164,10 @@ def test_a_correction_of_an_event_sealed_earlier_in_the_same_batch_works() -> No
     items = [item(appoint), item(fix)]
     assert corrected_ids(items) == {"evt-corr-appoint-design"}
     decision = decide_envelopes([appoint, fix], state)  # no referenced records from the store
-    assert decision.rejected == [] and [r.seq for r in decision.sealed] == [2, 3]
+    assert decision.rejected == [] and [r.seq for r in decision.sealed] == [
+        state.seq + 1,
+        state.seq + 2,
+    ]
     assert decision.states[PROJECT].parties["design"].leads[0].name == "设计负责人（更正）"
 
 

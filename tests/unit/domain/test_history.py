@@ -21,6 +21,7 @@ from services.domain.recording import decide_batch, seal_submission
 from services.domain.state import ProjectState
 from tests.support.events import (
     CONSTRUCTION,
+    FILED_AFTER,
     LEADS,
     SUPERVISION,
     T0,
@@ -31,6 +32,7 @@ from tests.support.events import (
     commitment,
     completion,
     design_checked,
+    filing_accepted,
     id_number,
     in_situ_tested,
     lab_commissioned,
@@ -87,8 +89,10 @@ def sealed(
 P = "XZ-ASOF-001"
 REGISTERED = T0 + HOUR
 """Recorded clock of batch 1 (the registration)."""
+FILED = T0 + 2 * HOUR
+"""Recorded clock of batch 2 (the station accepts the filing, occurred T0 + FILED_AFTER)."""
 APPOINTED = T0 + DAY + 2 * HOUR
-"""Recorded clock of batch 2 (the construction appointment, occurred T0 + 1 day)."""
+"""Recorded clock of batch 3 (the construction appointment, occurred T0 + 1 day)."""
 COMMITTED_ON_SITE = T0 + DAY + HOUR
 """Occurred clock of the commitment: signed on site before the appointment was even recorded…"""
 COMMITMENT_ARRIVED = T0 + 10 * DAY
@@ -100,7 +104,8 @@ CHANGED = T0 + 20 * DAY
 def trail() -> list[SealedRecord]:
     return sealed(
         [
-            (REGISTERED, [*opened(P)]),
+            (REGISTERED, [registration(P)]),
+            (FILED, [filing_accepted(P)]),
             (APPOINTED, [appointment(P, "construction")]),
             (
                 COMMITMENT_ARRIVED,
@@ -122,18 +127,31 @@ def trail() -> list[SealedRecord]:
 def test_the_trail_has_the_clocks_the_tests_rely_on(trail: list[SealedRecord]) -> None:
     assert [r.recorded_at for r in trail] == [
         REGISTERED,
+        FILED,
         APPOINTED,
         COMMITMENT_ARRIVED,
         CHANGED + HOUR,
     ]
-    assert [r.occurred_at for r in trail] == [T0, T0 + DAY, COMMITTED_ON_SITE, CHANGED]
+    assert [r.occurred_at for r in trail] == [
+        T0,
+        T0 + FILED_AFTER,
+        T0 + DAY,
+        COMMITTED_ON_SITE,
+        CHANGED,
+    ]
+
+
+def record_of(trail: list[SealedRecord], event_type: str) -> SealedRecord:
+    (record,) = [r for r in trail if r.type == event_type]
+    return record
 
 
 def test_by_recorded_only_records_recorded_by_then_count(trail: list[SealedRecord]) -> None:
     moment = T0 + 5 * DAY  # the commitment had occurred, but qtrail did not know it yet
     state = as_of(P, trail, moment, by="recorded")
-    assert state.seq == 2
-    assert state.head == trail[1].hash.hex()
+    appointed = record_of(trail, "qtrail.party.appointed.v1")
+    assert state.seq == appointed.seq
+    assert state.head == appointed.hash.hex()
     lead = state.parties["construction"].leads[0]
     assert lead.commitment is None
 
@@ -141,7 +159,7 @@ def test_by_recorded_only_records_recorded_by_then_count(trail: list[SealedRecor
 def test_by_occurred_records_that_happened_by_then_count(trail: list[SealedRecord]) -> None:
     moment = T0 + 5 * DAY
     state = as_of(P, trail, moment, by="occurred")
-    assert state.seq == 3
+    assert state.seq == record_of(trail, "qtrail.party.commitment_signed.v1").seq
     assert state.parties["construction"].leads[0].commitment is not None
     assert len(state.parties["construction"].leads) == 1  # the change is 15 days away
 
@@ -157,11 +175,13 @@ def test_the_default_clock_is_the_recorded_one(trail: list[SealedRecord]) -> Non
     [
         (REGISTERED - US, 0),
         (REGISTERED, 1),  # a record recorded at the very moment counts
-        (APPOINTED - US, 1),
-        (APPOINTED, 2),
-        (COMMITMENT_ARRIVED - US, 2),
-        (COMMITMENT_ARRIVED, 3),
-        (CHANGED + HOUR, 4),
+        (FILED - US, 1),
+        (FILED, 2),
+        (APPOINTED - US, 2),
+        (APPOINTED, 3),
+        (COMMITMENT_ARRIVED - US, 3),
+        (COMMITMENT_ARRIVED, 4),
+        (CHANGED + HOUR, 5),
     ],
 )
 def test_by_recorded_at_the_boundaries(
@@ -213,7 +233,7 @@ def test_after_everything_both_clocks_give_the_live_state(trail: list[SealedReco
 def test_a_time_zone_other_than_utc_names_the_same_instant(trail: list[SealedRecord]) -> None:
     shanghai = dt.timezone(dt.timedelta(hours=8))
     moment = (APPOINTED - US).astimezone(shanghai)
-    assert as_of(P, trail, moment).seq == 1
+    assert as_of(P, trail, moment).seq == as_of(P, trail, APPOINTED - US).seq == 2
 
 
 def test_as_of_by_occurred_uses_the_site_clock_even_against_the_chain_order() -> None:
@@ -285,7 +305,10 @@ def test_one_step_per_record_in_chain_order(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     records, walk = walked
-    assert len(walk) == len(records) == 25 + 16  # 16: building B1's acceptance
+    # every fact posted, and qtrail's own two: the report's evaluation and the plaque
+    assert len(walk) == len(records) == len(lifecycle()) + 2
+    own = [r.type for r in records if r.body["actor"]["role"] == "system"]
+    assert own == ["qtrail.materials.evaluated.v1", "qtrail.plaque.issued.v2"]
     for step, rec in zip(walk, records, strict=True):
         assert (step.seq, step.event_id, step.type) == (rec.seq, rec.event_id, rec.type)
         assert (step.occurred_at, step.recorded_at) == (rec.occurred_at, rec.recorded_at)
@@ -337,8 +360,11 @@ def test_registration_and_appointments_read_as_such(
     walked: tuple[list[SealedRecord], list[Step]],
 ) -> None:
     walk = walked[1]
-    assert en(walk[0].changes) == [f"project registered: 测试工程 {L}"]
-    assert zh(walk[0].changes) == [f"项目登记：测试工程 {L}"]
+    assert en(walk[0].changes) == [
+        f"project registered: 测试工程 {L}",
+        "supervision filing pending",
+    ]
+    assert zh(walk[0].changes) == [f"项目登记：测试工程 {L}", "质量监督注册待受理"]
     appointed = step_of(walked, "qtrail.party.appointed.v1")
     assert [en(s.changes) for s in appointed] == [
         [f"{role} 单位有限公司 appointed as {role}, lead {LEADS[role]['name']}"]

@@ -75,8 +75,10 @@ def handover() -> ProjectState:
     return _handover()[0]
 
 
-APPOINTED_REF = EventRef(event_id="evt-ledger-appoint-c", seq=2)
-CHANGED_REF = EventRef(event_id="evt-ledger-lc-b", seq=3)
+OPENING = len(opened(PROJECT))
+"""The registration and the station's acceptance of the filing come first."""
+APPOINTED_REF = EventRef(event_id="evt-ledger-appoint-c", seq=OPENING + 1)
+CHANGED_REF = EventRef(event_id="evt-ledger-lc-b", seq=OPENING + 2)
 
 
 # ----------------------------------------------------------------------------- periods
@@ -143,7 +145,7 @@ def test_responsible_during_the_first_period_is_a_with_the_appointment_as_proof(
     assert answer["lead"]["start"] == "2026-01-02T00:00:00Z"
     assert answer["lead"]["end"] == "2026-01-11T00:00:00Z"
     assert answer["proof"] == [
-        {"what": "party appointed", "event_id": APPOINTED_REF.event_id, "seq": 2}
+        {"what": "party appointed", "event_id": APPOINTED_REF.event_id, "seq": APPOINTED_REF.seq}
     ]
     assert "appointed_by" not in answer["lead"] and "corrected_by" not in answer["lead"]
 
@@ -154,8 +156,8 @@ def test_responsible_after_the_handover_is_b_with_the_lead_change_as_proof() -> 
     assert answer["organization"]["code"] == CONSTRUCTION
     assert answer["lead"]["id_number"] == B["id_number"] and answer["lead"]["end"] is None
     assert answer["proof"] == [
-        {"what": "party appointed", "event_id": APPOINTED_REF.event_id, "seq": 2},
-        {"what": "lead changed", "event_id": CHANGED_REF.event_id, "seq": 3},
+        {"what": "party appointed", "event_id": APPOINTED_REF.event_id, "seq": APPOINTED_REF.seq},
+        {"what": "lead changed", "event_id": CHANGED_REF.event_id, "seq": CHANGED_REF.seq},
     ]
 
 
@@ -185,7 +187,7 @@ def test_a_signed_commitment_joins_the_proof_of_its_lead_only() -> None:
     assert b["proof"][-1] == {
         "what": "commitment signed",
         "event_id": "evt-ledger-commit-b",
-        "seq": 4,
+        "seq": CHANGED_REF.seq + 1,
     }
     assert b["lead"]["commitment"]["evidence"] == sha(f"commit-{PROJECT}-{B['id_number']}")
     assert [p["what"] for p in a["proof"]] == ["party appointed"]
@@ -210,7 +212,8 @@ def test_a_correction_of_a_lead_joins_that_leads_proof() -> None:
     a = responsible_at(corrected, "construction", T1)
     assert b is not None and a is not None
     assert b["lead"]["name"] == "乙（更正）"
-    assert b["proof"][-1] == {"what": "lead corrected", "event_id": "evt-ledger-fix-b", "seq": 4}
+    fixed = {"what": "lead corrected", "event_id": "evt-ledger-fix-b", "seq": CHANGED_REF.seq + 1}
+    assert b["proof"][-1] == fixed
     assert a["lead"]["name"] == A["name"] and len(a["proof"]) == 1
 
 

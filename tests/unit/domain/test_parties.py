@@ -9,13 +9,15 @@ import pytest
 
 from services.domain.ledger import EventRef
 from services.domain.project import decide, fold
-from services.domain.state import ProjectState
+from services.domain.state import FilingStatus, ProjectState
 from tests.support.events import (
     CONSTRUCTION,
+    DIVISION,
     LAB,
     LEADS,
     ORGS,
     OWNER,
+    STATION,
     SUPERVISION,
     SURVEY,
     T0,
@@ -49,7 +51,7 @@ from tests.unit.domain.builders import (
 )
 
 UTC = dt.UTC
-REGISTERED = "qtrail.project.registered.v1"
+REGISTERED = "qtrail.project.registered.v2"
 
 
 # ----------------------------------------------------------------------------- registration
@@ -71,7 +73,15 @@ def test_folding_the_registration_remembers_owner_time_and_every_profile_field()
     assert state.owner_org == OWNER
     assert state.registered_by == EventRef(event_id="evt-registration-1", seq=1)
     assert state.profile is not None
-    assert state.profile.model_dump(mode="json") == registration(PROJECT)["data"]
+    data = registration(PROJECT)["data"]
+    filed_with = {"station": STATION, "division": DIVISION}
+    profile = {k: v for k, v in data.items() if k not in filed_with}
+    assert state.profile.model_dump(mode="json") == profile
+    # the station and division are the filing's, pending until the station answers
+    assert data.keys() - profile.keys() == filed_with.keys()
+    assert state.filing is not None
+    assert (state.filing.station, state.filing.division) == (STATION, DIVISION)
+    assert state.filing.status is FilingStatus.PENDING
     assert state.profile.planned_finish == dt.date(2027, 12, 31)
     assert state.seq == 1 and state.head == record_.hash.hex()
     assert state.counts == {REGISTERED: 1}
@@ -93,7 +103,9 @@ def test_the_owner_appoints_a_party_and_its_lead() -> None:
     state = then(registered_state(), appointment(PROJECT, "design", event_id="evt-appoint-design"))
     party = state.parties["design"]
     assert party.org_code == ORGS["design"] and party.org_name == "design 单位有限公司"
-    assert party.appointed_by == EventRef(event_id="evt-appoint-design", seq=2)
+    assert party.appointed_by == EventRef(
+        event_id="evt-appoint-design", seq=registered_state().seq + 1
+    )
     (lead,) = party.leads
     assert lead.id_number == LEADS["design"]["id_number"] and lead.name == "design负责人"
     assert lead.start == REGISTERED_AT + DAY and lead.end is None and lead.commitment is None
@@ -204,7 +216,7 @@ def test_a_commitment_attaches_to_the_signing_lead() -> None:
     (lead,) = state.parties["construction"].leads
     assert lead.commitment is not None
     assert lead.commitment.signed_on == dt.date(2026, 1, 3)
-    assert lead.commitment.ref == EventRef(event_id="evt-commit-1", seq=4)
+    assert lead.commitment.ref == EventRef(event_id="evt-commit-1", seq=site_state().seq + 1)
     assert lead.commitment.evidence in state.evidence
 
 
@@ -286,7 +298,7 @@ def test_a_commissioned_lab_joins_the_project() -> None:
     state = then(site_state(), lab_commission(PROJECT, event_id="evt-lab-00001"))
     lab = state.labs[LAB]
     assert lab.qualification_certificate == "CMA-2026-001" and lab.scope == ["混凝土抗压强度"]
-    assert lab.ref == EventRef(event_id="evt-lab-00001", seq=4)
+    assert lab.ref == EventRef(event_id="evt-lab-00001", seq=site_state().seq + 1)
 
 
 def test_a_lab_needs_a_valid_credit_code() -> None:

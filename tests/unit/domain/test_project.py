@@ -41,7 +41,8 @@ from tests.unit.domain.builders import (
 )
 
 UTC = dt.UTC
-REGISTERED = "qtrail.project.registered.v1"
+REGISTERED = "qtrail.project.registered.v2"
+FILED = "qtrail.supervision.filing_accepted.v1"
 APPOINTED = "qtrail.party.appointed.v1"
 LOT = "qtrail.quality.inspection_lot_accepted.v2"
 LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
@@ -186,8 +187,8 @@ def test_folding_lots_advances_the_head_and_counts_them() -> None:
     for n in (1, 2, 3):
         record_ = sealed(state, a_lot(n))
         state = fold(state, record_)
-        assert state.seq == n + 3 and state.head == record_.hash.hex()
-    assert state.counts == {REGISTERED: 1, APPOINTED: 2, LOT: 3}
+        assert state.seq == site_state().seq + n and state.head == record_.hash.hex()
+    assert state.counts == {REGISTERED: 1, FILED: 1, APPOINTED: 2, LOT: 3}
     assert state.owner_org == OWNER and state.registered_at == REGISTERED_AT
     assert state.parties == site_state().parties  # a lot changes no responsibility
 

@@ -22,6 +22,7 @@ from tests.support.events import (
     LEADS,
     ORGS,
     appointment,
+    filing_accepted,
     id_number,
     lead_change,
     lot,
@@ -32,7 +33,8 @@ UTC = dt.UTC
 REGISTERED_AT = dt.datetime(2026, 1, 1, tzinfo=UTC)
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A, B = "XZ-A-001", "XZ-B-002"
-REGISTERED = "qtrail.project.registered.v1"
+REGISTERED = "qtrail.project.registered.v2"
+FILED = "qtrail.supervision.filing_accepted.v1"
 APPOINTED = "qtrail.party.appointed.v1"
 LOT = "qtrail.quality.inspection_lot_accepted.v2"
 LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
@@ -53,6 +55,19 @@ def item(raw: bytes) -> Item:
 
 def reg_raw(project: str) -> bytes:
     return raw_of(registration(project, event_id=f"evt-reg-{project}"))
+
+
+def filed_raw(project: str) -> bytes:
+    """The station accepts the filing, a minute after the registration: the project is open."""
+    return raw_of(filing_accepted(project, event_id=f"evt-fil-{project}"))
+
+
+def opening(project: str) -> list[bytes]:
+    """The records every open project starts with: its registration and the filing accepted."""
+    return [reg_raw(project), filed_raw(project)]
+
+
+OPENING = len(opening(A))
 
 
 def appt_raw(project: str) -> bytes:
@@ -89,7 +104,7 @@ def assert_linked(records: list[SealedRecord], start_seq: int = 1, prev: bytes =
 
 
 def test_interleaved_projects_each_get_their_own_gapless_chain() -> None:
-    raws = [reg_raw(A), reg_raw(B), appt_raw(B), appt_raw(A)]
+    raws = [reg_raw(A), reg_raw(B), filed_raw(B), filed_raw(A), appt_raw(B), appt_raw(A)]
     for n in range(1, 5):
         raws += [lot_raw(A, n), lot_raw(B, n)]
     raws.append(lot_raw(A, 5))
@@ -97,24 +112,25 @@ def test_interleaved_projects_each_get_their_own_gapless_chain() -> None:
 
     assert decision.rejected == [] and decision.duplicates == []
     chain_a, chain_b = chain_of(decision, A), chain_of(decision, B)
-    assert len(chain_a) == 7 and len(chain_b) == 6
+    assert len(chain_a) == OPENING + 1 + 5 and len(chain_b) == OPENING + 1 + 4
     assert_linked(chain_a)
     assert_linked(chain_b)
     # Each chain keeps the batch's order of its project's events.
     assert [r.event_id for r in chain_a] == [
         "evt-reg-XZ-A-001",
+        "evt-fil-XZ-A-001",
         "evt-appt-XZ-A-001",
         *[f"evt-XZ-A-001-lot-{n:04d}" for n in range(1, 6)],
     ]
-    assert [r.type for r in chain_a[:2]] == [REGISTERED, APPOINTED]
-    assert {r.type for r in chain_a[2:]} == {LOT}
+    assert [r.type for r in chain_a[:3]] == [REGISTERED, FILED, APPOINTED]
+    assert {r.type for r in chain_a[3:]} == {LOT}
 
 
 def test_returned_states_carry_each_projects_head_and_seq() -> None:
-    raws = [reg_raw(A), reg_raw(B), appt_raw(A), appt_raw(B)]
+    raws = [*opening(A), *opening(B), appt_raw(A), appt_raw(B)]
     decision = run([*raws, lot_raw(A, 1), lot_raw(A, 2), lot_raw(B, 1)])
     assert set(decision.states) == {A, B}
-    for project, length in ((A, 4), (B, 3)):
+    for project, length in ((A, OPENING + 1 + 2), (B, OPENING + 1 + 1)):
         state = decision.states[project]
         chain = chain_of(decision, project)
         assert state.seq == length == chain[-1].seq
@@ -131,17 +147,18 @@ def test_sealed_records_carry_the_recorder_clock_and_the_submission() -> None:
     assert record.occurred_at == REGISTERED_AT
     assert record.body["actor"] == sub.actor.as_dict()
     assert record.body["data"]["design_life_years"] == 50
-    assert record.body["schema_version"] == 1
+    assert record.body["schema_version"] == 2
     assert decision.digests == {sub.event_id: sub.digest}
 
 
 def test_a_batch_continues_from_the_given_state() -> None:
-    first = run([reg_raw(A), appt_raw(A), lot_raw(A, 1)])
+    first = run([*opening(A), appt_raw(A), lot_raw(A, 1)])
     state = first.states[A]
+    assert state.seq == len(first.sealed)
     second = run([lot_raw(A, 2), lot_raw(A, 3)], states={A: state})
     assert second.rejected == []  # the appointment made in the first batch still counts
-    assert_linked(chain_of(second, A), start_seq=4, prev=bytes.fromhex(state.head))
-    assert second.states[A].seq == 5
+    assert_linked(chain_of(second, A), start_seq=state.seq + 1, prev=bytes.fromhex(state.head))
+    assert second.states[A].seq == state.seq + 2
     links = [
         StoredLink(r.seq, r.canonical, r.prev_hash, r.hash) for r in first.sealed + second.sealed
     ]
@@ -156,7 +173,7 @@ def test_a_project_without_seals_gets_no_new_state() -> None:
 def test_a_sealed_record_keeps_the_submitted_type_and_data_as_sent() -> None:
     envelope = lot(A, 1, at=REGISTERED_AT + dt.timedelta(hours=1), event_id="evt-as-sent-1")
     envelope["data"]["building_part"] = "  3层梁板  "  # the model strips it; the record must not
-    decision = run([reg_raw(A), appt_raw(A), raw_of(envelope)])
+    decision = run([*opening(A), appt_raw(A), raw_of(envelope)])
     assert decision.rejected == []
     record = decision.sealed[-1]
     assert record.type == LOT and record.body["schema_version"] == 2
@@ -197,7 +214,7 @@ def test_a_v1_lot_is_refused_now_but_an_old_v1_record_still_folds() -> None:
     v1["type"] = LOT_V1
     for signer in ("construction_signer", "supervision_signer"):
         del v1["data"][signer]
-    decision = run([reg_raw(A), appt_raw(A), raw_of(v1)])
+    decision = run([*opening(A), appt_raw(A), raw_of(v1)])
     (rejected,) = decision.rejected
     assert rejected.rejection.code == "quality.signatures_missing"
 
@@ -206,8 +223,9 @@ def test_a_v1_lot_is_refused_now_but_an_old_v1_record_still_folds() -> None:
     old = seal_submission(read_submission(raw_of(v1)), state, NOW)
     assert old.type == LOT_V1 and old.body["data"] == v1["data"]
     folded = fold(state, old)
-    assert folded.seq == 3 and folded.head == old.hash.hex()
-    assert folded.counts == {REGISTERED: 1, APPOINTED: 1, LOT: 1}  # counted as today's type
+    assert folded.seq == OPENING + 2 and folded.head == old.hash.hex()
+    # counted as today's type
+    assert folded.counts == {REGISTERED: 1, FILED: 1, APPOINTED: 1, LOT: 1}
 
 
 def test_a_submission_is_sealed_only_at_the_head_of_its_own_project() -> None:
@@ -220,20 +238,21 @@ def test_a_submission_is_sealed_only_at_the_head_of_its_own_project() -> None:
 
 def test_the_same_message_twice_in_a_batch_is_sealed_once() -> None:
     lot1 = lot_raw(A, 1)
-    decision = run([reg_raw(A), appt_raw(A), lot1, lot1])
-    assert [r.seq for r in decision.sealed] == [1, 2, 3]
+    decision = run([*opening(A), appt_raw(A), lot1, lot1])
+    assert [r.seq for r in decision.sealed] == list(range(1, OPENING + 3))
+    assert decision.sealed[-1].event_id == "evt-XZ-A-001-lot-0001"
     assert decision.duplicates == ["evt-XZ-A-001-lot-0001"]
     assert decision.rejected == []
-    assert decision.states[A].seq == 3
+    assert decision.states[A].seq == OPENING + 2
 
 
 def test_the_same_event_spelled_differently_is_still_a_duplicate() -> None:
     envelope = lot(A, 1, at=REGISTERED_AT + dt.timedelta(hours=1), event_id="evt-respelled-1")
     compact = json.dumps(envelope, separators=(",", ":")).encode()
     reordered = json.dumps(dict(reversed(envelope.items())), indent=2).encode()
-    decision = run([reg_raw(A), appt_raw(A), compact, reordered])
+    decision = run([*opening(A), appt_raw(A), compact, reordered])
     assert decision.rejected == []
-    assert len(decision.sealed) == 3 and decision.duplicates == ["evt-respelled-1"]
+    assert len(decision.sealed) == OPENING + 2 and decision.duplicates == ["evt-respelled-1"]
 
 
 def test_an_already_decided_id_with_the_same_digest_is_a_duplicate() -> None:
@@ -265,9 +284,10 @@ def test_an_already_decided_id_with_other_content_is_a_conflict() -> None:
 def test_a_reused_id_within_one_batch_keeps_the_first_event() -> None:
     first = lot_raw(A, 1)
     second = lot_raw(A, 1, person="另一人")
-    decision = run([reg_raw(A), appt_raw(A), first, second])
-    assert [r.seq for r in decision.sealed] == [1, 2, 3]
-    assert decision.sealed[2].body["actor"]["person"] == "测试人"
+    decision = run([*opening(A), appt_raw(A), first, second])
+    assert [r.seq for r in decision.sealed] == list(range(1, OPENING + 3))
+    assert decision.sealed[-1].event_id == "evt-XZ-A-001-lot-0001"
+    assert decision.sealed[-1].body["actor"]["person"] == "测试人"
     (rejected,) = decision.rejected
     assert rejected.conflict and rejected.rejection.code == "event.id_conflict"
 
@@ -314,6 +334,7 @@ def test_a_refused_submission_does_not_advance_the_seq() -> None:
     raws = [
         lot_raw(A, 1),  # not registered yet
         reg_raw(A),
+        filed_raw(A),
         lot_raw(A, 2),  # construction not appointed yet: not a party
         appt_raw(A),
         lot_raw(A, 3, at=NOW + dt.timedelta(hours=1)),  # from the future
@@ -334,13 +355,14 @@ def test_a_refused_submission_does_not_advance_the_seq() -> None:
     ]
     assert [r.event_id for r in decision.sealed] == [
         "evt-reg-XZ-A-001",
+        "evt-fil-XZ-A-001",
         "evt-appt-XZ-A-001",
         "evt-XZ-A-001-lot-0004",
         "evt-XZ-A-001-lot-0006",
     ]
     assert_linked(decision.sealed)
-    assert decision.states[A].seq == 4
-    assert decision.states[A].counts == {REGISTERED: 1, APPOINTED: 1, LOT: 2}
+    assert decision.states[A].seq == len(decision.sealed)
+    assert decision.states[A].counts == {REGISTERED: 1, FILED: 1, APPOINTED: 1, LOT: 2}
 
 
 def test_a_refused_event_delivered_again_is_a_duplicate_not_a_second_refusal() -> None:
@@ -365,7 +387,7 @@ def test_a_refused_event_delivered_again_is_a_duplicate_not_a_second_refusal() -
     )
 )
 def test_chains_never_fork_and_always_verify(lots: list[tuple[str, int, bool]]) -> None:
-    raws = [reg_raw(A), reg_raw(B), appt_raw(A), appt_raw(B)]
+    raws = [*opening(A), *opening(B), appt_raw(A), appt_raw(B)]
     for n, (project, hours, twice) in enumerate(lots, start=1):
         raw = lot_raw(project, n, at=REGISTERED_AT + dt.timedelta(hours=hours))
         raws += [raw, raw] if twice else [raw]
@@ -382,7 +404,7 @@ def test_chains_never_fork_and_always_verify(lots: list[tuple[str, int, bool]]) 
         assert decision.states[project].head == verification.head.hex()
         assert decision.states[project].seq == len(chain)
         early = sum(1 for p, h, _ in lots if p == project and h < 0)
-        assert len(chain) == 2 + sum(1 for p, _, _ in lots if p == project) - early
+        assert len(chain) == OPENING + 1 + sum(1 for p, _, _ in lots if p == project) - early
     assert len(decision.duplicates) == sum(1 for *_, twice in lots if twice)
     assert {r.rejection.code for r in decision.rejected} <= {"time.before_registration"}
 
@@ -405,7 +427,8 @@ def test_lead_periods_tile_time_whatever_the_interleaving_of_changes(
 ) -> None:
     """After the first appointment exactly one lead covers any moment, and periods never overlap."""
     appointed_at = REGISTERED_AT + dt.timedelta(days=1)
-    raws = [reg_raw(A), *(raw_of(appointment(A, role, at=appointed_at)) for role in PARTY_ROLES)]
+    appointments = (raw_of(appointment(A, role, at=appointed_at)) for role in PARTY_ROLES)
+    raws = [*opening(A), *appointments]
     last = dict.fromkeys(PARTY_ROLES, appointed_at)
     for n, (role, gap) in enumerate(changes, start=1):
         last[role] += dt.timedelta(minutes=gap)
@@ -457,18 +480,18 @@ def test_an_event_whose_decision_raises_is_refused_and_taken_back_whole(
         return after
 
     monkeypatch.setattr(recording, "_append", append)
-    raws = [reg_raw(A), appt_raw(A), lot_raw(A, 1), lot_raw(A, 2), lot_raw(A, 3), lot_raw(A, 2)]
+    raws = [*opening(A), appt_raw(A), *(lot_raw(A, n) for n in (1, 2, 3, 2))]
     decision = run(raws)
 
     chain = chain_of(decision, A)
     assert [r.event_id for r in chain][-2:] == ["evt-XZ-A-001-lot-0001", "evt-XZ-A-001-lot-0003"]
     assert_linked(chain)
-    assert decision.states[A].seq == len(chain) == 4
+    assert decision.states[A].seq == len(chain) == OPENING + 1 + 2
     assert poison not in decision.digests
     (refused,) = decision.rejected
     assert refused.event_id == poison and refused.rejection.code == "event.unprocessable"
     assert "OverflowError: math range error" in refused.rejection.message_en
-    assert refused.raw == raws[3]
+    assert refused.raw == lot_raw(A, 2)
     # Its id is taken: the same bytes again in the batch are a duplicate, not a second outcome.
     assert decision.duplicates == [poison]
 

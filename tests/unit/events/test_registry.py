@@ -21,9 +21,11 @@ from events.registry import (
     parse_data,
     schema_version,
 )
+from tests.support.events import DIVISION, STATION
 
 TYPE_SHAPE = re.compile(r"^qtrail\.[a-z_]+\.[a-z_]+\.v[1-9][0-9]*$")
-REGISTERED = "qtrail.project.registered.v1"
+REGISTERED = "qtrail.project.registered.v2"
+REGISTERED_V1 = "qtrail.project.registered.v1"
 LOT = "qtrail.quality.inspection_lot_accepted.v2"
 LOT_V1 = "qtrail.quality.inspection_lot_accepted.v1"
 BATCH = "qtrail.materials.concrete_batch_closed.v2"
@@ -78,10 +80,24 @@ CURRENT_TYPES = {
     "qtrail.quality.accident_investigated.v1",
     "qtrail.quality.accident_closed.v1",
     "qtrail.aftercare.responsibility_found.v1",
+    "qtrail.supervision.filing_accepted.v1",
+    "qtrail.supervision.filing_refused.v1",
+    "qtrail.supervision.commitments_acknowledged.v1",
+    "qtrail.supervision.inspection_recorded.v1",
+    "qtrail.supervision.rectification_ordered.v1",
+    "qtrail.supervision.rectification_reported.v1",
+    "qtrail.supervision.rectification_verified.v1",
+    "qtrail.supervision.work_stopped.v1",
+    "qtrail.supervision.work_resumed.v1",
+    "qtrail.supervision.acceptance_attended.v1",
+    "qtrail.supervision.completion_filed.v1",
+    "qtrail.supervision.archive_transferred.v1",
+    "qtrail.supervision.deadline_missed.v1",
 }
 
 
-def registration_data(**changes: Any) -> dict[str, Any]:
+def registration_v1_data(**changes: Any) -> dict[str, Any]:
+    """A registration as sealed before v2: no station, no division."""
     data: dict[str, Any] = {
         "name": "徐州市民中心 3# 楼",
         "address": "江苏省徐州市云龙区",
@@ -94,6 +110,10 @@ def registration_data(**changes: Any) -> dict[str, Any]:
         "floor_area_m2": 18650.5,
     }
     return data | changes
+
+
+def registration_data(**changes: Any) -> dict[str, Any]:
+    return registration_v1_data(station=STATION, division=DIVISION) | changes
 
 
 def lot_v1_data(**changes: Any) -> dict[str, Any]:
@@ -117,7 +137,8 @@ def test_the_catalog_holds_the_current_models() -> None:
     assert CATALOG[REGISTERED].model is ProjectRegistered
     assert CATALOG[LOT].model is InspectionLotAccepted
     assert CATALOG["qtrail.record.corrected.v1"].model is RecordCorrected
-    assert LOT_V1 not in CATALOG  # an old version is reachable only through its upcaster
+    # an old version is reachable only through its upcaster
+    assert LOT_V1 not in CATALOG and REGISTERED_V1 not in CATALOG
 
 
 @pytest.mark.parametrize("event_type", sorted(CATALOG))
@@ -130,7 +151,9 @@ def test_every_catalog_type_is_well_formed_and_names_its_model(event_type: str) 
 
 
 def test_known_types_lists_the_catalog_and_the_upcast_versions() -> None:
-    assert known_types() == sorted([*CURRENT_TYPES, LOT_V1, BATCH_V1, COMPLETION_V1, PLAQUE_V1])
+    assert known_types() == sorted(
+        [*CURRENT_TYPES, REGISTERED_V1, LOT_V1, BATCH_V1, COMPLETION_V1, PLAQUE_V1]
+    )
 
 
 @pytest.mark.parametrize("bad", ["qtrail.project.registered", "qtrail.project.registered.v0", "x"])
@@ -149,6 +172,7 @@ def test_a_valid_registration_parses() -> None:
     assert data.design_life_years == 50
     assert data.planned_start == dt.date(2026, 1, 1)
     assert data.planned_finish == dt.date(2027, 12, 31)
+    assert (data.station, data.division) == (STATION, DIVISION)
 
 
 def test_a_valid_lot_parses() -> None:
@@ -278,7 +302,7 @@ def test_the_input_mapping_is_not_changed() -> None:
     "event_type",
     [
         "qtrail.project.demolished.v1",
-        "qtrail.project.registered.v2",
+        "qtrail.project.registered.v3",
         "",
         "QTRAIL.PROJECT.REGISTERED.V1",
     ],
@@ -298,19 +322,22 @@ def _v0_to_v1(old: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v0_payload() -> dict[str, Any]:
-    old = registration_data()
+    old = registration_v1_data()
     old["service_life"] = old.pop("design_life_years")
     return old
 
 
 def test_an_old_version_is_upcast_to_the_current_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        registry, "UPCASTERS", {"qtrail.project.registered.v0": (REGISTERED, _v0_to_v1)}
+        registry,
+        "UPCASTERS",
+        {**registry.UPCASTERS, "qtrail.project.registered.v0": (REGISTERED_V1, _v0_to_v1)},
     )
     event_type, data = parse_data("qtrail.project.registered.v0", _v0_payload())
     assert event_type == REGISTERED
     assert isinstance(data, ProjectRegistered)
     assert data.design_life_years == 50
+    assert (data.station, data.division) == (None, None)  # through v1, which named none
     assert "qtrail.project.registered.v0" in known_types()
 
 
@@ -323,7 +350,9 @@ def test_without_its_upcaster_the_old_payload_is_refused() -> None:
 
 def test_upcasted_payloads_are_still_validated_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        registry, "UPCASTERS", {"qtrail.project.registered.v0": (REGISTERED, _v0_to_v1)}
+        registry,
+        "UPCASTERS",
+        {**registry.UPCASTERS, "qtrail.project.registered.v0": (REGISTERED_V1, _v0_to_v1)},
     )
     old = _v0_payload() | {"service_life": "50"}
     with pytest.raises(ValidationError):
@@ -340,8 +369,9 @@ def test_upcaster_chains_are_followed(monkeypatch: pytest.MonkeyPatch) -> None:
         registry,
         "UPCASTERS",
         {
+            **registry.UPCASTERS,
             "qtrail.project.enrolled.v1": ("qtrail.project.registered.v0", rename_title),
-            "qtrail.project.registered.v0": (REGISTERED, _v0_to_v1),
+            "qtrail.project.registered.v0": (REGISTERED_V1, _v0_to_v1),
         },
     )
     oldest = _v0_payload()
