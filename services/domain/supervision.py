@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from events.base import ROLE_NAMES
 from events.supervision import (
@@ -569,22 +569,29 @@ def fold_acceptance_attended(
     )
 
 
+UnitFilingKind = Literal["completion_filing", "archive"]
+_UNIT_FILINGS: dict[str, tuple[str, str]] = {
+    "completion_filing": ("竣工验收备案", "completion filing"),
+    "archive": ("移交城建档案", "archive handover"),
+}
+
+
 def _unit_filing_refusal(
     state: ProjectState,
     unit_id: str,
-    on: dt.date,
+    kind: UnitFilingKind,
     field: str,
-    existing: UnitFiling | None,
-    what_zh: str,
-    what: str,
+    on: dt.date,
     sub: Submission,
 ) -> Rejection | None:
+    """A building's filing or handover: once, after its completion acceptance."""
     if (refusal := _unit_known(state, unit_id)) is not None:
         return refusal
     unit = state.units[unit_id]
     if unit.completion is None:
         return reasons.UNIT_NOT_COMPLETED.format(unit=unit_id)
-    if existing is not None:
+    if (existing := getattr(unit, kind)) is not None:
+        what_zh, what = _UNIT_FILINGS[kind]
         return reasons.UNIT_FILED.format(
             unit=unit_id, what_zh=what_zh, what=what, number=existing.number
         )
@@ -594,62 +601,45 @@ def _unit_filing_refusal(
     )
 
 
+def _unit_filed(
+    state: ProjectState, unit_id: str, kind: UnitFilingKind, filing: UnitFiling
+) -> ProjectState:
+    unit = state.units[unit_id]
+    state = replace(state, units=with_entry(state.units, unit_id, replace(unit, **{kind: filing})))
+    return meet_deadline(state, kind, unit_id, filing.ref, filing.on)
+
+
 def rule_completion_filed(
     state: ProjectState, data: CompletionFiled, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    unit = state.units.get(data.unit_id)
     return _unit_filing_refusal(
-        state,
-        data.unit_id,
-        data.filed_on,
-        "data.filed_on",
-        unit.completion_filing if unit else None,
-        "竣工验收备案",
-        "completion filing",
-        sub,
+        state, data.unit_id, "completion_filing", "data.filed_on", data.filed_on, sub
     )
 
 
 def fold_completion_filed(
     state: ProjectState, data: CompletionFiled, record: SealedRecord, ref: EventRef
 ) -> ProjectState:
-    unit = state.units[data.unit_id]
-    filing = UnitFiling(
-        number=data.filing_number, on=data.filed_on, by=str(record.body["actor"]["org"]), ref=ref
-    )
-    state = replace(
-        state, units=with_entry(state.units, data.unit_id, replace(unit, completion_filing=filing))
-    )
-    return meet_deadline(state, "completion_filing", data.unit_id, ref, data.filed_on)
+    by = str(record.body["actor"]["org"])
+    filing = UnitFiling(number=data.filing_number, on=data.filed_on, by=by, ref=ref)
+    return _unit_filed(state, data.unit_id, "completion_filing", filing)
 
 
 def rule_archive_transferred(
     state: ProjectState, data: ArchiveTransferred, sub: Submission, ctx: Context
 ) -> Rejection | None:
-    unit = state.units.get(data.unit_id)
     return _unit_filing_refusal(
-        state,
-        data.unit_id,
-        data.transferred_on,
-        "data.transferred_on",
-        unit.archive if unit else None,
-        "移交城建档案",
-        "archive handover",
-        sub,
+        state, data.unit_id, "archive", "data.transferred_on", data.transferred_on, sub
     )
 
 
 def fold_archive_transferred(
     state: ProjectState, data: ArchiveTransferred, record: SealedRecord, ref: EventRef
 ) -> ProjectState:
-    unit = state.units[data.unit_id]
-    archive = UnitFiling(
+    handover = UnitFiling(
         number=data.receipt_number, on=data.transferred_on, by=data.archive, ref=ref
     )
-    state = replace(
-        state, units=with_entry(state.units, data.unit_id, replace(unit, archive=archive))
-    )
-    return meet_deadline(state, "archive", data.unit_id, ref, data.transferred_on)
+    return _unit_filed(state, data.unit_id, "archive", handover)
 
 
 HANDLERS = (
