@@ -211,6 +211,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     from services.adapters.postgres.keys import KeyStore
+    from services.adapters.postgres.stations import StationStore
     from services.adapters.postgres.pool import open_pool
     from services.domain.access import KeyKind
     from services.domain.identifiers import valid_credit_code
@@ -228,6 +229,13 @@ def _keys(args: argparse.Namespace) -> int:
                 key_id, token = await store.create(args.org, KeyKind(args.kind), args.label)
                 print(f"key {key_id} for {args.org} ({args.kind}); shown once, keep it safe:")
                 print(token)
+                if args.kind == "regulator" and await StationStore(pool).get(args.org) is None:
+                    print(
+                        f"qtrail keys: {args.org} is no registered station: the key reads no "
+                        "filed project until `qtrail stations put --code "
+                        f"{args.org} ...` gives it a jurisdiction",
+                        file=sys.stderr,
+                    )
             elif args.action == "list":
                 for key in await store.list(args.org):
                     state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
