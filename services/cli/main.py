@@ -211,8 +211,8 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     from services.adapters.postgres.keys import KeyStore
-    from services.adapters.postgres.stations import StationStore
     from services.adapters.postgres.pool import open_pool
+    from services.adapters.postgres.stations import StationStore
     from services.domain.access import KeyKind
     from services.domain.identifiers import valid_credit_code
 
