@@ -40,7 +40,7 @@ from tests.support.events import (
     completion,
     lab_commissioned,
     lot,
-    registration,
+    opened,
     staffed,
     witness_authorized,
 )
@@ -282,7 +282,8 @@ async def single_phase(
     projects = [f"BENCH-{env.suffix}-{i}" for i in range(E2E_PROJECTS)]
     url = f"{api.base_url}/v1/events"
     for project in projects:
-        await _sealed(client, url, registration(project), tokens["owner"])
+        for opening in opened(project):
+            await _sealed(client, url, opening, author_token(tokens, opening))
         await _sealed(client, url, appointment(project, "construction"), tokens["owner"])
     bodies = [json.dumps(lot(projects[i % E2E_PROJECTS], i)).encode() for i in range(E2E_EVENTS)]
     latencies: list[float] = []
