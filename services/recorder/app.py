@@ -137,12 +137,21 @@ def create_app(settings: Settings) -> faust.App:
             log.error("overdue sweep failed", error=repr(exc))
             return
         for record in swept.sealed:
-            log.warning(
-                "warranty repair overdue",
-                project=record.project_id,
-                defect=record.body["data"]["defect_id"],
-                due=record.body["data"]["repair_due"],
-            )
+            data = record.body["data"]
+            if record.type.startswith("qtrail.warranty.repair_overdue."):
+                log.warning(
+                    "warranty repair overdue",
+                    project=record.project_id,
+                    defect=data["defect_id"],
+                    due=data["repair_due"],
+                )
+            else:  # a supervision deadline missed (filing.py)
+                log.warning(
+                    "deadline missed",
+                    project=record.project_id,
+                    deadline=data["deadline_id"],
+                    due=data["due_on"],
+                )
 
     trail = app.topic(
         settings.topic_trail,
