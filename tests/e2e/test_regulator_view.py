@@ -15,7 +15,6 @@ from tests.support.events import (
     id_number,
     lead_change,
     lot,
-    registration,
 )
 from tests.support.processes import Api
 from tests.support.stack import ARTIFACTS
@@ -25,10 +24,10 @@ async def test_timeline_filters_and_state_at_a_point(
     site: Site, system: Api, tokens: dict[str, str]
 ) -> None:
     project = f"REG-{uuid.uuid4().hex[:6]}"
-    await site.sealed(registration(project))
+    await site.opened(project)
     await site.sealed(appointment(project, "construction"))
-    await site.sealed(lot(project, 1))
-    await site.sealed(
+    first_lot = await site.sealed(lot(project, 1))
+    handover = await site.sealed(
         lead_change(
             project, "construction", "接任经理", id_number(901), at=T0 + dt.timedelta(days=9)
         )
@@ -55,7 +54,7 @@ async def test_timeline_filters_and_state_at_a_point(
             await page.click("button[type=submit]")
             assert page.url.startswith(url)
             text = await page.inner_text("body")
-            assert "接任经理 replaced" in text and "#4" in text
+            assert "接任经理 replaced" in text and f"#{handover['seq']}" in text
             await page.select_option("select[name=role]", "construction")
             await page.check("input[name=rejected]")
             await page.click("form button")
@@ -64,10 +63,10 @@ async def test_timeline_filters_and_state_at_a_point(
                 rows == 1 + 2 + 1
             )  # header, the construction lot and lead change, the refused event
             assert "auth.not_a_party" in await page.inner_text("body")
-            await page.click("text=#3")
+            await page.click(f"text=#{first_lot['seq']}")
             body = await page.inner_text("body")
             assert (
-                "State as of #3" in body and "construction负责人" in body
+                f"State as of #{first_lot['seq']}" in body and "construction负责人" in body
             )  # the lead before the handover
             assert "role=construction" in page.url  # the filters stay
             await page.screenshot(path=str(ARTIFACTS / f"regulator-{project}.png"), full_page=True)
