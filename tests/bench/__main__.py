@@ -38,6 +38,7 @@ from tests.support.events import (
     accepted_unit,
     appointment,
     completion,
+    filing_accepted,
     lab_commissioned,
     lot,
     registration,
@@ -283,6 +284,7 @@ async def single_phase(
     url = f"{api.base_url}/v1/events"
     for project in projects:
         await _sealed(client, url, registration(project), tokens["owner"])
+        await _sealed(client, url, filing_accepted(project), tokens["regulator"])
         await _sealed(client, url, appointment(project, "construction"), tokens["owner"])
     bodies = [json.dumps(lot(projects[i % E2E_PROJECTS], i)).encode() for i in range(E2E_EVENTS)]
     latencies: list[float] = []
@@ -328,12 +330,13 @@ async def _trail_page(
     """A completed project with PAGE_PROJECT_EVENTS events; its plaque page against /healthz."""
     project = f"PAGE-{uuid.uuid4().hex[:6]}"
     url = f"{api.base_url}/v1/events"
-    for event in [*staffed(project), lab_commissioned(project), witness_authorized(project)]:
+    opening = [*staffed(project), lab_commissioned(project), witness_authorized(project)]
+    for event in opening:
         await _sealed(client, url, event, author_token(tokens, event))
     building = accepted_unit(project)
     for event in building:
         await _sealed(client, url, event, author_token(tokens, event))
-    lots = [lot(project, n) for n in range(PAGE_PROJECT_EVENTS - 14 - len(building))]
+    lots = [lot(project, n) for n in range(PAGE_PROJECT_EVENTS - len(opening) - 1 - len(building))]
     for i in range(0, len(lots), 1000):
         async with client.post(
             f"{url}/batch",
