@@ -122,8 +122,7 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(settings.overdue_sweep_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def overdue_repairs() -> None:
-        """Seal a repair_overdue fact (and so its alert) for each warranty repair past due, and a
-        deadline_missed fact for each other deadline passed undone."""
+        """Seal a repair_overdue fact (and so its alert) for each warranty repair past due."""
         topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
         try:
             async with open_pool(settings, "recorder", max_size=2) as pool:
@@ -137,10 +136,22 @@ def create_app(settings: Settings) -> faust.App:
         except Exception as exc:  # the next tick tries again
             log.error("overdue sweep failed", error=repr(exc))
             return
-        for record in swept.sealed:  # a repair_overdue or a deadline_missed fact
-            log.warning(
-                "overdue", project=record.project_id, type=record.type, data=record.body["data"]
-            )
+        for record in swept.sealed:
+            data = record.body["data"]
+            if record.type.startswith("qtrail.warranty.repair_overdue."):
+                log.warning(
+                    "warranty repair overdue",
+                    project=record.project_id,
+                    defect=data["defect_id"],
+                    due=data["repair_due"],
+                )
+            else:  # a supervision deadline missed (filing.py)
+                log.warning(
+                    "deadline missed",
+                    project=record.project_id,
+                    deadline=data["deadline_id"],
+                    due=data["due_on"],
+                )
 
     trail = app.topic(
         settings.topic_trail,

@@ -17,7 +17,6 @@ from tests.support.events import (
     id_number,
     lead_change,
     lot,
-    registration,
 )
 from tests.support.processes import Api
 from tests.support.stack import ARTIFACTS
@@ -27,10 +26,10 @@ async def test_timeline_filters_and_state_at_a_point(
     site: Site, system: Api, tokens: dict[str, str]
 ) -> None:
     project = f"REG-{uuid.uuid4().hex[:6]}"
-    await site.sealed(registration(project))
+    await site.opened(project)
     await site.sealed(appointment(project, "construction"))
-    await site.sealed(lot(project, 1))
-    await site.sealed(
+    first_lot = await site.sealed(lot(project, 1))
+    handover = await site.sealed(
         lead_change(
             project, "construction", "接任经理", id_number(901), at=T0 + dt.timedelta(days=9)
         )
@@ -59,8 +58,8 @@ async def test_timeline_filters_and_state_at_a_point(
             await page.click("button[type=submit]")
             assert page.url.startswith(url)
             text = await page.inner_text("body")
-            assert "#4" in text
-            changed = await page.inner_text("#seq-4")
+            assert f"#{handover['seq']}" in text
+            changed = await page.inner_text(f"#seq-{handover['seq']}")
             assert "项目负责人变更" in changed and "Lead changed" in changed  # the fact's title
             assert "qtrail.party.lead_changed.v1" in changed  # the type, for experts
             assert "施工单位" in changed  # the actor's role
@@ -80,9 +79,10 @@ async def test_timeline_filters_and_state_at_a_point(
             code, rest = why.split(" ", 1)
             assert code == "auth.not_a_party" and english and rest.endswith(english)
             assert re.search(r"[\u4e00-\u9fff]", rest.removesuffix(english))  # Chinese first
-            await page.click("text=#3")
+            seq = first_lot["seq"]
+            await page.click(f"text=#{seq}")
             body = await page.inner_text("body")
-            assert "第 3 条时的状态" in body and "State as of #3" in body
+            assert f"第 {seq} 条时的状态" in body and f"State as of #{seq}" in body
             assert "construction负责人" in body  # the lead before the handover
             assert "role=construction" in page.url  # the filters stay
             await page.screenshot(path=str(ARTIFACTS / f"regulator-{project}.png"), full_page=True)

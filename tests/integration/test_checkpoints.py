@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from services.domain import merkle
 from services.domain.checkpoint import TreeHead
 from tests.support.client import Site
-from tests.support.events import appointment, lot, registration
+from tests.support.events import appointment, lot, opened
 from tests.support.stack import ROOT, Environment
 
 
@@ -32,9 +32,13 @@ def qtrail(environment: Environment, *args: str) -> subprocess.CompletedProcess[
     )
 
 
+OPENING = len(opened("XZ-ANY")) + 1
+"""A project's records before its lots: opened, then construction appointed."""
+
+
 async def _project(site: Site, lots: int) -> str:
     project = f"CKPT-{uuid.uuid4().hex[:6]}"
-    await site.sealed(registration(project))
+    await site.opened(project)
     await site.sealed(appointment(project, "construction"))
     for n in range(lots):
         await site.sealed(lot(project, n))
@@ -67,7 +71,7 @@ async def test_checkpoints_are_signed_consistent_and_include_each_head(
         bytes.fromhex(two["root"]),
         [bytes.fromhex(p) for p in proof["proof"]],
     )
-    for project, seq in ((first, 5), (second, 3)):
+    for project, seq in ((first, OPENING + 2 + 1), (second, OPENING + 1)):
         inclusion = (await site.get(f"/v1/projects/{project}/inclusion")).json()
         assert inclusion["seq"] == seq
         implied = merkle.root_from_inclusion(
@@ -83,13 +87,14 @@ async def test_a_cut_off_tail_is_caught_by_the_checkpoint(
     site: Site, environment: Environment, superuser: asyncpg.Connection
 ) -> None:
     project = await _project(site, 3)
+    head = OPENING + 3
     assert qtrail(environment, "checkpoint").returncode == 0
     await superuser.execute("SET session_replication_role = replica")
-    await superuser.execute("DELETE FROM trail WHERE project_id = $1 AND seq = 5", project)
+    await superuser.execute("DELETE FROM trail WHERE project_id = $1 AND seq = $2", project, head)
     verify = (await site.get(f"/v1/projects/{project}/verify")).json()
     assert (
         verify["ok"] is False
-        and verify["first_bad_seq"] == 5
+        and verify["first_bad_seq"] == head
         and "truncated tail" in verify["problem"]
     )
     cli = qtrail(environment, "verify", project)
@@ -119,7 +124,8 @@ async def test_an_export_verifies_offline_and_tampering_is_named(
     keys.write_text((await site.get("/v1/signing-keys")).text)
     trusted = qtrail(environment, "verify-bundle", str(path), "--trust-file", str(keys))
     assert trusted.returncode == 0 and "VERIFIED" in trusted.stdout, trusted.stdout + trusted.stderr
-    assert "seqs 7–7 were sealed after checkpoint" in trusted.stdout
+    late = OPENING + 4 + 1  # lot 99
+    assert f"seqs {late}–{late} were sealed after checkpoint" in trusted.stdout
     key_id = json.loads(base64.b64decode(bundle["checkpoint"]["tree_head"]))["key"]
     one_key = json.loads(keys.read_text())["keys"][key_id]
     assert (
@@ -127,9 +133,10 @@ async def test_an_export_verifies_offline_and_tampering_is_named(
         == 0
     )
 
-    record = json.loads(base64.b64decode(bundle["records"][2]["record"]))
+    first_lot = OPENING  # index of seq OPENING + 1
+    record = json.loads(base64.b64decode(bundle["records"][first_lot]["record"]))
     record["data"]["building_part"] = "篡改"
-    bundle["records"][2]["record"] = base64.b64encode(json.dumps(record).encode()).decode()
+    bundle["records"][first_lot]["record"] = base64.b64encode(json.dumps(record).encode()).decode()
     path.write_text(json.dumps(bundle))
     tampered = qtrail(environment, "verify-bundle", str(path), "--trust-file", str(keys))
-    assert tampered.returncode == 1 and "chain broken at seq 3" in tampered.stdout
+    assert tampered.returncode == 1 and f"chain broken at seq {OPENING + 1}" in tampered.stdout

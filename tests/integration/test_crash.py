@@ -59,7 +59,7 @@ async def test_recorder_killed_twice_loses_and_doubles_nothing(
 
             async def post_project(project: str) -> None:
                 events = [*opened(project), appointment(project, "construction")]
-                events += [lot(project, n) for n in range(PER_PROJECT - 2)]
+                events += [lot(project, n) for n in range(PER_PROJECT - len(events))]
                 for event in events:
                     answer = await site.post(event)
                     assert answer.status_code == 202, answer.text

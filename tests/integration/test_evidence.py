@@ -57,7 +57,8 @@ async def test_evidence_referenced_before_upload_shows_pending_then_received(sit
     content = PDF + project.encode()
     sha = hashlib.sha256(content).hexdigest()
     events = staffed(project, roles=("owner",), commit=False)
-    events[1]["data"]["authorization_evidence"] = sha
+    (appointed,) = [e for e in events if e["type"] == "qtrail.party.appointed.v1"]
+    appointed["data"]["authorization_evidence"] = sha
     for e in events:
         await site.sealed(e)
     state = (await site.get(f"/v1/projects/{project}")).json()

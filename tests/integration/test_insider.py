@@ -25,6 +25,7 @@ from services.application.checkpoints import CheckpointRun
 from tests.support.client import Site
 from tests.support.events import lot
 from tests.support.insider import (
+    SEEDED_MIN,
     bodies_of,
     chain,
     checkpoint,
@@ -113,7 +114,7 @@ async def test_cut_and_extend_is_refused_by_the_checkpointer_and_named_by_verify
     """The issue's attack: delete the last checkpointed record, reset the recorder's head, post
     two new events. The new chain links perfectly; seq 5 is not what checkpoint N signed."""
     project = await seeded(site, 5)
-    bystander = await seeded(site, 2, "BYSTANDER")
+    bystander = await seeded(site, 3, "BYSTANDER")
     first = await checkpoint(pool, environment)
     assert first.made is not None and first.refused == []
     assert await leaves_of(db, project, first.made.number) == [5]
@@ -168,17 +169,19 @@ async def test_rewrite_in_place_is_refused_and_verify_says_where_the_change_lies
     db: asyncpg.Connection,
     superuser: asyncpg.Connection,
 ) -> None:
-    project = await seeded(site, 2)
-    bystander = await seeded(site, 2, "BYSTANDER")
-    early = await checkpoint(pool, environment)  # the project's head at seq 2
+    early_seq = SEEDED_MIN
+    project = await seeded(site, early_seq)
+    bystander = await seeded(site, 3, "BYSTANDER")
+    early = await checkpoint(pool, environment)  # the project's head at early_seq
     for n in range(1, 5):
         await site.sealed(lot(project, n))
-    late = await checkpoint(pool, environment)  # at seq 6
+    late_seq = early_seq + 4
+    late = await checkpoint(pool, environment)  # at late_seq
     assert early.made and late.made
-    assert await leaves_of(db, project, late.made.number) == [6]
+    assert await leaves_of(db, project, late.made.number) == [late_seq]
 
     bodies = bodies_of(await chain(superuser, project))
-    bodies[3]["data"]["building_part"] = "改写的部位"  # seq 4
+    bodies[early_seq]["data"]["building_part"] = "改写的部位"  # lot 1, the seq after early_seq
     await relink(superuser, project, bodies)
     await site.sealed(lot(bystander, 1))
 
@@ -187,17 +190,19 @@ async def test_rewrite_in_place_is_refused_and_verify_says_where_the_change_lies
         attempt,
         db,
         project,
-        6,
-        f"history rewritten: seq 6 is no longer the head checkpoint {late.made.number} signed",
+        late_seq,
+        f"history rewritten: seq {late_seq} is no longer the head checkpoint "
+        f"{late.made.number} signed",
         bystander,
     )
     await assert_verify_names(
         site,
         environment,
         project,
-        6,
-        f"history rewritten: seq 6 is not the head checkpoint {late.made.number} signed; seq 2 "
-        f"still matches checkpoint {early.made.number}, so the change lies in seqs 3–6",
+        late_seq,
+        f"history rewritten: seq {late_seq} is not the head checkpoint {late.made.number} signed; "
+        f"seq {early_seq} still matches checkpoint {early.made.number}, so the change lies in "
+        f"seqs {early_seq + 1}–{late_seq}",
     )
 
 
@@ -209,12 +214,12 @@ async def test_reordered_records_are_refused_and_named(
     superuser: asyncpg.Connection,
 ) -> None:
     project = await seeded(site, 6)
-    bystander = await seeded(site, 2, "BYSTANDER")
+    bystander = await seeded(site, 3, "BYSTANDER")
     signed = await checkpoint(pool, environment)
     assert signed.made is not None
 
     bodies = bodies_of(await chain(superuser, project))
-    bodies[3], bodies[4] = bodies[4], bodies[3]  # lots 2 and 3 swapped, then re-linked
+    bodies[4], bodies[5] = bodies[5], bodies[4]  # lots 2 and 3 swapped, then re-linked
     await relink(superuser, project, bodies)
     await site.sealed(lot(bystander, 1))
 
@@ -237,7 +242,7 @@ async def test_a_record_deleted_from_the_middle_is_refused_and_named(
     """Seq 3 deleted and the rest renumbered and re-linked: the chain now ends at 5, but
     checkpoint N signed seq 6."""
     project = await seeded(site, 6)
-    bystander = await seeded(site, 2, "BYSTANDER")
+    bystander = await seeded(site, 3, "BYSTANDER")
     signed = await checkpoint(pool, environment)
     assert signed.made is not None
 
@@ -285,7 +290,7 @@ async def test_a_recorder_head_reset_without_new_records_is_refused(
     """The checkpointed record deleted and the head set back, caught before anything new is
     sealed on top: the checkpointed seq is missing."""
     project = await seeded(site, 4)
-    bystander = await seeded(site, 2, "BYSTANDER")
+    bystander = await seeded(site, 3, "BYSTANDER")
     signed = await checkpoint(pool, environment)
     assert signed.made is not None
     rows = await chain(superuser, project)

@@ -114,7 +114,7 @@ async def test_an_edited_or_removed_part_of_the_log_stops_all_signing(
 async def test_an_edited_tree_node_is_refused_by_the_api_and_named_by_verify(
     site: Site, environment: Environment, pool: asyncpg.Pool, superuser: asyncpg.Connection
 ) -> None:
-    project, _ = await seeded(site, 3), await seeded(site, 2)  # a tree of two leaves at least
+    project, _ = await seeded(site, 3), await seeded(site, 3)  # a tree of two leaves at least
     made = (await checkpoint(pool, environment)).made
     assert made is not None
     answer = (await site.get(f"/v1/projects/{project}/inclusion")).json()
@@ -168,7 +168,7 @@ async def test_a_wiped_log_resigned_afresh_is_exposed_only_by_a_kept_checkpoint(
     assert json.loads(kept_leaf.read_text())["seq"] == 5
 
     bodies = bodies_of(await chain(superuser, project))
-    bodies[2]["data"]["building_part"] = "改写的部位"  # seq 3
+    bodies[3]["data"]["building_part"] = "改写的部位"  # seq 4, a lot
     await relink(superuser, project, bodies)
     await superuser.execute("DELETE FROM checkpoint_leaves")
     await superuser.execute("DELETE FROM checkpoints")

@@ -83,11 +83,11 @@ async def test_go_verifies_what_the_live_log_serves(
     live: dict[str, Any],
 ) -> None:
     first = await seeded(site, 3, "TLOG")
-    await seeded(site, 2, "TLOG")
+    await seeded(site, 3, "TLOG")
     assert qtrail(environment, "checkpoint").returncode == 0
     old = await _text(client, "/log/checkpoint")
     await site.sealed(lot(first, 77))
-    await seeded(site, 2, "TLOG")
+    await seeded(site, 3, "TLOG")
     assert qtrail(environment, "checkpoint").returncode == 0
     new = await _text(client, "/log/checkpoint")
     keys = (await _text(client, "/log/verifier-key")).splitlines()
@@ -196,7 +196,7 @@ async def test_a_note_edited_in_the_database_fails_in_go_and_stops_signing(
     verdict = run(verifier, {**document, "checkpoint": served})
     assert not verdict["note"]["ok"] and not verdict["checkpoint"]["ok"]
 
-    project = await seeded(site, 2, "TLOG")
+    project = await seeded(site, 3, "TLOG")
     refused = qtrail(environment, "checkpoint")
     said = refused.stdout + refused.stderr
     assert refused.returncode == 1 and "NOTHING SIGNED" in said and "note does not verify" in said

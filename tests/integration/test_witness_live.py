@@ -76,7 +76,7 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     tmp_path: Path,
 ) -> None:
     first = await seeded(site, 4, "WIT")
-    await seeded(site, 2, "WIT")
+    await seeded(site, 3, "WIT")
     assert qtrail(environment, "checkpoint").returncode == 0
     log_key = (await client.get("/log/verifier-key")).text.splitlines()[0]
 
@@ -90,7 +90,7 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     keys.write_text((await site.get("/v1/signing-keys")).text)
 
     await site.sealed(lot(first, 90))
-    await seeded(site, 2, "WIT")
+    await seeded(site, 3, "WIT")
     assert qtrail(environment, "checkpoint").returncode == 0
     done = witness(environment, witness_state, log_key)
     assert done.returncode == 0, done.stderr
@@ -120,8 +120,8 @@ async def test_a_witness_cosigns_a_growing_log_and_refuses_a_rewritten_one(
     await superuser.execute("DELETE FROM checkpoint_nodes")
     await relink(superuser, first, bodies_of(await chain(superuser, first))[:-2])
     await superuser.execute("SET session_replication_role = origin")
-    await seeded(site, 2, "WIT")
-    await seeded(site, 2, "WIT")
+    await seeded(site, 3, "WIT")
+    await seeded(site, 3, "WIT")
     resigned = qtrail(environment, "checkpoint")
     assert resigned.returncode == 0, resigned.stderr
     assert "\n5\n" in (await client.get("/log/checkpoint")).text  # bigger, and not an extension

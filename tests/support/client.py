@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.events import STRUCTURED
+from tests.support.events import STRUCTURED, opened
 from tests.support.keys import auth, author_token
 
 
@@ -41,6 +41,22 @@ class Site:
         body: dict[str, Any] = answer.json()
         assert body.get("status") == "sealed", f"{event['type']}: {answer.status_code} {body}"
         return body
+
+    async def opened(self, project: str, **kw: Any) -> list[dict[str, Any]]:
+        """Register ``project`` and have the station accept its filing: open for facts. The
+        answers, each sealed.
+
+        Posted back to back, so the recorder decides both in one batch as a rule: the test
+        registrations are dated years before the recorder's clock, and a deadline sweep run
+        between the two would find the station's answer overdue and lapse the registration."""
+        registration, filing = opened(project, **kw)
+        posted = await self.post(registration)
+        assert posted.status_code == 202, posted.text
+        accepted = await self.sealed(filing)  # decided after the registration, in order
+        status = await self.get(f"/v1/events/{registration['id']}", as_="owner")
+        registered: dict[str, Any] = status.json()
+        assert registered.get("status") == "sealed", registered
+        return [registered, accepted]
 
     async def get(self, path: str, as_: str = "regulator", **params: Any) -> httpx.Response:
         return await self.client.get(path, params=params or None, headers=auth(self.tokens[as_]))

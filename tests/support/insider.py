@@ -18,7 +18,7 @@ from services.adapters.signing import Signer
 from services.application.checkpoints import CheckpointRun, sign_checkpoint
 from services.domain.chain import canonical_bytes, chain_hash
 from tests.support.client import Site
-from tests.support.events import appointment, lot, registration
+from tests.support.events import appointment, lot, opened
 from tests.support.stack import ROOT, Environment
 
 
@@ -33,12 +33,18 @@ def qtrail(environment: Environment, *args: str) -> subprocess.CompletedProcess[
     )
 
 
+SEEDED_MIN = len(opened("XZ-ANY")) + 1
+"""The fewest records ``seeded`` makes: a project open, with a party that may post lots."""
+
+
 async def seeded(site: Site, records: int, prefix: str = "INSIDE") -> str:
-    """A project with ``records`` sealed records: registration, appointment, then lots 1, 2, …"""
+    """A project with ``records`` sealed records (at least ``SEEDED_MIN``): registration, the
+    station's acceptance of the filing, appointment, then lots 1, 2, …"""
+    assert records >= SEEDED_MIN, f"a seeded project has at least {SEEDED_MIN} records"
     project = f"{prefix}-{uuid.uuid4().hex[:6]}"
-    await site.sealed(registration(project))
+    await site.opened(project)
     await site.sealed(appointment(project, "construction"))
-    for n in range(1, records - 1):
+    for n in range(1, records - SEEDED_MIN + 1):
         await site.sealed(lot(project, n))
     return project
 

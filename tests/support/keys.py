@@ -8,12 +8,14 @@ import asyncpg
 
 from services.adapters.postgres.keys import KeyStore
 from services.domain.access import KeyKind
-from tests.support.events import LAB, ORGS, STRANGER
+from tests.support.events import LAB, ORGS, STATION, STRANGER
 from tests.support.stack import Environment
 
 
 async def issue_keys(environment: Environment) -> dict[str, str]:
-    """Tokens by name: each party role, 'lab', 'stranger', 'regulator' and 'rogue_lab'."""
+    """Tokens by name: each party role, 'lab', 'stranger', 'regulator' (the station the test
+    registrations name), 'stranger_regulator' (a station with no standing on them) and
+    'rogue_lab'."""
     pool = await asyncpg.create_pool(environment.settings.dsn("migrator"), min_size=1, max_size=2)
     assert pool is not None
     try:
@@ -23,7 +25,10 @@ async def issue_keys(environment: Environment) -> dict[str, str]:
             tokens[role] = (await store.create(org, KeyKind.PARTY, f"test {role}"))[1]
         tokens["lab"] = (await store.create(LAB, KeyKind.LAB, "test lab"))[1]
         tokens["stranger"] = (await store.create(STRANGER, KeyKind.PARTY, "test stranger"))[1]
-        tokens["regulator"] = (await store.create(STRANGER, KeyKind.REGULATOR, "test regulator"))[1]
+        tokens["regulator"] = (await store.create(STATION, KeyKind.REGULATOR, "test station"))[1]
+        tokens["stranger_regulator"] = (
+            await store.create(STRANGER, KeyKind.REGULATOR, "a station the projects do not name")
+        )[1]
         tokens["rogue_lab"] = (
             await store.create(STRANGER, KeyKind.LAB, "a lab nobody commissioned")
         )[1]
@@ -40,5 +45,7 @@ def author_token(tokens: dict[str, str], event: dict[str, Any]) -> str:
     """The token of the organization that acts in ``event``."""
     if event["actorrole"] == "lab":
         return tokens["lab"]
+    if event["actorrole"] == "regulator":
+        return tokens["regulator" if event["actororg"] == STATION else "stranger_regulator"]
     by_org = {org: role for role, org in ORGS.items()}
     return tokens[by_org.get(event["actororg"], "stranger")]
