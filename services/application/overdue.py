@@ -37,5 +37,6 @@ class OverdueRepairs:
 
     async def sweep(self) -> BatchDecision:
         """Seal every overdue repair not flagged yet; an empty decision when there is none."""
-        today = china_day(self._clock())
-        return await self._recorder.record_overdue(await self._due.projects_past_due(today))
+        now = self._clock()
+        due = await self._due.projects_past_due(china_day(now))
+        return await self._recorder.record_overdue(due, now)

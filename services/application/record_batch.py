@@ -179,8 +179,9 @@ class BatchRecorder:
                 log.warning("concurrent write detected, deciding the batch again")
         raise Collision("batch kept colliding with concurrent writers")
 
-    async def record_overdue(self, project_ids: Sequence[str]) -> BatchDecision:
-        """Seal the ``repair_overdue`` facts of these projects as of the clock's day, write them
+    async def record_overdue(self, project_ids: Sequence[str], now: dt.datetime) -> BatchDecision:
+        """Seal the overdue facts of these projects as of ``now``'s day (the sweep's one clock
+        reading, so it picks the projects and decides them on the same day), write them
         like a batch (deciding again from fresh states when a batch of the same projects got
         there first) and publish them with their alerts."""
         if not project_ids:
@@ -189,7 +190,6 @@ class BatchRecorder:
         async def once() -> BatchDecision:
             for _ in range(5):
                 states = await self._writer.load_states(project_ids)
-                now = self._clock()
                 decision = decide_overdue(states, now)
                 if not decision.sealed:
                     return decision

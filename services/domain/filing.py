@@ -118,10 +118,12 @@ def filing_of(data: ProjectRegistered) -> Filing:
 
 
 def filing_deadline(state: ProjectState, record: SealedRecord, ref: EventRef) -> ProjectState:
-    """The station's answer is due ``FILING_WORKING_DAYS`` after the registration."""
+    """The station's answer is due ``FILING_WORKING_DAYS`` after qtrail recorded the
+    registration: by its own clock, not the site's, so a registration dated back (an offline app,
+    or a hostile one) still leaves the station its full time to answer."""
     if state.filing is None or state.filing.status is not FilingStatus.PENDING:
         return state
-    registered = calendar.china_day(record.occurred_at)
+    registered = calendar.china_day(record.recorded_at)
     due = calendar.add_working_days(registered, FILING_WORKING_DAYS).day
     return open_deadline(state, "filing", f"registration {ref.seq}", due, ref)
 

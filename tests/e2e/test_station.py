@@ -19,9 +19,14 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
 from events.supervision import RectificationReported
+from services.adapters.kafka.producer import EventProducer
 from services.adapters.postgres.keys import KeyStore
 from services.adapters.postgres.pool import open_pool
+from services.adapters.postgres.repairs_due import PostgresRepairsDue
 from services.adapters.postgres.stations import Station, StationStore
+from services.adapters.postgres.trail_writer import PostgresTrailWriter
+from services.application.overdue import OverdueRepairs
+from services.application.record_batch import BatchRecorder, Topics
 from services.cli.demo import DEMO_PROJECT, ORGS, run_demo
 from services.domain.access import KeyKind
 from services.domain.calendar import china_day
@@ -39,8 +44,8 @@ SERIOUS = {"serious", "critical"}
 
 @pytest.fixture(scope="module")
 def environment(stack: None) -> Iterator[Environment]:
-    """This module's own environment: the recorder sweeps for missed deadlines every second."""
-    env = new_environment(QTRAIL_OVERDUE_SWEEP_INTERVAL_S="1")
+    """This module's own environment (the demo and the stations it creates stay in it)."""
+    env = new_environment()
     asyncio.run(provision(env))
     yield env
     asyncio.run(dispose(env))
@@ -217,12 +222,28 @@ async def test_a_form_without_the_sessions_token_is_refused(
         assert "TG-1" not in state["stop_orders"]
 
 
+async def _sweep_at(environment: Environment, moment: dt.datetime) -> None:
+    """The recorder's deadline sweep, run as the recorder runs it (its database role, its Kafka
+    principal, the real trail writer) but with the clock at ``moment``: how a test lets twenty
+    working days pass."""
+    settings = environment.settings
+    topics = Topics(settings.topic_trail, settings.topic_rejected, settings.topic_alerts)
+    async with open_pool(settings, "recorder", max_size=2) as pool:
+        producer = EventProducer(settings, "recorder")
+        await producer.start()
+        try:
+            recorder = BatchRecorder(topics, PostgresTrailWriter(pool), producer)
+            await OverdueRepairs(PostgresRepairsDue(pool), recorder, clock=lambda: moment).sweep()
+        finally:
+            await producer.stop()
+
+
 async def test_a_squatted_registration_stays_pending_then_lapses_and_the_id_is_free_again(
-    system: Api, demo: dict[str, str], tokens: dict[str, str]
+    system: Api, demo: dict[str, str], tokens: dict[str, str], environment: Environment
 ) -> None:
     project = f"SQUAT-{uuid.uuid4().hex[:6]}"
     station = ORGS["regulator"][1]
-    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    now = dt.datetime.now(dt.UTC)
     async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as client:
 
         async def post(event: dict[str, Any], token: str) -> dict[str, Any]:
@@ -232,24 +253,23 @@ async def test_a_squatted_registration_stays_pending_then_lapses_and_the_id_is_f
             body: dict[str, Any] = answer.json()
             return body
 
-        squat = registration(project, at=long_ago, station=station, division="320302", org=STRANGER)
+        squat = registration(project, at=now, station=station, division="320302", org=STRANGER)
         assert (await post(squat, tokens["stranger"]))["status"] == "sealed"
-        refused = await post(
-            lot(project, 1, at=long_ago + dt.timedelta(days=1)), tokens["construction"]
-        )
+        refused = await post(lot(project, 1, at=now), tokens["construction"])
         assert refused["reason"]["code"] == "supervision.filing_pending"
-        for _ in range(60):  # the sweep runs every second in this environment
-            state = await _state(client, tokens["stranger"], project)
-            if state["filing"]["status"] == "expired":
-                break
-            await asyncio.sleep(0.5)
+        await _sweep_at(environment, now + dt.timedelta(days=3))  # days pass: still pending
+        state = await _state(client, tokens["stranger"], project)
+        assert state["filing"]["status"] == "pending"
+        await _sweep_at(environment, now + dt.timedelta(days=40))  # 20 working days are over
+        state = await _state(client, tokens["stranger"], project)
         assert state["filing"]["status"] == "expired"
-        after = await post(lot(project, 2, at=dt.datetime.now(dt.UTC)), tokens["construction"])
+        later = dt.datetime.now(dt.UTC)
+        after = await post(lot(project, 2, at=later), tokens["construction"])
         assert after.get("reason", {}).get("code") == "supervision.registration_lapsed", after
-        again = registration(
-            project, at=dt.datetime.now(dt.UTC), station=station, division="320302"
-        )
+        again = registration(project, at=later, station=station, division="320302")
         assert (await post(again, tokens["owner"]))["status"] == "sealed"
+        state = await _state(client, tokens["owner"], project)
+        assert state["owner_org"] != STRANGER and state["filing"]["status"] == "pending"
 
 
 async def test_a_station_of_another_city_reads_none_of_it(

@@ -56,7 +56,9 @@ DAY = dt.timedelta(days=1)
 P = "XZ-FILE-001"
 LATER = dt.datetime(2027, 6, 1, tzinfo=UTC)
 """The recorder's clock: after every fact these tests date."""
-REGISTERED_ON = calendar.china_day(T0)
+RECORDED = T0 + dt.timedelta(minutes=5)
+"""When the recorder seals the registrations these tests make at T0."""
+REGISTERED_ON = calendar.china_day(RECORDED)
 FILING_DUE = calendar.add_working_days(REGISTERED_ON, filing.FILING_WORKING_DAYS).day
 OTHER_STATION = org_code(151)
 
@@ -68,8 +70,10 @@ def run(
     return decide_batch([item(e) for e in envelopes], states, {}, now)
 
 
-def then(state: ProjectState | None, *envelopes: Mapping[str, Any]) -> ProjectState:
-    decision = run(state, *envelopes)
+def then(
+    state: ProjectState | None, *envelopes: Mapping[str, Any], now: dt.datetime = LATER
+) -> ProjectState:
+    decision = run(state, *envelopes, now=now)
     assert [(r.event_id, r.rejection.code) for r in decision.rejected] == []
     return decision.states[P]
 
@@ -98,15 +102,14 @@ def swept(state: ProjectState, on: dt.date) -> ProjectState:
 @functools.cache
 def pending(org: str = OWNER) -> ProjectState:
     """Registered by ``org`` at T0, naming STATION: the filing not yet answered."""
-    return then(None, registration(P, org=org))
+    return then(None, registration(P, org=org), now=RECORDED)
 
 
 @functools.cache
 def squatted() -> ProjectState:
     """A stranger's registration of P, with its own construction party appointed: pending."""
     return then(
-        None,
-        registration(P, org=STRANGER),
+        then(None, registration(P, org=STRANGER), now=RECORDED),
         acting(appointment(P, "construction"), STRANGER, "owner"),
         acting(appointment(P, "owner", org=STRANGER), STRANGER, "owner"),
     )
@@ -135,6 +138,16 @@ def test_a_registration_is_pending_with_the_station_answer_due_in_twenty_working
     # 20 working days from New Year's Day: the 1st–3rd are holidays and Sunday the 4th is worked.
     assert calendar.working_days_between(REGISTERED_ON, FILING_DUE + DAY).days == 20
     assert (FILING_DUE - REGISTERED_ON).days > 20
+
+
+def test_the_stations_time_runs_from_when_qtrail_recorded_the_registration() -> None:
+    """A registration dated back (offline, or to have it lapse before the station can answer)
+    still leaves the station its twenty working days, counted by the recorder's clock."""
+    state = then(None, registration(P), now=LATER)
+    (deadline,) = state.deadlines.values()
+    recorded_on = calendar.china_day(LATER)
+    assert deadline.due_on == calendar.add_working_days(recorded_on, 20).day
+    assert swept(state, deadline.due_on).filing == state.filing  # not lapsed on the day itself
 
 
 @pytest.mark.parametrize("missing", ["station", "division"])
