@@ -35,4 +35,7 @@ CREATE INDEX project_index_risk ON project_index (risk DESC, project_id);
 CREATE INDEX project_index_organizations ON project_index USING gin (organizations);
 
 GRANT SELECT ON stations, project_index TO qtrail_api, qtrail_reader;
-GRANT SELECT, INSERT, UPDATE ON project_index TO qtrail_recorder;
+GRANT SELECT, INSERT ON project_index TO qtrail_recorder;
+GRANT UPDATE (seq, station, division, name, permit_number, address, stage, open_alerts,
+  critical_alerts, overdue, open_rectifications, stop_orders, risk, organizations, search, summary,
+  updated_at) ON project_index TO qtrail_recorder;

@@ -28,6 +28,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
+from services.adapters.postgres.trail_writer import INDEX_COLUMNS
 from services.settings import DEV_SECRET, DbRole, Settings
 from tests.support.stack import STATE, Environment
 
@@ -64,6 +65,8 @@ WRITES: dict[str, set[str]] = {
         "UPDATE project_heads.head",
         "UPDATE project_heads.state",
         "UPDATE project_heads.updated_at",
+        "INSERT project_index",
+        *(f"UPDATE project_index.{column}" for column in INDEX_COLUMNS if column != "project_id"),
         "USAGE rejections_id_seq",
     },
     "reader": set(),

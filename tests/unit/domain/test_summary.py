@@ -112,7 +112,8 @@ def test_a_registration_that_expired_unanswered_is_lapsed_and_weighs_nothing() -
     """The filing is the station's own to answer: pending it adds no risk, nor once it lapsed
     unanswered (its stage says so)."""
     pending = then(None, registration(P))
-    expired = summarize(swept(pending, dt.date(2026, 3, 1)))
+    (deadline,) = pending.deadlines.values()
+    expired = summarize(swept(pending, deadline.due_on + dt.timedelta(days=1)))
     assert expired.stage == "lapsed"
     assert (expired.overdue, expired.open_alerts, expired.risk) == (0, 0, 0)
     assert summarize(pending).risk == 0
