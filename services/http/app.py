@@ -29,6 +29,7 @@ from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.risk import RiskIndex
 from services.adapters.postgres.scans import PlaqueScans
+from services.adapters.postgres.stations import StationStore
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.web_sessions import WebSessions
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 public_reports=PublicReports(pool),
                 report_limit=report_limit(),
                 project_index=ProjectIndex(pool),
+                stations=StationStore(pool),
                 risks=RiskIndex(pool),
             )
             yield

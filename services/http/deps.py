@@ -27,6 +27,7 @@ from services.adapters.postgres.public_reports import PublicReports
 from services.adapters.postgres.rejections import ProjectRejections
 from services.adapters.postgres.risk import RiskIndex
 from services.adapters.postgres.scans import PlaqueScans
+from services.adapters.postgres.stations import StationStore
 from services.adapters.postgres.submissions import SubmissionLog
 from services.adapters.postgres.trail_reader import PostgresTrailReader
 from services.adapters.postgres.web_sessions import WebSessions
@@ -72,6 +73,7 @@ def provide(
     report_limit: RateLimit,
     project_index: ProjectIndex,
     risks: RiskIndex,
+    stations: StationStore,
 ) -> None:
     """Keep what the routes may ask for on the app's state (once, at start-up)."""
     state.settings = settings
@@ -97,6 +99,7 @@ def provide(
     state.report_limit = report_limit
     state.project_index = project_index
     state.risks = risks
+    state.stations = stations
 
 
 def refusal_log(request: Request) -> SubmissionLog | None:
@@ -269,3 +272,11 @@ async def _risks(request: Request) -> RiskIndex:
 
 Risks = Annotated[RiskIndex, Depends(_risks)]
 """Open alerts, forged scans and overdue items across a station's scope."""
+
+
+async def _stations(request: Request) -> StationStore:
+    found: StationStore = request.app.state.stations
+    return found
+
+
+Stations = Annotated[StationStore, Depends(_stations)]

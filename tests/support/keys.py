@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from services.adapters.postgres.keys import KeyStore
+from services.adapters.postgres.stations import Station, StationStore
 from services.domain.access import KeyKind
 from tests.support.events import LAB, ORGS, STATION, STRANGER
 from tests.support.stack import Environment
@@ -14,11 +15,12 @@ from tests.support.stack import Environment
 
 async def issue_keys(environment: Environment) -> dict[str, str]:
     """Tokens by name: each party role, 'lab', 'stranger', 'regulator' (the station the test
-    registrations name), 'stranger_regulator' (a station with no standing on them) and
-    'rogue_lab'."""
+    registrations name, registered with Xuzhou as its jurisdiction), 'stranger_regulator' (a
+    regulator key of no registered station) and 'rogue_lab'."""
     pool = await asyncpg.create_pool(environment.settings.dsn("migrator"), min_size=1, max_size=2)
     assert pool is not None
     try:
+        await StationStore(pool).put(Station(STATION, "测试质量监督站", ("320300",)))
         store = KeyStore(pool)
         tokens = {}
         for role, org in ORGS.items():

@@ -14,8 +14,9 @@ from services.application.ports import EventStatus
 from services.domain.access import Principal
 from services.http.auth import Caller, forbidden
 from services.http.cloudevents import read_batch, read_single, validate
-from services.http.deps import Ingestion, RefusalLog, TrailReader
+from services.http.deps import Ingestion, RefusalLog, Stations, TrailReader
 from services.http.problems import Problem
+from services.http.station_registry import station_refusal
 
 router = APIRouter(tags=["events"])
 
@@ -100,13 +101,20 @@ async def _refused(
     responses={200: {"description": "decided within ?wait"}, 422: {"description": "invalid"}},
 )
 async def post_event(
-    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+    request: Request,
+    ingest: Ingestion,
+    refusals: RefusalLog,
+    caller: Caller,
+    stations: Stations,
+    wait: Wait = 0,
 ) -> JSONResponse:
     body = await request.body()
     try:
         raw = read_single(request.headers, body)
         envelope = validate(raw)
         _check_writer(caller, envelope)
+        if refused := await station_refusal(envelope, stations):
+            raise refused
     except Problem as problem:
         return await _refused(refusals, request, problem, body)
     raw = envelope.model_dump(mode="json", exclude_none=True)
@@ -125,7 +133,12 @@ async def post_event(
     responses={200: {"description": "one result per event, in order"}},
 )
 async def post_batch(
-    request: Request, ingest: Ingestion, refusals: RefusalLog, caller: Caller, wait: Wait = 0
+    request: Request,
+    ingest: Ingestion,
+    refusals: RefusalLog,
+    caller: Caller,
+    stations: Stations,
+    wait: Wait = 0,
 ) -> JSONResponse:
     body = await request.body()
     try:
@@ -150,6 +163,8 @@ async def post_batch(
         try:
             envelope = validate(item)
             _check_writer(caller, envelope)
+            if refused := await station_refusal(envelope, stations):
+                raise refused
         except Problem as problem:
             problem.errors = [e | {"field": f"[{index}].{e['field']}"} for e in problem.errors]
             await _refused(refusals, request, problem, body)
