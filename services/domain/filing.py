@@ -27,6 +27,7 @@ from services.domain.frozen import replace, with_entry
 from services.domain.ledger import EventRef
 from services.domain.reasons import Rejection
 from services.domain.state import (
+    Alert,
     Deadline,
     Filing,
     FilingStatus,
@@ -148,17 +149,27 @@ def meet_deadline(
     deadline = state.deadlines.get(key)
     if deadline is None or deadline.met is not None:
         return state
-    changes: dict[str, Any] = {
-        "deadlines": with_entry(state.deadlines, key, replace(deadline, met=ref))
-    }
-    alert = state.alerts.get(missed_alert_id(key))
-    if alert is not None and alert.resolved_by is None:
-        late = (on - deadline.due_on).days
-        said = f"done on {on}, {late} day(s) after {deadline.due_on}"
-        changes["alerts"] = with_entry(
-            state.alerts, alert.alert_id, replace(alert, resolved_by=ref, resolution=said)
-        )
-    return replace(state, **changes)
+    late = (on - deadline.due_on).days
+    return replace(
+        state,
+        deadlines=with_entry(state.deadlines, key, replace(deadline, met=ref)),
+        alerts=resolve_open_alert(
+            state.alerts,
+            missed_alert_id(key),
+            ref,
+            f"done on {on}, {late} day(s) after {deadline.due_on}",
+        ),
+    )
+
+
+def resolve_open_alert(
+    alerts: dict[str, Alert], alert_id: str, ref: EventRef, said: str
+) -> dict[str, Alert]:
+    """``alerts`` with ``alert_id`` resolved by ``ref``, if it is there and open."""
+    alert = alerts.get(alert_id)
+    if alert is None or alert.resolved_by is not None:
+        return alerts
+    return with_entry(alerts, alert_id, replace(alert, resolved_by=ref, resolution=said))
 
 
 def missed_alert_id(key: str) -> str:

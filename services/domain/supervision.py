@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Literal
+from typing import Literal
 
 from events.base import ROLE_NAMES
 from events.supervision import (
@@ -37,6 +37,7 @@ from services.domain.filing import (
     meet_deadline,
     missed_alert_id,
     open_deadline,
+    resolve_open_alert,
     role_zh,
 )
 from services.domain.frozen import replace, with_entry
@@ -436,16 +437,16 @@ def fold_rectification_verified(
     steps = [*notice.steps, ref]
     if data.outcome == "closed":
         closed = replace(notice, status=RectificationStatus.CLOSED, steps=steps)
-        changes: dict[str, Any] = {
-            "rectifications": with_entry(state.rectifications, data.notice_id, closed)
-        }
-        alert = state.alerts.get(rectification_alert_id(data.notice_id))
-        if alert is not None and alert.resolved_by is None:
-            said = f"verified closed on {data.verified_on}"
-            changes["alerts"] = with_entry(
-                state.alerts, alert.alert_id, replace(alert, resolved_by=ref, resolution=said)
-            )
-        return replace(state, **changes)
+        return replace(
+            state,
+            rectifications=with_entry(state.rectifications, data.notice_id, closed),
+            alerts=resolve_open_alert(
+                state.alerts,
+                rectification_alert_id(data.notice_id),
+                ref,
+                f"verified closed on {data.verified_on}",
+            ),
+        )
     assert data.due_on is not None
     again = replace(
         notice,
@@ -529,14 +530,13 @@ def fold_work_resumed(
 ) -> ProjectState:
     order = state.stop_orders[data.order_id]
     lifted = replace(order, lifted=ref, resumed_on=data.resumed_on)
-    changes: dict[str, Any] = {"stop_orders": with_entry(state.stop_orders, data.order_id, lifted)}
-    alert = state.alerts.get(stop_alert_id(data.order_id))
-    if alert is not None and alert.resolved_by is None:
-        said = f"work resumed on {data.resumed_on}"
-        changes["alerts"] = with_entry(
-            state.alerts, alert.alert_id, replace(alert, resolved_by=ref, resolution=said)
-        )
-    return replace(state, **changes)
+    return replace(
+        state,
+        stop_orders=with_entry(state.stop_orders, data.order_id, lifted),
+        alerts=resolve_open_alert(
+            state.alerts, stop_alert_id(data.order_id), ref, f"work resumed on {data.resumed_on}"
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- completion
